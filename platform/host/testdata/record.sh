@@ -1,0 +1,20 @@
+#!/bin/sh
+# Records the files platform/host reads into a fixture tree:
+#   sh record.sh DIR      (run on the host to record, e.g. a Raspberry Pi)
+# Serial numbers are masked; nothing else is changed.
+set -eu
+out=${1:?usage: record.sh DIR}
+for f in /proc/cpuinfo /proc/meminfo /proc/self/mounts /proc/sys/kernel/arch \
+         /proc/sys/kernel/osrelease /proc/pressure/cpu /proc/pressure/memory \
+         /proc/pressure/io /sys/devices/system/cpu/online /proc/device-tree/model; do
+	[ -r "$f" ] || continue
+	mkdir -p "$out$(dirname "$f")"
+	cat "$f" > "$out$f" 2>/dev/null || rm -f "$out$f"
+done
+sed -i 's/^\(Serial[[:space:]]*:\).*/\1 0000000000000000/' "$out/proc/cpuinfo"
+for m in $(awk '$3=="cgroup2"{print $2}' /proc/self/mounts); do
+	mkdir -p "$out$m" && cat "$m/cgroup.controllers" > "$out$m/cgroup.controllers"
+done
+mkdir -p "$out/dev"
+[ -e /dev/kvm ] && : > "$out/dev/kvm"
+echo "recorded into $out"

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/subcommands"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gvisor.dev/gvisor/runsc/config"
+
+	"github.com/go-os-agent/runsc-ai/platform/host"
+)
+
+// hostCmd implements `runsc-ai host`: print what platform/host discovers.
+type hostCmd struct {
+	json    bool
+	root    string
+	noProbe bool
+	timeout time.Duration
+}
+
+func (*hostCmd) Name() string     { return "host" }
+func (*hostCmd) Synopsis() string { return "show the host facts runsc-ai decides from" }
+func (*hostCmd) Usage() string {
+	return `host [--json] [--no-probe] [--probe-timeout D] [--fs-root DIR]
+
+Discovers CPU, memory, cgroups, PSI, KVM usability and which gVisor platforms
+boot here, each fact with where it came from. Probing boots one sandbox per
+platform, so it needs root; --no-probe reads files only.
+`
+}
+
+func (c *hostCmd) SetFlags(f *flag.FlagSet) {
+	f.BoolVar(&c.json, "json", false, "print JSON instead of a table")
+	f.StringVar(&c.root, "fs-root", "/", "read /proc, /sys and /dev below this directory (a recorded host tree); implies --no-probe unless it is /")
+	f.BoolVar(&c.noProbe, "no-probe", false, "skip the live KVM and platform probes")
+	f.DurationVar(&c.timeout, "probe-timeout", host.DefaultProbeTimeout, "give up on a probe after this long")
+}
+
+// FetchSpec implements util.SubCommand: host targets no container.
+func (*hostCmd) FetchSpec(*config.Config, *flag.FlagSet) (string, *specs.Spec, error) {
+	return "", nil, nil
+}
+
+func (c *hostCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	if f.NArg() != 0 {
+		f.Usage()
+		return subcommands.ExitUsageError
+	}
+	opts := host.Options{Root: c.root, Probe: !c.noProbe && c.root == "/", ProbeTimeout: c.timeout}
+	if opts.Probe {
+		self, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "host: cannot find own binary for platform probes: %v\n", err)
+			return subcommands.ExitFailure
+		}
+		opts.Platforms = host.ExecPlatformProber{Binary: self}
+	}
+	info := host.Discover(ctx, opts)
+	if c.json {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(info); err != nil {
+			fmt.Fprintf(os.Stderr, "host: %v\n", err)
+			return subcommands.ExitFailure
+		}
+		return subcommands.ExitSuccess
+	}
+	printHostTable(os.Stdout, info)
+	return subcommands.ExitSuccess
+}
+
+func printHostTable(out io.Writer, info host.Info) {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "FACT\tVALUE\tSOURCE")
+	row := func(name, value, source, err string) {
+		if err != "" {
+			value = "unknown (" + err + ")"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\n", name, value, source)
+	}
+	str := func(name string, f host.Fact[string]) { row(name, f.Value, f.Source, f.Err) }
+	str("arch", info.Arch)
+	str("kernel", info.Kernel)
+	str("cpu model", info.CPUModel)
+	row("cpu features", fmt.Sprintf("%d flags", len(info.CPUFeatures.Value)), info.CPUFeatures.Source, info.CPUFeatures.Err)
+	row("simd", strings.Join(info.SIMD.Value, ", "), info.SIMD.Source, info.SIMD.Err)
+	row("virtualized", fmt.Sprint(info.Virtualized.Value), info.Virtualized.Source, info.Virtualized.Err)
+	str("board", info.Board)
+	row("cores", fmt.Sprint(info.Cores.Value), info.Cores.Source, info.Cores.Err)
+	row("memory", gib(info.MemoryBytes.Value), info.MemoryBytes.Source, info.MemoryBytes.Err)
+	row("memory available", gib(info.MemAvailBytes.Value), info.MemAvailBytes.Source, info.MemAvailBytes.Err)
+	cg := info.Cgroup.Value
+	cgv := fmt.Sprintf("%s at %s: %s", cg.Version, cg.Mount, strings.Join(cg.Controllers, ","))
+	if len(cg.Missing) > 0 {
+		cgv += " (missing: " + strings.Join(cg.Missing, ",") + ")"
+	}
+	row("cgroup", cgv, info.Cgroup.Source, info.Cgroup.Err)
+	p := info.PSI.Value
+	row("psi", fmt.Sprintf("cpu=%v memory=%v io=%v", p.CPU, p.Memory, p.IO), info.PSI.Source, info.PSI.Err)
+	row("/dev/kvm present", fmt.Sprint(info.KVMDevice.Value), info.KVMDevice.Source, info.KVMDevice.Err)
+	if k := info.KVMUsable; k != nil {
+		row("kvm usable", fmt.Sprint(k.Value), k.Source, k.Err)
+	} else {
+		row("kvm usable", "not probed", "", "")
+	}
+	for _, pf := range info.Platforms {
+		v := "works"
+		if !pf.Usable {
+			v = "does not work"
+		}
+		row("platform "+pf.Name, fmt.Sprintf("%s (%d ms)", v, pf.Millis), pf.Source, pf.Err)
+	}
+	w.Flush()
+}
+
+func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"gvisor.dev/gvisor/runsc/specutils"
+	"gvisor.dev/gvisor/runsc/version"
+)
+
+// Version of runsc-ai; set at link time with
+// -X main.aiVersion=... (the Makefile uses `git describe`).
+var aiVersion = "0.1.0-dev"
+
+const gvisorModule = "gvisor.dev/gvisor"
+
+// gvisorVersion names the gVisor build this binary is composed from: the
+// link-time runsc version if one was set, else the module version recorded in
+// the binary's build info (always present for module builds).
+func gvisorVersion() string {
+	if v := version.Version(); v != "" && v != "VERSION_MISSING" {
+		return v
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == gvisorModule {
+				if m.Replace != nil {
+					return m.Replace.Version
+				}
+				return m.Version
+			}
+		}
+	}
+	return "unknown"
+}
+
+// wantsVersion reports whether the global flags (those before the
+// subcommand) ask for the version, the way runsc's flag parsing would see it.
+func wantsVersion(args []string) bool {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return false // reached the subcommand
+		}
+		switch strings.TrimLeft(a, "-") {
+		case "version", "version=true", "version=1":
+			return true
+		}
+	}
+	return false
+}
+
+// printVersion prints in runc's format ("<name> version X" first, "spec: "
+// last) because Docker and containerd parse it.
+func printVersion(w io.Writer) {
+	fmt.Fprintf(w, "runsc-ai version %s\n", aiVersion)
+	fmt.Fprintf(w, "gvisor version %s\n", gvisorVersion())
+	fmt.Fprintf(w, "spec: %s\n", specutils.Version)
+}
