@@ -97,7 +97,7 @@ func helpTopics() []subcommands.Command {
 
 // allCommands is runsc's command set plus the commands runsc-ai adds.
 func allCommands() map[util.SubCommand]string {
-	cmds := runscCommands()
+	cmds := withNamedErrors(runscCommands())
 	cmds[new(hostCmd)] = aiGroup
 	return cmds
 }

@@ -79,46 +79,49 @@ func (c *hostCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcom
 
 func printHostTable(out io.Writer, info host.Info) {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "FACT\tVALUE\tSOURCE")
-	row := func(name, value, source, err string) {
+	var notes []string
+	// Long errors go below the table as numbered notes so columns stay
+	// readable; failed is what the value column shows instead.
+	row := func(name, value, source, err, failed string) {
 		if err != "" {
-			value = "unknown (" + err + ")"
+			notes = append(notes, err)
+			value = fmt.Sprintf("%s [%d]", failed, len(notes))
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\n", name, value, source)
 	}
-	str := func(name string, f host.Fact[string]) { row(name, f.Value, f.Source, f.Err) }
+	fmt.Fprintln(w, "FACT\tVALUE\tSOURCE")
+	str := func(name string, f host.Fact[string]) { row(name, f.Value, f.Source, f.Err, "unknown") }
 	str("arch", info.Arch)
 	str("kernel", info.Kernel)
 	str("cpu model", info.CPUModel)
-	row("cpu features", fmt.Sprintf("%d flags", len(info.CPUFeatures.Value)), info.CPUFeatures.Source, info.CPUFeatures.Err)
-	row("simd", strings.Join(info.SIMD.Value, ", "), info.SIMD.Source, info.SIMD.Err)
-	row("virtualized", fmt.Sprint(info.Virtualized.Value), info.Virtualized.Source, info.Virtualized.Err)
-	str("board", info.Board)
-	row("cores", fmt.Sprint(info.Cores.Value), info.Cores.Source, info.Cores.Err)
-	row("memory", gib(info.MemoryBytes.Value), info.MemoryBytes.Source, info.MemoryBytes.Err)
-	row("memory available", gib(info.MemAvailBytes.Value), info.MemAvailBytes.Source, info.MemAvailBytes.Err)
+	row("cpu features", fmt.Sprintf("%d flags", len(info.CPUFeatures.Value)), info.CPUFeatures.Source, info.CPUFeatures.Err, "unknown")
+	row("simd", strings.Join(info.SIMD.Value, ", "), info.SIMD.Source, info.SIMD.Err, "unknown")
+	row("virtualized", fmt.Sprint(info.Virtualized.Value), info.Virtualized.Source, info.Virtualized.Err, "unknown")
+	row("board", info.Board.Value, info.Board.Source, info.Board.Err, "none")
+	row("cores", fmt.Sprint(info.Cores.Value), info.Cores.Source, info.Cores.Err, "unknown")
+	row("memory", gib(info.MemoryBytes.Value), info.MemoryBytes.Source, info.MemoryBytes.Err, "unknown")
+	row("memory available", gib(info.MemAvailBytes.Value), info.MemAvailBytes.Source, info.MemAvailBytes.Err, "unknown")
 	cg := info.Cgroup.Value
 	cgv := fmt.Sprintf("%s at %s: %s", cg.Version, cg.Mount, strings.Join(cg.Controllers, ","))
 	if len(cg.Missing) > 0 {
 		cgv += " (missing: " + strings.Join(cg.Missing, ",") + ")"
 	}
-	row("cgroup", cgv, info.Cgroup.Source, info.Cgroup.Err)
+	row("cgroup", cgv, info.Cgroup.Source, info.Cgroup.Err, "unknown")
 	p := info.PSI.Value
-	row("psi", fmt.Sprintf("cpu=%v memory=%v io=%v", p.CPU, p.Memory, p.IO), info.PSI.Source, info.PSI.Err)
-	row("/dev/kvm present", fmt.Sprint(info.KVMDevice.Value), info.KVMDevice.Source, info.KVMDevice.Err)
+	row("psi", fmt.Sprintf("cpu=%v memory=%v io=%v", p.CPU, p.Memory, p.IO), info.PSI.Source, info.PSI.Err, "unavailable")
+	row("/dev/kvm present", fmt.Sprint(info.KVMDevice.Value), info.KVMDevice.Source, info.KVMDevice.Err, "unknown")
 	if k := info.KVMUsable; k != nil {
-		row("kvm usable", fmt.Sprint(k.Value), k.Source, k.Err)
+		row("kvm usable", fmt.Sprint(k.Value), k.Source, k.Err, "no")
 	} else {
-		row("kvm usable", "not probed", "", "")
+		row("kvm usable", "not probed", "--no-probe", "", "")
 	}
 	for _, pf := range info.Platforms {
-		v := "works"
-		if !pf.Usable {
-			v = "does not work"
-		}
-		row("platform "+pf.Name, fmt.Sprintf("%s (%d ms)", v, pf.Millis), pf.Source, pf.Err)
+		row("platform "+pf.Name, fmt.Sprintf("works (%d ms)", pf.Millis), pf.Source, pf.Err, fmt.Sprintf("no (%d ms)", pf.Millis))
 	}
 	w.Flush()
+	for i, n := range notes {
+		fmt.Fprintf(out, "[%d] %s\n", i+1, n)
+	}
 }
 
 func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }

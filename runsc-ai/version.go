@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strings"
 
 	"gvisor.dev/gvisor/runsc/specutils"
 	"gvisor.dev/gvisor/runsc/version"
@@ -34,21 +33,6 @@ func gvisorVersion() string {
 		}
 	}
 	return "unknown"
-}
-
-// wantsVersion reports whether the global flags (those before the
-// subcommand) ask for the version, the way runsc's flag parsing would see it.
-func wantsVersion(args []string) bool {
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			return false // reached the subcommand
-		}
-		switch strings.TrimLeft(a, "-") {
-		case "version", "version=true", "version=1":
-			return true
-		}
-	}
-	return false
 }
 
 // printVersion prints in runc's format ("<name> version X" first, "spec: "

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // PlatformProber boots a sandbox on a gVisor platform and says if it worked.
@@ -42,7 +45,7 @@ func (p ExecPlatformProber) run(ctx context.Context, platform string, timeout ti
 	if err != nil {
 		return fmt.Errorf("state root: %w", err)
 	}
-	defer os.RemoveAll(root)
+	defer removeRoot(root)
 	global := []string{"--root=" + root, "--platform=" + platform, "--network=none", "--ignore-cgroups"}
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -79,4 +82,13 @@ func (p ExecPlatformProber) cleanup(global []string) {
 	for _, id := range strings.Fields(string(out)) {
 		_ = exec.CommandContext(ctx, p.Binary, append(global, "delete", "-force", id)...).Run()
 	}
+}
+
+// removeRoot deletes a probe's state root. gVisor bind-mounts an empty network
+// namespace at <root>/null-netns and shares it across runs on purpose, so it
+// must be unmounted (perhaps several stacked times) before the directory goes.
+func removeRoot(root string) {
+	for unix.Unmount(filepath.Join(root, "null-netns"), unix.MNT_DETACH) == nil {
+	}
+	_ = os.RemoveAll(root)
 }
