@@ -1,0 +1,32 @@
+package llmkernel
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Request is one deep-tier inference.
+type Request struct {
+	Kind   Kind
+	Prompt string
+	// Schema constrains the answer (see Schema); backends must pass it to
+	// the model's constrained decoding, and the answer is still re-checked.
+	Schema json.RawMessage
+}
+
+// Response is a backend's raw answer.
+type Response struct {
+	Text []byte
+	// ModelTime is the model's own time as the server reports it (for
+	// ollama, total_duration); the rest of the wall time is our overhead.
+	ModelTime time.Duration
+}
+
+// Backend runs deep-tier inferences. Implementations: llmkernel/ollama.
+// With no backend the engine is "embedded": policy, cache and fast tier only,
+// fully offline.
+type Backend interface {
+	Name() string
+	Infer(ctx context.Context, r Request) (Response, error)
+}

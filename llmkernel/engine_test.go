@@ -1,0 +1,181 @@
+package llmkernel
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// faultInjectionBackend is a fake deep-tier backend for fault injection only:
+// it answers text after delay (or when released), or fails with err. The real
+// backend is tested against a real ollama in integration/ollama.
+type faultInjectionBackend struct {
+	delay   time.Duration
+	release chan struct{}
+	text    string
+	err     error
+	mu      sync.Mutex
+	calls   int
+}
+
+func (f *faultInjectionBackend) Name() string { return "fault-injection" }
+
+func (f *faultInjectionBackend) Infer(ctx context.Context, r Request) (Response, error) {
+	f.mu.Lock()
+	f.calls++
+	f.mu.Unlock()
+	if f.release != nil {
+		select {
+		case <-f.release:
+		case <-ctx.Done():
+			return Response{}, ctx.Err()
+		}
+	}
+	select {
+	case <-time.After(f.delay):
+	case <-ctx.Done():
+		return Response{}, ctx.Err()
+	}
+	return Response{Text: []byte(f.text)}, f.err
+}
+
+var hot = Situation{Kind: KindCPU, Sandbox: "web", Evidence: 5, Features: Features{0.9, 0.9, 0.3, 0, 0, 0.5, 0.2, 1},
+	Limits: Limits{CPUShares: 4096}, Current: Limits{CPUShares: 1024}}
+
+func newEngine(t *testing.T, b Backend, mutate func(*Policy)) *Engine {
+	t.Helper()
+	p := testPolicy()
+	p.Deep.Timeout = 200 * time.Millisecond
+	if mutate != nil {
+		mutate(&p)
+	}
+	e, err := New(Config{Policy: p, Backend: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func waitIdle(t *testing.T, e *Engine) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A validated deep answer is cached, served from the cache next time, and
+// distilled into the fast tier.
+func TestDeepAnswerCachedAndDistilled(t *testing.T) {
+	b := &faultInjectionBackend{text: `{"action":"raise_shares","step_pct":30,"confidence":90,"reason":"throttled"}`}
+	e := newEngine(t, b, nil)
+	d := e.Decide(context.Background(), hot)
+	if d.Tier != TierFast || d.Action != ActionKeep {
+		t.Fatalf("first decision %v: want the untrained fast tier's keep", d)
+	}
+	waitIdle(t, e)
+	d = e.Decide(context.Background(), hot)
+	if d.Tier != TierCache || d.ActionName() != "raise_shares" || d.StepPct != 30 {
+		t.Fatalf("second decision %v: want the deep answer from the cache", d)
+	}
+	if c := e.FastChoice(hot); c.Action != simRaise {
+		t.Errorf("fast tier not distilled: greedy choice %s", ActionName(KindCPU, c.Action))
+	}
+	if st := e.Stats(); st.Deep.Completed != 1 || st.Decisions["cpu"]["cache"] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// Every fault leaves Decide answering at once with a valid fallback, counts
+// the fault, and caches nothing.
+func TestDeepFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		backend *faultInjectionBackend
+		counter func(DeepStats) uint64
+	}{
+		{"slow beyond timeout", &faultInjectionBackend{delay: time.Hour}, func(s DeepStats) uint64 { return s.Timeouts }},
+		{"schema violation", &faultInjectionBackend{text: `{"action":"raise_shares","step_pct":500}`}, func(s DeepStats) uint64 { return s.Invalid }},
+		{"garbage", &faultInjectionBackend{text: "I think you should raise it"}, func(s DeepStats) uint64 { return s.Invalid }},
+		{"backend down", &faultInjectionBackend{err: errors.New("connection refused")}, func(s DeepStats) uint64 { return s.Errors }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEngine(t, tc.backend, nil)
+			d := e.Decide(context.Background(), hot)
+			if d.Tier != TierFast || d.Action != ActionKeep {
+				t.Fatalf("decision %v", d)
+			}
+			waitIdle(t, e)
+			st := e.Stats()
+			if tc.counter(st.Deep) != 1 || st.CacheEntries != 0 {
+				t.Fatalf("stats %+v", st)
+			}
+			if d := e.Decide(context.Background(), hot); d.Tier != TierFast {
+				t.Errorf("after the fault: %v", d)
+			}
+		})
+	}
+}
+
+// One inference per key in flight; a full queue drops, never blocks.
+func TestDeepDedupAndBoundedQueue(t *testing.T) {
+	release := make(chan struct{})
+	b := &faultInjectionBackend{release: release, text: `{"action":"keep","step_pct":0,"confidence":50,"reason":""}`}
+	e := newEngine(t, b, func(p *Policy) { p.Deep.Queue = 1; p.Deep.Timeout = 10 * time.Second })
+	e.Decide(context.Background(), hot)
+	e.Decide(context.Background(), hot) // same key: deduplicated
+	for _, v := range []float64{0.1, 0.3, 0.6} { // three new keys (hot's is 1.0)
+		s := hot
+		s.Features[FeatLatencyNeed] = v
+		e.Decide(context.Background(), s)
+	}
+	close(release)
+	waitIdle(t, e)
+	// At most one in the worker and one in the queue: the rest are dropped.
+	st := e.Stats().Deep
+	if st.Deduped != 1 || st.Submitted > 2 || st.Dropped < 2 || st.Submitted+st.Dropped+st.Deduped != 5 {
+		t.Errorf("deep stats %+v", st)
+	}
+}
+
+// Outcomes train the fast tier: an embedded engine learns the simulated
+// environment through Decide and Observe alone.
+func TestEmbeddedEngineLearnsFromOutcomes(t *testing.T) {
+	e := newEngine(t, nil, func(p *Policy) { p.Guardrails.MinEvidence = 0 })
+	env := &simEnv{rng: newRand(), noise: 0.1}
+	for i := 0; i < 3000; i++ {
+		s := env.situation()
+		s.Sandbox = "" // no rate limit across the simulated sandboxes
+		d := e.Decide(context.Background(), s)
+		r := env.reward(&s, d.Action)
+		// Outcome dimensions carry the reward (goal weighs throughput and latency equally).
+		if err := e.Observe(Outcome{DecisionID: d.ID, Throughput: clamp(r), Latency: clamp(r)}); err != nil {
+			t.Fatal(err)
+		}
+		if i%100 == 0 {
+			time.Sleep(time.Millisecond) // let the background learner keep up
+		}
+	}
+	e.Close()
+	if acc := accuracy(e.fast, env); acc < 0.85 {
+		t.Errorf("embedded engine picks the best action %.1f%% of the time", 100*acc)
+	}
+	if st := e.Stats(); st.Outcomes < 2500 {
+		t.Errorf("only %d outcomes learned (lost %d)", st.Outcomes, st.OutcomesLost)
+	}
+}
+
+func clamp(v float64) float64 { return max(-1, min(1, v)) }
+
+func TestInvalidSituationFallsBack(t *testing.T) {
+	e := newEngine(t, nil, nil)
+	s := hot
+	s.Features[0] = 7
+	if d := e.Decide(context.Background(), s); d.Tier != TierFallback || d.Action != ActionKeep || d.Rejected == "" {
+		t.Errorf("%v", d)
+	}
+}

@@ -1,0 +1,142 @@
+package llmkernel
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// guard enforces the guardrails. Its state is the last change per sandbox and
+// kind; keep decisions never touch it, so the common path takes no lock.
+type guard struct {
+	p        *Policy
+	mu       sync.Mutex
+	last     map[guardKey]lastChange
+	rejected [numKinds]atomic.Uint64
+}
+
+type guardKey struct {
+	sandbox string
+	kind    Kind
+}
+
+type lastChange struct {
+	at        time.Time
+	direction int
+}
+
+// maxTrackedSandboxes bounds the guard's memory: sandbox IDs come from
+// containers, and a flood of them must not grow it without end.
+const maxTrackedSandboxes = 1 << 16
+
+func newGuard(p *Policy) *guard {
+	return &guard{p: p, last: map[guardKey]lastChange{}}
+}
+
+// resource is what an action of a kind changes, for bounds.
+func resource(k Kind, a Action, l *Limits) *uint64 {
+	switch ActionName(k, a) {
+	case "raise_shares", "lower_shares":
+		return &l.CPUShares
+	case "raise_quota", "lower_quota":
+		return &l.CPUQuotaPct
+	case "raise_limit", "lower_limit", "raise_soft_limit", "lower_soft_limit":
+		return &l.MemoryBytes
+	case "raise_weight", "lower_weight":
+		return &l.IOWeight
+	}
+	return nil
+}
+
+// check returns d if it passes every guardrail (with its step clamped to the
+// bounds), or the keep fallback naming the guardrail that rejected it.
+func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
+	current := &s.Current
+	if d.Action == ActionKeep {
+		return d
+	}
+	reject := func(why string) Decision {
+		g.rejected[s.Kind].Add(1)
+		fb := keep(s, TierFallback, "guardrail: "+why)
+		fb.Rejected = fmt.Sprintf("%s from %s tier: %s", d.ActionName(), d.Tier, why)
+		fb.Latency = d.Latency
+		return fb
+	}
+	kp := &g.p.Kinds[s.Kind]
+	if int(d.Action) >= len(actionSpaces[s.Kind]) {
+		return reject("action outside the action space")
+	}
+	if int(d.Action) >= len(kp.Allowed) || !kp.Allowed[d.Action] {
+		return reject("action not allowed by the policy")
+	}
+	if s.Kind == KindSecurity && d.Action != ActionKeep && ActionName(s.Kind, d.Action) != "report_anomaly" {
+		return reject("security settings are never changed")
+	}
+	if s.Evidence < g.p.Guardrails.MinEvidence {
+		return reject(fmt.Sprintf("evidence %d windows < minimum %d", s.Evidence, g.p.Guardrails.MinEvidence))
+	}
+	if d.StepPct < 0 {
+		return reject("negative step")
+	}
+	if d.StepPct > kp.MaxStepPct {
+		d.StepPct = kp.MaxStepPct
+	}
+	dir := direction(s.Kind, d.Action)
+	if cur := resource(s.Kind, d.Action, current); cur != nil && *cur > 0 {
+		limit := *resource(s.Kind, d.Action, &s.Limits)
+		floor := *resource(s.Kind, d.Action, &g.p.Guardrails.Floors)
+		switch {
+		case dir > 0 && limit > 0 && *cur >= limit:
+			return reject(fmt.Sprintf("already at the OCI limit %d", limit))
+		case dir > 0 && limit > 0:
+			// Never grant more than the spec allows: clamp the step.
+			if maxStep := int((limit - *cur) * 100 / *cur); d.StepPct > maxStep {
+				d.StepPct = maxStep
+			}
+		case dir < 0 && *cur <= floor:
+			return reject(fmt.Sprintf("already at the policy floor %d", floor))
+		case dir < 0 && floor > 0:
+			if maxStep := int((*cur - floor) * 100 / *cur); d.StepPct > maxStep {
+				d.StepPct = maxStep
+			}
+		}
+	}
+	if dir != 0 && d.StepPct == 0 {
+		return reject("step rounds to nothing")
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	k := guardKey{s.Sandbox, s.Kind}
+	if last, ok := g.last[k]; ok {
+		if now.Sub(last.at) < g.p.Guardrails.MinInterval {
+			return reject(fmt.Sprintf("rate limit: last change %v ago < %v", now.Sub(last.at).Round(time.Millisecond), g.p.Guardrails.MinInterval))
+		}
+		if dir != 0 && last.direction == -dir && now.Sub(last.at) < g.p.Guardrails.Hysteresis {
+			return reject(fmt.Sprintf("hysteresis: reverses the change made %v ago", now.Sub(last.at).Round(time.Millisecond)))
+		}
+	}
+	if len(g.last) >= maxTrackedSandboxes {
+		g.forgetOldest(now)
+	}
+	g.last[k] = lastChange{at: now, direction: dir}
+	return d
+}
+
+// forgetOldest drops entries older than the hysteresis window, or all if none
+// are: forgetting only relaxes rate limits, never bounds.
+func (g *guard) forgetOldest(now time.Time) {
+	horizon := g.p.Guardrails.Hysteresis
+	if g.p.Guardrails.MinInterval > horizon {
+		horizon = g.p.Guardrails.MinInterval
+	}
+	for k, v := range g.last {
+		if now.Sub(v.at) > horizon {
+			delete(g.last, k)
+		}
+	}
+	if len(g.last) >= maxTrackedSandboxes {
+		clear(g.last)
+	}
+}

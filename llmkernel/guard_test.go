@@ -1,0 +1,66 @@
+package llmkernel
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGuardrails(t *testing.T) {
+	p := testPolicy()
+	p.Guardrails.MinEvidence = 3
+	p.Guardrails.MinInterval = 10 * time.Second
+	p.Guardrails.Hysteresis = time.Minute
+	p.Kinds[KindCPU].Allowed[mustAction(KindCPU, "raise_quota")] = false
+	g := newGuard(&p)
+	now := time.Unix(1000, 0)
+	base := Situation{Kind: KindCPU, Sandbox: "a", Evidence: 5,
+		Limits: Limits{CPUShares: 2048}, Current: Limits{CPUShares: 1024}}
+	dec := func(a Action, step int) Decision {
+		return Decision{Kind: KindCPU, Key: base.Key(), Action: a, StepPct: step, Tier: TierDeep}
+	}
+
+	s := base
+	s.Evidence = 2
+	if d := g.check(&s, dec(simRaise, 10), now); d.Action != ActionKeep || !strings.Contains(d.Rejected, "evidence") {
+		t.Errorf("min evidence: %v", d)
+	}
+	if d := g.check(&base, dec(mustAction(KindCPU, "raise_quota"), 10), now); d.Action != ActionKeep || !strings.Contains(d.Rejected, "not allowed") {
+		t.Errorf("disallowed action: %v", d)
+	}
+	// Never beyond the OCI limit: 1024 shares may grow at most 100% to 2048;
+	// the policy's 50% step cap applies first.
+	if d := g.check(&base, dec(simRaise, 90), now); d.Action != simRaise || d.StepPct != 50 {
+		t.Errorf("step not clamped: %v", d)
+	}
+	// Rate limit, then hysteresis.
+	if d := g.check(&base, dec(simRaise, 10), now.Add(time.Second)); !strings.Contains(d.Rejected, "rate limit") {
+		t.Errorf("rate limit: %v", d)
+	}
+	if d := g.check(&base, dec(simLower, 10), now.Add(20*time.Second)); !strings.Contains(d.Rejected, "hysteresis") {
+		t.Errorf("hysteresis: %v", d)
+	}
+	if d := g.check(&base, dec(simLower, 10), now.Add(2*time.Minute)); d.Action != simLower {
+		t.Errorf("reversal after the hysteresis window rejected: %v", d)
+	}
+	// At the OCI limit nothing more is granted; near the floor the step is
+	// clamped; at the floor nothing is taken.
+	at := base
+	at.Sandbox, at.Current.CPUShares = "b", 2048
+	if d := g.check(&at, dec(simRaise, 10), now); !strings.Contains(d.Rejected, "OCI limit") {
+		t.Errorf("beyond OCI limit: %v", d)
+	}
+	near := base
+	near.Sandbox, near.Current.CPUShares = "c", 80
+	if d := g.check(&near, dec(simLower, 50), now); d.Action != simLower || d.StepPct != 20 {
+		t.Errorf("floor clamp: %v (want step 20: 80 -> 64)", d)
+	}
+	floor := base
+	floor.Sandbox, floor.Current.CPUShares = "d", 64
+	if d := g.check(&floor, dec(simLower, 10), now); !strings.Contains(d.Rejected, "floor") {
+		t.Errorf("below floor: %v", d)
+	}
+	if g.rejected[KindCPU].Load() != 6 {
+		t.Errorf("rejections counted %d, want 6", g.rejected[KindCPU].Load())
+	}
+}

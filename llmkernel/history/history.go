@@ -1,0 +1,236 @@
+// Package history persists the decision engine's decisions, outcomes and
+// learned parameters in an embedded bbolt database, so learning survives
+// restarts. A corrupt database is moved aside (never deleted) and reported;
+// the engine then starts from an empty history instead of crashing.
+package history
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+var (
+	bucketDecisions = []byte("decisions")
+	bucketOutcomes  = []byte("outcomes")
+	bucketModels    = []byte("models")
+	bucketBySandbox = []byte("by-sandbox") // sandbox\x00kind\x00id -> id
+)
+
+// maxDecisions bounds the database: older decisions are pruned.
+const maxDecisions = 100_000
+
+// Store is a bbolt-backed llmkernel.Store.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// ErrCorrupt is wrapped by the error Open returns after moving a corrupt
+// database aside; the Store it returns alongside is usable and empty.
+var ErrCorrupt = errors.New("history database was corrupt")
+
+// Open opens or creates the database at path. If the file is not a valid
+// bbolt database it is renamed to path.corrupt-<time>, a fresh database is
+// created, and both the Store and an error wrapping ErrCorrupt (naming where
+// the old file went) are returned.
+func Open(path string) (*Store, error) {
+	s, err := open(path)
+	if err == nil {
+		return s, nil
+	}
+	if !isCorrupt(err) {
+		return nil, fmt.Errorf("history %s: %w", path, err)
+	}
+	aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405Z"))
+	if rerr := os.Rename(path, aside); rerr != nil {
+		return nil, fmt.Errorf("history %s is corrupt (%v) and could not be moved aside: %w", path, err, rerr)
+	}
+	s, oerr := open(path)
+	if oerr != nil {
+		return nil, fmt.Errorf("history %s: %w", path, oerr)
+	}
+	return s, fmt.Errorf("%w: %s: %v; moved to %s, starting a new history", ErrCorrupt, path, err, aside)
+}
+
+func open(path string) (*Store, error) {
+	// The timeout keeps a second runsc-ai from hanging on the file lock.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketDecisions, bucketOutcomes, bucketModels, bucketBySandbox} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// isCorrupt tells a damaged file from an operational error (permissions,
+// lock timeout), which must not cause the file to be moved.
+func isCorrupt(err error) bool {
+	if errors.Is(err, os.ErrPermission) || errors.Is(err, os.ErrNotExist) || errors.Is(err, bolt.ErrTimeout) {
+		return false
+	}
+	return errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrVersionMismatch) || errors.Is(err, bolt.ErrChecksum) ||
+		bytes.Contains([]byte(err.Error()), []byte("invalid")) || bytes.Contains([]byte(err.Error()), []byte("file size too small"))
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+func idKey(id uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], id)
+	return b[:]
+}
+
+func sandboxKey(sandbox string, kind string, id uint64) []byte {
+	k := make([]byte, 0, len(sandbox)+len(kind)+10)
+	k = append(k, sandbox...)
+	k = append(k, 0)
+	k = append(k, kind...)
+	k = append(k, 0)
+	return append(k, idKey(id)...)
+}
+
+// PutDecision implements llmkernel.Store.
+func (s *Store) PutDecision(r llmkernel.DecisionRecord) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		d := tx.Bucket(bucketDecisions)
+		if err := d.Put(idKey(r.ID), b); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketBySandbox).Put(sandboxKey(r.Sandbox, r.Kind, r.ID), idKey(r.ID)); err != nil {
+			return err
+		}
+		if d.Stats().KeyN > maxDecisions {
+			return prune(tx)
+		}
+		return nil
+	})
+}
+
+// prune drops the oldest decisions beyond maxDecisions.
+func prune(tx *bolt.Tx) error {
+	d := tx.Bucket(bucketDecisions)
+	excess := d.Stats().KeyN - maxDecisions
+	c := d.Cursor()
+	for k, _ := c.First(); k != nil && excess > 0; k, _ = c.Next() {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+		excess--
+	}
+	return nil
+}
+
+type outcomeRecord struct {
+	llmkernel.Outcome
+	Reward float64 `json:"reward"`
+}
+
+// PutOutcome implements llmkernel.Store.
+func (s *Store) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error {
+	b, err := json.Marshal(outcomeRecord{o, reward})
+	if err != nil {
+		return err
+	}
+	return s.db.Batch(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutcomes).Put(idKey(id), b) })
+}
+
+// SaveModel implements llmkernel.Store.
+func (s *Store) SaveModel(name string, b []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketModels).Put([]byte(name), b) })
+}
+
+// LoadModel implements llmkernel.Store.
+func (s *Store) LoadModel(name string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketModels).Get([]byte(name)); v != nil {
+			out = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Recent implements llmkernel.Store: the last max decisions of kind k for a
+// sandbox, oldest first, with rewards where outcomes are in.
+func (s *Store) Recent(sandbox string, k llmkernel.Kind, max int) ([]llmkernel.HistoryEntry, error) {
+	var out []llmkernel.HistoryEntry
+	prefix := sandboxKey(sandbox, k.String(), 0)
+	prefix = prefix[:len(prefix)-8]
+	err := s.db.View(func(tx *bolt.Tx) error {
+		idx, dec, outc := tx.Bucket(bucketBySandbox).Cursor(), tx.Bucket(bucketDecisions), tx.Bucket(bucketOutcomes)
+		// Seek past the prefix, then walk back: newest first.
+		end := append(append([]byte(nil), prefix...), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+		k, v := idx.Seek(end)
+		if k == nil {
+			k, v = idx.Last()
+		} else {
+			k, v = idx.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < max; k, v = idx.Prev() {
+			raw := dec.Get(v)
+			if raw == nil {
+				continue // pruned
+			}
+			var r llmkernel.DecisionRecord
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return fmt.Errorf("decision %x: %w", v, err)
+			}
+			e := llmkernel.HistoryEntry{At: r.At, Action: r.Action, Tier: r.Tier}
+			if o := outc.Get(v); o != nil {
+				var or outcomeRecord
+				if json.Unmarshal(o, &or) == nil {
+					e.Reward = &or.Reward
+				}
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, err
+}
+
+// Decisions returns the last n decision records, newest last (for explain).
+func (s *Store) Decisions(n int) ([]llmkernel.DecisionRecord, error) {
+	var out []llmkernel.DecisionRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketDecisions).Cursor()
+		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
+			var r llmkernel.DecisionRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			out = append([]llmkernel.DecisionRecord{r}, out...)
+		}
+		return nil
+	})
+	return out, err
+}

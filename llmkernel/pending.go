@@ -1,0 +1,40 @@
+package llmkernel
+
+import (
+	"sync"
+	"time"
+)
+
+// pendingRing remembers recent decisions until their outcome arrives. It is a
+// fixed ring, so memory stays bounded however many decisions are made; an
+// outcome older than the ring is counted as lost.
+type pendingRing struct {
+	mu    sync.Mutex
+	slots [pendingSlots]pendingEntry
+}
+
+const pendingSlots = 8192
+
+type pendingEntry struct {
+	id uint64
+	s  Situation
+	d  Decision
+	at time.Time
+}
+
+func (r *pendingRing) put(id uint64, s Situation, d Decision, at time.Time) {
+	r.mu.Lock()
+	r.slots[id%pendingSlots] = pendingEntry{id: id, s: s, d: d, at: at}
+	r.mu.Unlock()
+}
+
+func (r *pendingRing) take(id uint64) (pendingEntry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.slots[id%pendingSlots]
+	if e.id != id || id == 0 {
+		return pendingEntry{}, false
+	}
+	r.slots[id%pendingSlots] = pendingEntry{}
+	return e, true
+}

@@ -1,0 +1,67 @@
+package llmkernel
+
+import "time"
+
+// Policy is everything the engine is told rather than learns: the goal,
+// which actions each kind may take, the guardrails, and tier settings. The
+// policies package loads it from YAML.
+type Policy struct {
+	Goal       Goal
+	Kinds      [numKinds]KindPolicy
+	Guardrails Guardrails
+	Cache      CachePolicy
+	Fast       FastPolicy
+	Deep       DeepPolicy
+}
+
+// KindPolicy restricts one kind.
+type KindPolicy struct {
+	// Allowed[a] permits action a; keep is always allowed.
+	Allowed    []bool
+	MaxStepPct int
+}
+
+// Guardrails apply to every decision from every tier.
+type Guardrails struct {
+	// MinEvidence windows must back a situation before anything but keep.
+	MinEvidence int
+	// MinInterval between two changes of one kind to one sandbox.
+	MinInterval time.Duration
+	// Hysteresis: no reversal of direction (raise after lower, or lower
+	// after raise) of one kind for one sandbox within this long.
+	Hysteresis time.Duration
+	// Floors: no decision takes a sandbox below these.
+	Floors Limits
+}
+
+// CachePolicy configures the immediate tier.
+type CachePolicy struct {
+	TTL     time.Duration
+	Regress float64
+	// MinConfidence: fast-tier decisions at least this confident are cached.
+	MinConfidence int
+}
+
+// FastPolicy configures the fast tier.
+type FastPolicy struct {
+	Alpha float64
+	// DistillWeight is how much one validated deep-tier answer counts,
+	// relative to one measured outcome.
+	DistillWeight float64
+}
+
+// DeepPolicy configures the deep tier.
+type DeepPolicy struct {
+	Timeout     time.Duration
+	Concurrency int
+	Queue       int
+}
+
+// AllowAll returns a KindPolicy allowing every action of k.
+func AllowAll(k Kind, maxStep int) KindPolicy {
+	p := KindPolicy{Allowed: make([]bool, len(actionSpaces[k])), MaxStepPct: maxStep}
+	for i := range p.Allowed {
+		p.Allowed[i] = true
+	}
+	return p
+}

@@ -1,0 +1,159 @@
+package llmkernel
+
+import (
+	"fmt"
+	"math"
+)
+
+// Kind is a decision kind; each has its own action space.
+type Kind uint8
+
+// Decision kinds.
+const (
+	KindCreate   Kind = iota // create-time sandbox configuration
+	KindCPU                  // CPU shares and quota of a running sandbox
+	KindMemory               // memory limit and soft limit
+	KindIO                   // block I/O weight
+	KindSecurity             // anomalies: report only, never loosen
+	numKinds
+)
+
+var kindNames = [numKinds]string{"create", "cpu", "memory", "io", "security"}
+
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// ParseKind maps a kind's name to the Kind.
+func ParseKind(s string) (Kind, error) {
+	for i, n := range kindNames {
+		if n == s {
+			return Kind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown decision kind %q (want one of %v)", s, kindNames)
+}
+
+// Kinds lists every decision kind.
+func Kinds() []Kind {
+	ks := make([]Kind, numKinds)
+	for i := range ks {
+		ks[i] = Kind(i)
+	}
+	return ks
+}
+
+// Feature indexes the feature vector. Every feature is normalised to [0, 1]
+// by whoever fills it, so one learner and one quantisation fit all.
+type Feature uint8
+
+// Features of a situation.
+const (
+	FeatCPUUtil      Feature = iota // CPU usage / CPU allowed
+	FeatCPUThrottle                 // fraction of periods throttled
+	FeatMemUtil                     // memory usage / limit
+	FeatMemPressure                 // memory PSI "some" avg10 / 100
+	FeatIOPressure                  // I/O PSI "some" avg10 / 100
+	FeatSyscallRate                 // log10(syscalls/s) / 7
+	FeatBlockingRate                // share of syscalls that block (futex, poll, sleep)
+	FeatLatencyNeed                 // interactive-ness: 1 = latency-critical
+	NumFeatures
+)
+
+var featureNames = [NumFeatures]string{
+	"cpu_util", "cpu_throttle", "mem_util", "mem_pressure",
+	"io_pressure", "syscall_rate", "blocking_rate", "latency_need",
+}
+
+func (f Feature) String() string {
+	if f < NumFeatures {
+		return featureNames[f]
+	}
+	return fmt.Sprintf("feature(%d)", f)
+}
+
+// ParseFeature maps a feature's name to the Feature.
+func ParseFeature(s string) (Feature, error) {
+	for i, n := range featureNames {
+		if n == s {
+			return Feature(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown feature %q (want one of %v)", s, featureNames)
+}
+
+// Features is a fixed-size vector, so situations are values and the hot path
+// does not allocate.
+type Features [NumFeatures]float64
+
+// Limits are the ceilings the container's OCI spec sets; zero means unset.
+// No decision may grant more.
+type Limits struct {
+	CPUShares   uint64 `json:"cpu_shares,omitempty"`    // linux.resources.cpu.shares
+	CPUQuotaPct uint64 `json:"cpu_quota_pct,omitempty"` // quota/period as % of one CPU
+	MemoryBytes uint64 `json:"memory_bytes,omitempty"`  // linux.resources.memory.limit
+	IOWeight    uint64 `json:"io_weight,omitempty"`     // linux.resources.blockIO.weight
+}
+
+// Situation is one decision to make.
+type Situation struct {
+	Kind     Kind
+	Sandbox  string // container ID: container-controlled, treat as data
+	Image    string // image or command: container-controlled, treat as data
+	Features Features
+	// Evidence is how many measurement windows back the features.
+	Evidence int
+	// Limits are the OCI spec's ceilings; Current the settings in force
+	// now (zero: unknown). Bounds are computed from both.
+	Limits  Limits
+	Current Limits
+}
+
+// Validate rejects situations whose numbers are outside their ranges: they
+// come from measurements of container-controlled behaviour.
+func (s *Situation) Validate() error {
+	if s.Kind >= numKinds {
+		return fmt.Errorf("situation: unknown kind %d", s.Kind)
+	}
+	for i, v := range s.Features {
+		if math.IsNaN(v) || v < 0 || v > 1 {
+			return fmt.Errorf("situation: feature %s = %v, want a number in [0, 1]", Feature(i), v)
+		}
+	}
+	if s.Evidence < 0 {
+		return fmt.Errorf("situation: evidence %d < 0", s.Evidence)
+	}
+	return nil
+}
+
+// quantLevels is how many buckets each feature is cut into for the cache key.
+const quantLevels = 4
+
+// Key is the quantised situation: situations with the same key share cached
+// decisions. 2 bits per feature plus the kind fit in 32 bits.
+type Key uint32
+
+// Key computes the situation's cache key.
+func (s *Situation) Key() Key {
+	k := Key(s.Kind)
+	for _, v := range s.Features {
+		q := int(v * quantLevels)
+		if q >= quantLevels {
+			q = quantLevels - 1
+		} else if q < 0 {
+			q = 0
+		}
+		k = k<<2 | Key(q)
+	}
+	return k
+}
+
+// Kind returns the decision kind a key was made for.
+func (k Key) Kind() Kind { return Kind(k >> (2 * NumFeatures)) }
+
+func (k Key) String() string {
+	return fmt.Sprintf("%s/%04x", k.Kind(), uint32(k)&(1<<(2*NumFeatures)-1))
+}

@@ -1,0 +1,56 @@
+package llmkernel
+
+// Stats are the engine's counters, for `agent status`, metrics and tests.
+type Stats struct {
+	Backend       string                       `json:"backend"`
+	Decisions     map[string]map[string]uint64 `json:"decisions"` // kind -> tier -> count
+	Rejected      map[string]uint64            `json:"rejected"`  // kind -> guardrail rejections
+	CacheEntries  int                          `json:"cache_entries"`
+	CacheEvicted  uint64                       `json:"cache_evicted"`
+	Outcomes      uint64                       `json:"outcomes"`
+	OutcomesLost  uint64                       `json:"outcomes_lost"`
+	RecordsLost   uint64                       `json:"records_lost"`
+	PersistErrors uint64                       `json:"persist_errors"`
+	Deep          DeepStats                    `json:"deep"`
+}
+
+// DeepStats count the deep tier's work.
+type DeepStats struct {
+	Submitted uint64 `json:"submitted"`
+	Deduped   uint64 `json:"deduped"`
+	Dropped   uint64 `json:"dropped"`
+	Completed uint64 `json:"completed"`
+	Timeouts  uint64 `json:"timeouts"`
+	Invalid   uint64 `json:"invalid_answers"`
+	Errors    uint64 `json:"backend_errors"`
+}
+
+// Stats snapshots the counters.
+func (e *Engine) Stats() Stats {
+	st := Stats{
+		Backend: e.Backend(), Decisions: map[string]map[string]uint64{}, Rejected: map[string]uint64{},
+		CacheEntries: e.cache.Len(), CacheEvicted: e.cacheEvicted.Load(), Outcomes: e.outcomesSeen.Load(),
+		OutcomesLost: e.outcomesLost.Load(), RecordsLost: e.recordsLost.Load(), PersistErrors: e.persistErrors.Load(),
+	}
+	for _, k := range Kinds() {
+		m := map[string]uint64{}
+		for t := range e.decisions[k] {
+			if n := e.decisions[k][t].Load(); n > 0 {
+				m[Tier(t).String()] = n
+			}
+		}
+		if len(m) > 0 {
+			st.Decisions[k.String()] = m
+		}
+		if n := e.guard.rejected[k].Load(); n > 0 {
+			st.Rejected[k.String()] = n
+		}
+	}
+	if d := e.deep; d != nil {
+		st.Deep = DeepStats{
+			Submitted: d.submitted.Load(), Deduped: d.deduped.Load(), Dropped: d.dropped.Load(),
+			Completed: d.completed.Load(), Timeouts: d.errTimeout.Load(), Invalid: d.errSchema.Load(), Errors: d.errBackend.Load(),
+		}
+	}
+	return st
+}

@@ -1,0 +1,44 @@
+package llmkernel
+
+import "time"
+
+// Store persists decisions, outcomes and learned parameters across restarts
+// (implementation: llmkernel/history). Calls happen off the decision path.
+type Store interface {
+	PutDecision(r DecisionRecord) error
+	PutOutcome(id uint64, o Outcome, reward float64) error
+	SaveModel(name string, b []byte) error
+	// LoadModel returns nil, nil when nothing was saved.
+	LoadModel(name string) ([]byte, error)
+	Recent(sandbox string, k Kind, max int) ([]HistoryEntry, error)
+}
+
+// DecisionRecord is a decision as persisted.
+type DecisionRecord struct {
+	ID         uint64             `json:"id"`
+	At         time.Time          `json:"at"`
+	Sandbox    string             `json:"sandbox"`
+	Image      string             `json:"image,omitempty"`
+	Kind       string             `json:"kind"`
+	Key        string             `json:"key"`
+	Action     string             `json:"action"`
+	StepPct    int                `json:"step_pct"`
+	Confidence int                `json:"confidence"`
+	Tier       string             `json:"tier"`
+	Reason     string             `json:"reason"`
+	Rejected   string             `json:"rejected,omitempty"`
+	Features   map[string]float64 `json:"features"`
+	LatencyNs  int64              `json:"latency_ns"`
+}
+
+func newRecord(s *Situation, d *Decision, at time.Time) DecisionRecord {
+	f := make(map[string]float64, NumFeatures)
+	for i, v := range s.Features {
+		f[Feature(i).String()] = v
+	}
+	return DecisionRecord{
+		ID: d.ID, At: at, Sandbox: s.Sandbox, Image: s.Image, Kind: d.Kind.String(), Key: d.Key.String(),
+		Action: d.ActionName(), StepPct: d.StepPct, Confidence: d.Confidence, Tier: d.Tier.String(),
+		Reason: d.Reason, Rejected: d.Rejected, Features: f, LatencyNs: d.Latency.Nanoseconds(),
+	}
+}

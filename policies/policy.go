@@ -1,0 +1,307 @@
+// Package policies holds runsc-ai's declarative policies — goals, action
+// spaces and guardrails — as YAML, with embedded defaults, and the loader that
+// turns them into an llmkernel.Policy. Loader errors name the file, line and
+// field.
+package policies
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultName is how the embedded default policy is named in errors.
+const DefaultName = "<embedded default.yaml>"
+
+// File is the YAML document.
+type File struct {
+	Version    int                    `yaml:"version"`
+	Goal       string                 `yaml:"goal"`
+	Goals      map[string]GoalWeights `yaml:"goals"`
+	Kinds      map[string]KindSpec    `yaml:"kinds"`
+	Guardrails GuardrailSpec          `yaml:"guardrails"`
+	Cache      CacheSpec              `yaml:"cache"`
+	Fast       FastSpec               `yaml:"fast"`
+	Deep       DeepSpec               `yaml:"deep"`
+}
+
+// GoalWeights weigh outcome dimensions.
+type GoalWeights struct {
+	Throughput float64 `yaml:"throughput"`
+	Latency    float64 `yaml:"latency"`
+	Efficiency float64 `yaml:"efficiency"`
+	Stability  float64 `yaml:"stability"`
+}
+
+// KindSpec restricts a decision kind.
+type KindSpec struct {
+	Actions    []string `yaml:"actions"`
+	MaxStepPct int      `yaml:"max_step_pct"`
+}
+
+// GuardrailSpec is the guardrails section.
+type GuardrailSpec struct {
+	MinEvidence int           `yaml:"min_evidence"`
+	MinInterval time.Duration `yaml:"min_interval"`
+	Hysteresis  time.Duration `yaml:"hysteresis"`
+	Floors      FloorSpec     `yaml:"floors"`
+}
+
+// FloorSpec are the policy floors.
+type FloorSpec struct {
+	CPUShares   uint64 `yaml:"cpu_shares"`
+	CPUQuotaPct uint64 `yaml:"cpu_quota_pct"`
+	MemoryBytes uint64 `yaml:"memory_bytes"`
+	IOWeight    uint64 `yaml:"io_weight"`
+}
+
+// CacheSpec configures the immediate tier.
+type CacheSpec struct {
+	TTL           time.Duration `yaml:"ttl"`
+	Regress       float64       `yaml:"regress"`
+	MinConfidence int           `yaml:"min_confidence"`
+}
+
+// FastSpec configures the fast tier.
+type FastSpec struct {
+	Alpha         float64 `yaml:"alpha"`
+	DistillWeight float64 `yaml:"distill_weight"`
+}
+
+// DeepSpec configures the deep tier.
+type DeepSpec struct {
+	Timeout     time.Duration `yaml:"timeout"`
+	Concurrency int           `yaml:"concurrency"`
+	Queue       int           `yaml:"queue"`
+}
+
+// maxPolicySize bounds a policy file.
+const maxPolicySize = 1 << 20
+
+// Default returns the embedded default policy.
+func Default() llmkernel.Policy {
+	p, err := Parse(DefaultName, defaultYAML)
+	if err != nil {
+		panic(err) // the embedded file is tested; this is a build defect
+	}
+	return p
+}
+
+// Load reads and checks a policy file.
+func Load(path string) (llmkernel.Policy, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return llmkernel.Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Error is a policy error at a place in a file.
+type Error struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Msg)
+}
+
+// Parse checks a policy document named name (for errors).
+func Parse(name string, data []byte) (llmkernel.Policy, error) {
+	if len(data) > maxPolicySize {
+		return llmkernel.Policy{}, &Error{File: name, Msg: fmt.Sprintf("%d bytes, more than %d", len(data), maxPolicySize)}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return llmkernel.Policy{}, yamlError(name, err)
+	}
+	if len(root.Content) == 0 {
+		return llmkernel.Policy{}, &Error{File: name, Msg: "empty policy"}
+	}
+	var f File
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return llmkernel.Policy{}, yamlError(name, err)
+	}
+	c := checker{file: name, root: root.Content[0]}
+	p := c.policy(&f)
+	if len(c.errs) > 0 {
+		return llmkernel.Policy{}, errors.Join(c.errs...)
+	}
+	return p, nil
+}
+
+// yamlError turns yaml.v3's "yaml: line N: msg" into file:line form.
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var errs []error
+		for _, m := range te.Errors {
+			errs = append(errs, lineError(name, m))
+		}
+		return errors.Join(errs...)
+	}
+	return lineError(name, strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+func lineError(name, msg string) error {
+	var line int
+	if _, err := fmt.Sscanf(msg, "line %d:", &line); err == nil {
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	}
+	return &Error{File: name, Line: line, Msg: msg}
+}
+
+type checker struct {
+	file string
+	root *yaml.Node
+	errs []error
+}
+
+// fail records an error at the line of the field path (e.g. "kinds", "cpu").
+func (c *checker) fail(msg string, path ...string) {
+	c.errs = append(c.errs, &Error{File: c.file, Line: line(c.root, path), Field: strings.Join(path, "."), Msg: msg})
+}
+
+func line(n *yaml.Node, path []string) int {
+	for _, p := range path {
+		if n.Kind != yaml.MappingNode {
+			break
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == p {
+				n, found = n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return n.Line
+}
+
+func (c *checker) policy(f *File) llmkernel.Policy {
+	var p llmkernel.Policy
+	if f.Version != 1 {
+		c.fail(fmt.Sprintf("unsupported version %d (want 1)", f.Version), "version")
+	}
+	for _, name := range sortedKeys(f.Goals) {
+		w := f.Goals[name]
+		for _, fv := range []struct {
+			field string
+			v     float64
+		}{{"throughput", w.Throughput}, {"latency", w.Latency}, {"efficiency", w.Efficiency}, {"stability", w.Stability}} {
+			if fv.v < 0 || fv.v > 1 {
+				c.fail(fmt.Sprintf("weight %v outside [0, 1]", fv.v), "goals", name, fv.field)
+			}
+		}
+	}
+	g, ok := f.Goals[f.Goal]
+	if !ok {
+		c.fail(fmt.Sprintf("goal %q is not defined under goals (have %s)", f.Goal, strings.Join(sortedKeys(f.Goals), ", ")), "goal")
+	}
+	p.Goal = llmkernel.Goal{Name: f.Goal, Throughput: g.Throughput, Latency: g.Latency, Efficiency: g.Efficiency, Stability: g.Stability}
+
+	for _, name := range sortedKeys(f.Kinds) {
+		if _, err := llmkernel.ParseKind(name); err != nil {
+			c.fail(err.Error(), "kinds", name)
+		}
+	}
+	for _, k := range llmkernel.Kinds() {
+		spec, ok := f.Kinds[k.String()]
+		if !ok {
+			c.fail("missing: every decision kind needs its actions listed", "kinds", k.String())
+			continue
+		}
+		kp := llmkernel.KindPolicy{Allowed: make([]bool, len(llmkernel.Actions(k))), MaxStepPct: spec.MaxStepPct}
+		kp.Allowed[llmkernel.ActionKeep] = true
+		for _, a := range spec.Actions {
+			idx, err := llmkernel.ParseAction(k, a)
+			if err != nil {
+				c.fail(err.Error(), "kinds", k.String(), "actions")
+				continue
+			}
+			kp.Allowed[idx] = true
+		}
+		if spec.MaxStepPct < 0 || spec.MaxStepPct > llmkernel.MaxStepPct {
+			c.fail(fmt.Sprintf("%d outside 0..%d", spec.MaxStepPct, llmkernel.MaxStepPct), "kinds", k.String(), "max_step_pct")
+		}
+		p.Kinds[k] = kp
+	}
+
+	gr := f.Guardrails
+	if gr.MinEvidence < 0 {
+		c.fail("must not be negative", "guardrails", "min_evidence")
+	}
+	if gr.MinInterval < 0 || gr.Hysteresis < 0 {
+		c.fail("durations must not be negative", "guardrails")
+	}
+	p.Guardrails = llmkernel.Guardrails{
+		MinEvidence: gr.MinEvidence, MinInterval: gr.MinInterval, Hysteresis: gr.Hysteresis,
+		Floors: llmkernel.Limits{CPUShares: gr.Floors.CPUShares, CPUQuotaPct: gr.Floors.CPUQuotaPct, MemoryBytes: gr.Floors.MemoryBytes, IOWeight: gr.Floors.IOWeight},
+	}
+
+	if f.Cache.TTL <= 0 {
+		c.fail("must be a positive duration such as 5m", "cache", "ttl")
+	}
+	if f.Cache.Regress < 0 || f.Cache.Regress > 2 {
+		c.fail("must be in [0, 2]", "cache", "regress")
+	}
+	if f.Cache.MinConfidence < 0 || f.Cache.MinConfidence > 101 {
+		c.fail("must be in 0..101 (101: never cache fast decisions)", "cache", "min_confidence")
+	}
+	p.Cache = llmkernel.CachePolicy{TTL: f.Cache.TTL, Regress: f.Cache.Regress, MinConfidence: f.Cache.MinConfidence}
+
+	if f.Fast.Alpha < 0 || f.Fast.Alpha > 10 {
+		c.fail("must be in [0, 10]", "fast", "alpha")
+	}
+	if f.Fast.DistillWeight < 0 || f.Fast.DistillWeight > 100 {
+		c.fail("must be in [0, 100]", "fast", "distill_weight")
+	}
+	p.Fast = llmkernel.FastPolicy{Alpha: f.Fast.Alpha, DistillWeight: f.Fast.DistillWeight}
+
+	if f.Deep.Timeout <= 0 || f.Deep.Timeout > 10*time.Minute {
+		c.fail("must be a duration in (0, 10m]", "deep", "timeout")
+	}
+	if f.Deep.Concurrency < 1 || f.Deep.Concurrency > 64 {
+		c.fail("must be in 1..64", "deep", "concurrency")
+	}
+	if f.Deep.Queue < 1 || f.Deep.Queue > 1<<16 {
+		c.fail("must be in 1..65536", "deep", "queue")
+	}
+	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue}
+	return p
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
