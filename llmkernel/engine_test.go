@@ -127,7 +127,7 @@ func TestDeepDedupAndBoundedQueue(t *testing.T) {
 	b := &faultInjectionBackend{release: release, text: `{"action":"keep","step_pct":0,"confidence":50,"reason":""}`}
 	e := newEngine(t, b, func(p *Policy) { p.Deep.Queue = 1; p.Deep.Timeout = 10 * time.Second })
 	e.Decide(context.Background(), hot)
-	e.Decide(context.Background(), hot) // same key: deduplicated
+	e.Decide(context.Background(), hot)          // same key: deduplicated
 	for _, v := range []float64{0.1, 0.3, 0.6} { // three new keys (hot's is 1.0)
 		s := hot
 		s.Features[FeatLatencyNeed] = v

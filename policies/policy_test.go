@@ -1,0 +1,93 @@
+package policies
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+func TestDefaultPolicy(t *testing.T) {
+	p := Default()
+	if p.Goal.Name != "prioritize_interactive" || p.Goal.Latency != 1 {
+		t.Errorf("goal %+v", p.Goal)
+	}
+	if p.Guardrails.MinEvidence != 3 || p.Guardrails.Hysteresis != time.Minute || p.Guardrails.Floors.MemoryBytes != 64<<20 {
+		t.Errorf("guardrails %+v", p.Guardrails)
+	}
+	for _, k := range llmkernel.Kinds() {
+		for i, ok := range p.Kinds[k].Allowed {
+			if !ok {
+				t.Errorf("default %s disallows %s", k, llmkernel.ActionName(k, llmkernel.Action(i)))
+			}
+		}
+	}
+	if _, err := llmkernel.New(llmkernel.Config{Policy: p}); err != nil {
+		t.Errorf("engine rejects the default policy: %v", err)
+	}
+}
+
+func TestErrorsNameFileLineAndField(t *testing.T) {
+	base, err := os.ReadFile("default.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":57:", "field qeueu not found"}},
+		{"unknown goal", "goal: prioritize_interactive", "goal: fastest", []string{":5:", "goal:", `"fastest" is not defined`}},
+		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":27:", "kinds.io.actions", `"nuke"`}},
+		{"weight range", "latency: 0.3,", "latency: 3,", []string{":10:", "goals.maximize_throughput.latency", "outside [0, 1]"}},
+		{"bad duration", "ttl: 5m", "ttl: soon", []string{":45:", "cannot unmarshal"}},
+		{"bad yaml", "cache:", "cache: [", []string{"did not find expected"}},
+		{"step range", "max_step_pct: 25", "max_step_pct: 250", []string{"kinds.memory.max_step_pct", "outside 0..100"}},
+		{"concurrency", "concurrency: 1", "concurrency: 0", []string{"deep.concurrency", "1..64"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(string(base), tc.from, tc.to, 1)
+			if src == string(base) {
+				t.Fatalf("fixture text %q not in default.yaml", tc.from)
+			}
+			path := filepath.Join(t.TempDir(), "p.yaml")
+			os.WriteFile(path, []byte(src), 0o644)
+			_, err := Load(path)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range append(tc.want, path) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	if _, err := Load("/no/such/policy.yaml"); err == nil || !strings.Contains(err.Error(), "/no/such/policy.yaml") {
+		t.Errorf("%v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(defaultYAML)
+	f.Add([]byte("version: 1\ngoal: x\n"))
+	f.Add([]byte("{a: [1, {b: *c}]}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := Parse("fuzz.yaml", b)
+		if err != nil {
+			return
+		}
+		// Anything accepted must be usable by the engine.
+		e, err := llmkernel.New(llmkernel.Config{Policy: p})
+		if err != nil {
+			t.Fatalf("accepted a policy the engine rejects: %v", err)
+		}
+		e.Close()
+	})
+}
