@@ -94,7 +94,8 @@ func (t Tier) String() string {
 const MaxStepPct = 100
 
 // MaxReasonLen bounds a decision's reason; LLM text beyond it is rejected.
-const MaxReasonLen = 120
+// Kept short: a small model may spend up to 4 byte tokens per character.
+const MaxReasonLen = 48
 
 // Decision is what Decide returns.
 type Decision struct {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,13 +26,29 @@ func Schema(k Kind, allowed []bool) json.RawMessage {
 			"action":     map[string]any{"type": "string", "enum": enum},
 			"step_pct":   map[string]any{"type": "integer", "minimum": 0, "maximum": MaxStepPct},
 			"confidence": map[string]any{"type": "integer", "minimum": 0, "maximum": 100},
-			"reason":     map[string]any{"type": "string", "maxLength": MaxReasonLen},
+			"reason":     map[string]any{"type": "string", "pattern": reasonPattern},
 		},
 		"required":             []string{"action", "step_pct", "confidence", "reason"},
 		"additionalProperties": false,
 	}
 	b, _ := json.Marshal(schema)
 	return b
+}
+
+// reasonChars are the characters a reason may use. Constrained decoding
+// enforces them through the schema's pattern and the parser re-checks: a
+// reason reaches logs and operators' terminals, so no control characters,
+// no bidi overrides, no markup.
+const reasonChars = "A-Za-z0-9 .,:;%()/_+-"
+
+var reasonPattern = fmt.Sprintf("^[%s]{0,%d}$", reasonChars, MaxReasonLen)
+
+func reasonChar(r rune) bool {
+	switch {
+	case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		return true
+	}
+	return strings.ContainsRune(" .,:;%()/_+-", r)
 }
 
 // maxAnswer bounds what the parser will look at.
@@ -155,8 +170,8 @@ func checkReason(s string) error {
 		return fmt.Errorf("%w: reason has %d characters, more than %d", ErrSchema, n, MaxReasonLen)
 	}
 	for _, r := range s {
-		if !unicode.IsPrint(r) {
-			return fmt.Errorf("%w: reason contains a control character %U", ErrSchema, r)
+		if !reasonChar(r) {
+			return fmt.Errorf("%w: reason contains %U, outside [%s]", ErrSchema, r, reasonChars)
 		}
 	}
 	return nil

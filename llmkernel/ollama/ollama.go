@@ -55,7 +55,7 @@ func New(opts Options) (*Backend, error) {
 		opts.KeepAlive = 30 * time.Minute
 	}
 	if opts.NumPredict == 0 {
-		opts.NumPredict = 160
+		opts.NumPredict = 256
 	}
 	u, err := url.Parse(opts.Host)
 	if err != nil || u.Scheme == "" || u.Host == "" {
