@@ -11,14 +11,17 @@ LDFLAGS    := -X main.aiVersion=$(VERSION)
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 APT_DEPS   := busybox-static qemu-user-static file
 # Packages whose tests need no live sandbox; they also run under qemu-aarch64.
-ARM64_TEST_PKGS := ./platform/host
+ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./policies
 
 export RUNSC_AI_BIN       := $(BIN)/runsc-ai
 export RUNSC_BIN          := $(BIN)/runsc
 export RUNSC_AI_ARM64_BIN := $(BIN)/runsc-ai-arm64
 export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
+# A real ollama server for the deep-tier tests, built once from the Go module
+# and cached outside the work tree (see integration/ollama/build.sh).
+export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
-.PHONY: all deps build runsc arm64 rootfs run test check unit e2e test-arm64 bench clean
+.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-llm clean
 
 all: build
 
@@ -44,11 +47,14 @@ arm64:
 rootfs: deps
 	sh integration/mkrootfs.sh $(RUNSC_AI_ROOTFS)
 
+ollama:
+	sh integration/ollama/build.sh
+
 run: deps build rootfs
 	sh integration/demo.sh $(RUNSC_AI_BIN) $(RUNSC_AI_ROOTFS)
 
 test: deps build runsc arm64 rootfs check
-	$(GO) test -count=1 -timeout 45m ./...
+	OLLAMA_BIN=$$(sh integration/ollama/build.sh) $(GO) test -count=1 -timeout 45m ./...
 	$(MAKE) --no-print-directory test-arm64
 
 check:
@@ -71,6 +77,12 @@ test-arm64: deps
 bench: build runsc rootfs
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 10 ./integration/oci/ | tee $(BIN)/bench.txt
 	@awk -f integration/benchratio.awk $(BIN)/bench.txt
+
+# Decision-engine speed: cache hit, fast tier, whole Decide; and the LLM
+# path's overhead beyond the model's own time on a real ollama.
+bench-llm:
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./llmkernel/
+	OLLAMA_BIN=$$(sh integration/ollama/build.sh) $(GO) test -run '^$$' -bench . -benchtime 30x ./integration/ollama/
 
 clean:
 	rm -rf $(BIN)

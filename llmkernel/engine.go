@@ -174,9 +174,13 @@ func (e *Engine) fastDecision(s *Situation) Decision {
 	if conf < 0 {
 		conf = 0
 	}
+	step := 0
+	if direction(s.Kind, c.Action) != 0 {
+		step = e.policy.Kinds[s.Kind].MaxStepPct / 2
+	}
 	return Decision{
 		Kind: s.Kind, Key: s.Key(), Action: c.Action, Tier: TierFast,
-		StepPct:    e.policy.Kinds[s.Kind].MaxStepPct / 2,
+		StepPct:    step,
 		Confidence: conf,
 		Reason:     fmt.Sprintf("fast tier: expected reward %.2f ± %.2f after %d outcomes", c.Estimate, c.Width, c.N),
 	}
@@ -194,6 +198,9 @@ func (e *Engine) learnFromDeep(s Situation, a Answer, r Response, wall time.Dura
 	d := Decision{
 		Kind: s.Kind, Key: s.Key(), Action: a.Action, StepPct: a.StepPct, Confidence: a.Confidence,
 		Tier: TierDeep, Reason: "deep tier (" + e.deep.backend.Name() + "): " + a.Reason,
+	}
+	if direction(s.Kind, a.Action) == 0 {
+		d.StepPct = 0 // a step means nothing for keep or report actions
 	}
 	e.cache.Put(d, time.Now().UnixNano())
 	e.fast.Update(&s, a.Action, float64(a.Confidence)/100, e.policy.Fast.DistillWeight)

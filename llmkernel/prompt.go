@@ -32,6 +32,9 @@ func Prompt(k Kind, allowed []bool, c *SystemContext) string {
 	g := c.Goal
 	fmt.Fprintf(&b, "Goal %s: throughput %.1f, latency %.1f, efficiency %.1f, stability %.1f.\n", g.Name, g.Throughput, g.Latency, g.Efficiency, g.Stability)
 	h := c.Hardware
+	if h.Platform == "" {
+		h.Platform = "unknown"
+	}
 	fmt.Fprintf(&b, "Host: %s, %d cores, %d MiB memory, platform %s.\n", h.Arch, h.Cores, h.MemoryBytes>>20, h.Platform)
 	p := c.Performance
 	fmt.Fprintf(&b, "Measured: cpu_util %.2f, cpu_throttle %.2f, mem_util %.2f, mem_pressure %.2f, io_pressure %.2f.\n", p.CPUUtil, p.CPUThrottle, p.MemUtil, p.MemPressure, p.IOPressure)

@@ -305,3 +305,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+// DefaultYAML returns the embedded default policy's text.
+func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }

@@ -99,5 +99,7 @@ func helpTopics() []subcommands.Command {
 func allCommands() map[util.SubCommand]string {
 	cmds := withNamedErrors(runscCommands())
 	cmds[new(hostCmd)] = aiGroup
+	cmds[new(decideCmd)] = aiGroup
+	cmds[new(policyCmd)] = aiGroup
 	return cmds
 }

@@ -12,14 +12,13 @@ import (
 	"time"
 
 	"github.com/google/subcommands"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"gvisor.dev/gvisor/runsc/config"
 
 	"github.com/go-os-agent/runsc-ai/platform/host"
 )
 
 // hostCmd implements `runsc-ai host`: print what platform/host discovers.
 type hostCmd struct {
+	noSpec
 	json    bool
 	root    string
 	noProbe bool
@@ -42,11 +41,6 @@ func (c *hostCmd) SetFlags(f *flag.FlagSet) {
 	f.StringVar(&c.root, "fs-root", "/", "read /proc, /sys and /dev below this directory (a recorded host tree); implies --no-probe unless it is /")
 	f.BoolVar(&c.noProbe, "no-probe", false, "skip the live KVM and platform probes")
 	f.DurationVar(&c.timeout, "probe-timeout", host.DefaultProbeTimeout, "give up on a probe after this long")
-}
-
-// FetchSpec implements util.SubCommand: host targets no container.
-func (*hostCmd) FetchSpec(*config.Config, *flag.FlagSet) (string, *specs.Spec, error) {
-	return "", nil, nil
 }
 
 func (c *hostCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {

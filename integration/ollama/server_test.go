@@ -127,4 +127,3 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
-

@@ -1,0 +1,52 @@
+package oci
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-os-agent/runsc-ai/integration/testenv"
+)
+
+// `decide` with the embedded backend works offline and persists learning.
+func TestDecideCommandEmbedded(t *testing.T) {
+	e := testenv.Get(t)
+	dir := t.TempDir()
+	sit := filepath.Join(dir, "s.json")
+	os.WriteFile(sit, []byte(`{"kind":"memory","sandbox":"db\n1","features":{"mem_util":0.2},"evidence":4,
+		"limits":{"memory_bytes":1073741824},"current":{"memory_bytes":1073741824}}`), 0o644)
+	out, err := exec.Command(e.RunscAI, "decide", "--situation", sit, "--state", filepath.Join(dir, "h.db"), "--explain").Output()
+	if err != nil {
+		t.Fatalf("decide: %v\n%s", err, out)
+	}
+	for _, want := range []string{"decision: memory keep", "tier:       fast", "backend: embedded", `sandbox="db\n1"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "h.db")); err != nil {
+		t.Errorf("no history written: %v", err)
+	}
+	// Hostile or malformed situations are refused with the reason.
+	os.WriteFile(sit, []byte(`{"kind":"memory","features":{"mem_util":7}}`), 0o644)
+	out, err = exec.Command(e.RunscAI, "decide", "--situation", sit, "--state", "").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "mem_util = 7") {
+		t.Errorf("bad situation: %v\n%s", err, out)
+	}
+}
+
+func TestPolicyCheckCommand(t *testing.T) {
+	e := testenv.Get(t)
+	good := filepath.Join(testenv.RepoRoot(), "policies", "default.yaml")
+	if out, err := exec.Command(e.RunscAI, "policy", "check", good).CombinedOutput(); err != nil || !strings.Contains(string(out), "valid") {
+		t.Errorf("default policy: %v\n%s", err, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("version: 1\ngoal: x\nkinds:\n  cpu:\n    actions: [keep, overclock]\n"), 0o644)
+	out, err := exec.Command(e.RunscAI, "policy", "check", bad).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), bad+":5: kinds.cpu.actions") || !strings.Contains(string(out), `"overclock"`) {
+		t.Errorf("bad policy: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/subcommands"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.uber.org/zap"
+	"gvisor.dev/gvisor/runsc/config"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
+	"github.com/go-os-agent/runsc-ai/platform/host"
+	"github.com/go-os-agent/runsc-ai/policies"
+)
+
+// noSpec is embedded by runsc-ai commands that target no container.
+type noSpec struct{}
+
+// FetchSpec implements util.SubCommand.
+func (noSpec) FetchSpec(*config.Config, *flag.FlagSet) (string, *specs.Spec, error) {
+	return "", nil, nil
+}
+
+// decideCmd implements `runsc-ai decide`.
+type decideCmd struct {
+	noSpec
+	situation string
+	backend   string
+	host      string
+	model     string
+	policy    string
+	state     string
+	explain   bool
+	wait      time.Duration
+}
+
+func (*decideCmd) Name() string     { return "decide" }
+func (*decideCmd) Synopsis() string { return "ask the decision engine about a situation, and say why" }
+func (*decideCmd) Usage() string {
+	return `decide --situation FILE [--backend embedded|ollama] [--explain] [--wait D]
+
+Prints the decision for the situation in FILE (JSON; see docs/decisions.md),
+the tier that made it and why. With --backend ollama the immediate decision
+comes from the cache or fast tier as always; --wait then waits for the model's
+answer and shows the decision it leads to. Learning persists in --state.
+`
+}
+
+func (c *decideCmd) SetFlags(f *flag.FlagSet) {
+	f.StringVar(&c.situation, "situation", "", "situation file (JSON); - for standard input")
+	f.StringVar(&c.backend, "backend", "embedded", "deep-tier backend: embedded (offline) or ollama")
+	f.StringVar(&c.host, "ollama-host", ollama.DefaultHost, "ollama server URL")
+	f.StringVar(&c.model, "model", ollama.DefaultModel, "ollama model")
+	f.StringVar(&c.policy, "policy", "", "policy file (default: the embedded policy)")
+	f.StringVar(&c.state, "state", "/var/lib/runsc-ai/history.db", "history database; empty keeps nothing")
+	f.BoolVar(&c.explain, "explain", false, "explain: context, prompt, fast-tier estimates, guardrails")
+	f.DurationVar(&c.wait, "wait", 30*time.Second, "with --backend ollama, how long to wait for the model's answer")
+}
+
+// situationFile is the JSON form of a situation.
+type situationFile struct {
+	Kind     string             `json:"kind"`
+	Sandbox  string             `json:"sandbox"`
+	Image    string             `json:"image"`
+	Features map[string]float64 `json:"features"`
+	Evidence int                `json:"evidence"`
+	Limits   llmkernel.Limits   `json:"limits"`
+	Current  llmkernel.Limits   `json:"current"`
+}
+
+func readSituation(path string) (llmkernel.Situation, error) {
+	var s llmkernel.Situation
+	var r io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return s, err
+		}
+		defer f.Close()
+		r = f
+	}
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	dec.DisallowUnknownFields()
+	var sf situationFile
+	if err := dec.Decode(&sf); err != nil {
+		return s, fmt.Errorf("situation %s: %w", path, err)
+	}
+	k, err := llmkernel.ParseKind(sf.Kind)
+	if err != nil {
+		return s, fmt.Errorf("situation %s: %w", path, err)
+	}
+	s = llmkernel.Situation{Kind: k, Sandbox: sf.Sandbox, Image: sf.Image, Evidence: sf.Evidence, Limits: sf.Limits, Current: sf.Current}
+	for name, v := range sf.Features {
+		f, err := llmkernel.ParseFeature(name)
+		if err != nil {
+			return s, fmt.Errorf("situation %s: %w", path, err)
+		}
+		s.Features[f] = v
+	}
+	if err := s.Validate(); err != nil {
+		return s, fmt.Errorf("situation %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (c *decideCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	if err := c.run(ctx, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "decide: %v\n", err)
+		return subcommands.ExitFailure
+	}
+	return subcommands.ExitSuccess
+}
+
+func (c *decideCmd) run(ctx context.Context, out io.Writer) error {
+	if c.situation == "" {
+		return errors.New("--situation FILE is required")
+	}
+	s, err := readSituation(c.situation)
+	if err != nil {
+		return err
+	}
+	pol := policies.Default()
+	if c.policy != "" {
+		if pol, err = policies.Load(c.policy); err != nil {
+			return err
+		}
+	}
+	logger := zap.NewNop()
+	if c.explain {
+		cfg := zap.NewDevelopmentConfig()
+		cfg.OutputPaths = []string{"stderr"}
+		if logger, err = cfg.Build(); err != nil {
+			return err
+		}
+	}
+	cfg := llmkernel.Config{Policy: pol, Logger: logger, Readers: llmkernel.Readers{Hardware: hardware}}
+	if c.state != "" {
+		if err := os.MkdirAll(filepath.Dir(c.state), 0o700); err != nil {
+			return fmt.Errorf("state directory: %w", err)
+		}
+		st, err := history.Open(c.state)
+		if errors.Is(err, history.ErrCorrupt) {
+			fmt.Fprintf(os.Stderr, "decide: warning: %v\n", err)
+		} else if err != nil {
+			return err
+		}
+		defer st.Close()
+		cfg.Store = st
+	}
+	switch c.backend {
+	case "embedded":
+	case "ollama":
+		b, err := ollama.New(ollama.Options{Host: c.host, Model: c.model})
+		if err != nil {
+			return err
+		}
+		cfg.Backend = b
+	default:
+		return fmt.Errorf("unknown backend %q (want embedded or ollama)", c.backend)
+	}
+	e, err := llmkernel.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+
+	d := e.Decide(ctx, s)
+	printDecision(out, "decision", d)
+	if c.explain {
+		explain(out, e, &s, pol)
+	}
+	if cfg.Backend != nil {
+		wctx, cancel := context.WithTimeout(ctx, c.wait)
+		defer cancel()
+		if err := e.WaitIdle(wctx); err != nil {
+			fmt.Fprintf(out, "deep tier: no answer within %v; the decision above stands\n", c.wait)
+			return nil
+		}
+		st := e.Stats().Deep
+		if st.Completed == 0 {
+			fmt.Fprintf(out, "deep tier: the model's answer was not used (timeouts %d, invalid %d, errors %d); the decision above stands\n", st.Timeouts, st.Invalid, st.Errors)
+			return nil
+		}
+		// The same situation again: now served by the cached, validated
+		// answer (or a guardrail's fallback).
+		printDecision(out, "after the deep tier", e.Decide(ctx, s))
+	}
+	return nil
+}
+
+func printDecision(out io.Writer, title string, d llmkernel.Decision) {
+	fmt.Fprintf(out, "%s: %s %s", title, d.Kind, d.ActionName())
+	if d.StepPct > 0 {
+		fmt.Fprintf(out, " by %d%%", d.StepPct)
+	}
+	fmt.Fprintf(out, "\n  tier:       %s (%v)\n  confidence: %d\n  reason:     %s\n", d.Tier, d.Latency.Round(time.Microsecond), d.Confidence, d.Reason)
+	if d.Rejected != "" {
+		fmt.Fprintf(out, "  rejected:   %s\n", d.Rejected)
+	}
+}
+
+func explain(out io.Writer, e *llmkernel.Engine, s *llmkernel.Situation, pol llmkernel.Policy) {
+	fmt.Fprintf(out, "explain:\n  backend: %s, goal: %s, cache key: %s, evidence: %d windows (policy needs %d)\n",
+		e.Backend(), pol.Goal.Name, s.Key(), s.Evidence, pol.Guardrails.MinEvidence)
+	c := e.FastChoice(*s)
+	fmt.Fprintf(out, "  fast tier greedy choice: %s (expected reward %.2f ± %.2f, %d outcomes)\n",
+		llmkernel.ActionName(s.Kind, c.Action), c.Estimate, c.Width, c.N)
+	ctx := llmkernel.Assemble(s, llmkernel.Readers{Hardware: hardware}, pol.Goal)
+	fmt.Fprintf(out, "  prompt the deep tier gets:\n")
+	for _, line := range splitLines(llmkernel.Prompt(s.Kind, pol.Kinds[s.Kind].Allowed, &ctx)) {
+		fmt.Fprintf(out, "    | %s\n", line)
+	}
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != '\n' {
+			i++
+		}
+		out = append(out, s[:i])
+		if i < len(s) {
+			i++
+		}
+		s = s[i:]
+	}
+	return out
+}
+
+// hardware fills the context's hardware part from host discovery (files
+// only: no probes on the decision path).
+func hardware() llmkernel.HardwareContext {
+	info := host.Discover(context.Background(), host.Options{Root: "/"})
+	return llmkernel.HardwareContext{
+		Arch: info.Arch.Value, CPUModel: info.CPUModel.Value, Cores: info.Cores.Value,
+		MemoryBytes: info.MemoryBytes.Value, Board: info.Board.Value,
+	}
+}
+
+// policyCmd implements `runsc-ai policy check FILE`.
+type policyCmd struct{ noSpec }
+
+func (*policyCmd) Name() string     { return "policy" }
+func (*policyCmd) Synopsis() string { return "check a decision policy file" }
+func (*policyCmd) Usage() string {
+	return `policy check FILE | policy show-default
+
+check: loads FILE as the engine would and reports every error with its file,
+line and field; exit 0 when it is valid. show-default: prints the embedded
+default policy, a starting point for your own.
+`
+}
+func (*policyCmd) SetFlags(*flag.FlagSet) {}
+
+func (*policyCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	switch {
+	case f.NArg() == 2 && f.Arg(0) == "check":
+		p, err := policies.Load(f.Arg(1))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%v\n", err)
+			return subcommands.ExitFailure
+		}
+		fmt.Printf("%s: valid (goal %s)\n", f.Arg(1), p.Goal.Name)
+		return subcommands.ExitSuccess
+	case f.NArg() == 1 && f.Arg(0) == "show-default":
+		os.Stdout.Write(policies.DefaultYAML())
+		return subcommands.ExitSuccess
+	}
+	f.Usage()
+	return subcommands.ExitUsageError
+}
