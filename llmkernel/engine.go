@@ -236,7 +236,7 @@ func (e *Engine) background(ctx context.Context) {
 		case o := <-e.outcomes:
 			e.learn(o)
 		case r := <-e.records:
-			e.persist(func() error { return e.store.PutDecision(r) })
+			e.record(r)
 		case <-save.C:
 			e.saveModel()
 		case <-ctx.Done():
@@ -253,12 +253,16 @@ func (e *Engine) drain() {
 		case o := <-e.outcomes:
 			e.learn(o)
 		case r := <-e.records:
-			e.persist(func() error { return e.store.PutDecision(r) })
+			e.record(r)
 		default:
 			e.saveModel()
 			return
 		}
 	}
+}
+
+func (e *Engine) record(r DecisionRecord) {
+	e.persist(func() error { return e.store.PutDecision(r) })
 }
 
 func (e *Engine) learn(o Outcome) {

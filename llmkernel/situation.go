@@ -29,12 +29,18 @@ func (k Kind) String() string {
 
 // ParseKind maps a kind's name to the Kind.
 func ParseKind(s string) (Kind, error) {
-	for i, n := range kindNames {
-		if n == s {
-			return Kind(i), nil
+	i, err := lookup(kindNames[:], s, "decision kind")
+	return Kind(i), err
+}
+
+// lookup finds name in names; what names the vocabulary in the error.
+func lookup(names []string, name, what string) (int, error) {
+	for i, n := range names {
+		if n == name {
+			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown decision kind %q (want one of %v)", s, kindNames)
+	return 0, fmt.Errorf("unknown %s %q (want one of %v)", what, name, names)
 }
 
 // Kinds lists every decision kind.
@@ -77,12 +83,8 @@ func (f Feature) String() string {
 
 // ParseFeature maps a feature's name to the Feature.
 func ParseFeature(s string) (Feature, error) {
-	for i, n := range featureNames {
-		if n == s {
-			return Feature(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown feature %q (want one of %v)", s, featureNames)
+	i, err := lookup(featureNames[:], s, "feature")
+	return Feature(i), err
 }
 
 // Features is a fixed-size vector, so situations are values and the hot path
