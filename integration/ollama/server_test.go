@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,6 +79,9 @@ func startOllama() (string, error) {
 	}
 	srv := exec.Command(bin, "serve")
 	srv.Env, srv.Stdout, srv.Stderr = env, log, log
+	// ollama serve starts "ollama runner" children; its own process group
+	// lets teardown end them too (killing serve alone orphans them).
+	srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := srv.Start(); err != nil {
 		return "", fmt.Errorf("ollama serve: %w", err)
 	}
@@ -121,7 +125,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if serverCmd != nil {
-		serverCmd.Process.Kill()
+		syscall.Kill(-serverCmd.Process.Pid, syscall.SIGKILL)
 		serverCmd.Wait()
 		os.RemoveAll(serverDir)
 	}
