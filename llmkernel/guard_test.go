@@ -50,6 +50,13 @@ func TestGuardrails(t *testing.T) {
 	if d := g.check(&at, dec(simRaise, 10), now); !strings.Contains(d.Rejected, "OCI limit") {
 		t.Errorf("beyond OCI limit: %v", d)
 	}
+	// Here the OCI limit, not the policy cap, is what binds: 1024 -> 1200
+	// shares allows a step of 17% at most.
+	tight := base
+	tight.Sandbox, tight.Limits.CPUShares = "e", 1200
+	if d := g.check(&tight, dec(simRaise, 50), now); d.Action != simRaise || d.StepPct != 17 {
+		t.Errorf("OCI limit clamp: %v (want step 17)", d)
+	}
 	near := base
 	near.Sandbox, near.Current.CPUShares = "c", 80
 	if d := g.check(&near, dec(simLower, 50), now); d.Action != simLower || d.StepPct != 20 {

@@ -90,3 +90,32 @@ func TestNamedErrors(t *testing.T) {
 		t.Errorf("create error = %v", err)
 	}
 }
+
+// BenchmarkGlobalArgs is the pre-parse every invocation pays, including the
+// sandbox's boot and gofer re-executions: it is on the create path.
+func BenchmarkGlobalArgs(b *testing.B) {
+	args := []string{"--root=/run/runsc-ai", "--platform=systrap", "--network=none", "create", "--bundle", "/b", "id"}
+	for i := 0; i < b.N; i++ {
+		globalArgs(args)
+	}
+}
+
+func TestNeedsPreparse(t *testing.T) {
+	cmds := allCommands()
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"--root=/x", "create", "--bundle", "/b", "id"}, false},
+		{[]string{"--debug-log-fd=3", "boot", "--bundle=/b"}, false},
+		{[]string{"spec", "--version"}, false}, // the command's own flag
+		{[]string{"--version"}, true},
+		{[]string{"--root", "/x", "-version=true"}, true},
+		{[]string{"--root=/x", "nosuch"}, true},
+		{nil, true},
+	} {
+		if got := needsPreparse(tc.args, cmds); got != tc.want {
+			t.Errorf("needsPreparse(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}

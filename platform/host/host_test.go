@@ -202,8 +202,9 @@ func TestLiveKVMProbeAnswers(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("probe outlived its timeout")
 	}
-	if !f.OK() && f.Err == "" || f.Source == "" {
-		t.Fatalf("incomplete fact %+v", f)
+	// Usable exactly when no error was found, and always with a source.
+	if f.Value != f.OK() || f.Source == "" {
+		t.Fatalf("inconsistent fact %+v", f)
 	}
 	t.Logf("kvm guest probe: %+v", f)
 }
