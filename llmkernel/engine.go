@@ -52,9 +52,10 @@ type Engine struct {
 const (
 	outcomeQueue = 1024
 	recordQueue  = 4096
-	// modelName is the fast tier's key in the store.
-	modelName = "fast-tier"
 )
+
+// ModelName is the fast tier's key in the store.
+const ModelName = "fast-tier"
 
 // New starts an engine: it restores the fast tier from the store if one is
 // given, and starts the deep-tier workers and the background learner.
@@ -82,7 +83,7 @@ func New(cfg Config) (*Engine, error) {
 	// never reuses one.
 	e.nextID.Store(uint64(time.Now().UnixNano()))
 	if e.store != nil {
-		b, err := e.store.LoadModel(modelName)
+		b, err := e.store.LoadModel(ModelName)
 		switch {
 		case err != nil:
 			return nil, fmt.Errorf("loading the learned fast tier: %w", err)
@@ -300,7 +301,7 @@ func (e *Engine) saveModel() {
 	}
 	b, err := json.Marshal(e.fast)
 	if err == nil {
-		err = e.store.SaveModel(modelName, b)
+		err = e.store.SaveModel(ModelName, b)
 	}
 	if err != nil {
 		e.persistErrors.Add(1)

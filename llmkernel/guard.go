@@ -73,8 +73,8 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	if s.Kind == KindSecurity && d.Action != ActionKeep && ActionName(s.Kind, d.Action) != "report_anomaly" {
 		return reject("security settings are never changed")
 	}
-	if s.Evidence < g.p.Guardrails.MinEvidence {
-		return reject(fmt.Sprintf("evidence %d windows < minimum %d", s.Evidence, g.p.Guardrails.MinEvidence))
+	if min := g.minEvidence(kp); s.Evidence < min {
+		return reject(fmt.Sprintf("evidence %d < minimum %d", s.Evidence, min))
 	}
 	if d.StepPct < 0 {
 		return reject("negative step")
@@ -122,6 +122,13 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	}
 	g.last[k] = lastChange{at: now, direction: dir}
 	return d
+}
+
+func (g *guard) minEvidence(kp *KindPolicy) int {
+	if kp.MinEvidence > 0 {
+		return kp.MinEvidence
+	}
+	return g.p.Guardrails.MinEvidence
 }
 
 // forgetOldest drops entries older than the hysteresis window, or all if none

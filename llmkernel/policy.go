@@ -12,6 +12,21 @@ type Policy struct {
 	Cache      CachePolicy
 	Fast       FastPolicy
 	Deep       DeepPolicy
+	Create     CreatePolicy
+}
+
+// CreatePolicy configures create-time configuration decisions (applied by
+// llmkernel/sandboxconf); the engine itself only decides the profile.
+type CreatePolicy struct {
+	// Platforms lists gVisor platforms in order of preference per GOARCH.
+	// kvm is taken only where the host probe says gVisor boots on it.
+	Platforms map[string][]string
+	// Profiles maps each create action (profile_*) to the gVisor flags it
+	// sets; sandboxconf checks every flag and value against its allowlist.
+	Profiles map[string]map[string]string
+	// BootTimeout bounds a boot that uses a decided boot-critical setting
+	// (the platform); past it the sandbox is retried with the default.
+	BootTimeout time.Duration
 }
 
 // KindPolicy restricts one kind.
@@ -19,6 +34,9 @@ type KindPolicy struct {
 	// Allowed[a] permits action a; keep is always allowed.
 	Allowed    []bool
 	MaxStepPct int
+	// MinEvidence overrides the guardrail's minimum for this kind when > 0
+	// (create decisions count earlier runs of an image, not windows).
+	MinEvidence int
 }
 
 // Guardrails apply to every decision from every tier.

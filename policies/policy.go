@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 )
 
 //go:embed default.yaml
@@ -35,6 +36,14 @@ type File struct {
 	Cache      CacheSpec              `yaml:"cache"`
 	Fast       FastSpec               `yaml:"fast"`
 	Deep       DeepSpec               `yaml:"deep"`
+	Create     CreateSpec             `yaml:"create"`
+}
+
+// CreateSpec configures create-time configuration decisions.
+type CreateSpec struct {
+	BootTimeout time.Duration                `yaml:"boot_timeout"`
+	Platforms   map[string][]string          `yaml:"platforms"`
+	Profiles    map[string]map[string]string `yaml:"profiles"`
 }
 
 // GoalWeights weigh outcome dimensions.
@@ -47,8 +56,9 @@ type GoalWeights struct {
 
 // KindSpec restricts a decision kind.
 type KindSpec struct {
-	Actions    []string `yaml:"actions"`
-	MaxStepPct int      `yaml:"max_step_pct"`
+	Actions     []string `yaml:"actions"`
+	MaxStepPct  int      `yaml:"max_step_pct"`
+	MinEvidence int      `yaml:"min_evidence"` // 0: the guardrail's
 }
 
 // GuardrailSpec is the guardrails section.
@@ -237,7 +247,10 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 			c.fail("missing: every decision kind needs its actions listed", "kinds", k.String())
 			continue
 		}
-		kp := llmkernel.KindPolicy{Allowed: make([]bool, len(llmkernel.Actions(k))), MaxStepPct: spec.MaxStepPct}
+		kp := llmkernel.KindPolicy{Allowed: make([]bool, len(llmkernel.Actions(k))), MaxStepPct: spec.MaxStepPct, MinEvidence: spec.MinEvidence}
+		if spec.MinEvidence < 0 {
+			c.fail("must not be negative", "kinds", k.String(), "min_evidence")
+		}
 		kp.Allowed[llmkernel.ActionKeep] = true
 		for _, a := range spec.Actions {
 			idx, err := llmkernel.ParseAction(k, a)
@@ -294,7 +307,43 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 		c.fail("must be in 1..65536", "deep", "queue")
 	}
 	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue}
+	p.Create = c.create(&f.Create)
 	return p
+}
+
+// knownArches are the GOARCH values runsc-ai is built for.
+var knownArches = map[string]bool{"amd64": true, "arm64": true}
+
+func (c *checker) create(f *CreateSpec) llmkernel.CreatePolicy {
+	if f.BootTimeout <= 0 || f.BootTimeout > 5*time.Minute {
+		c.fail("must be a duration in (0, 5m]", "create", "boot_timeout")
+	}
+	for _, arch := range sortedKeys(f.Platforms) {
+		if !knownArches[arch] {
+			c.fail(fmt.Sprintf("unknown architecture %q (want amd64 or arm64)", arch), "create", "platforms", arch)
+		}
+		if len(f.Platforms[arch]) == 0 {
+			c.fail("lists no platform", "create", "platforms", arch)
+		}
+		for _, p := range f.Platforms[arch] {
+			if err := sandboxconf.CheckSetting("platform", p); err != nil {
+				c.fail(err.Error(), "create", "platforms", arch)
+			}
+		}
+	}
+	for _, name := range sortedKeys(f.Profiles) {
+		a, err := llmkernel.ParseAction(llmkernel.KindCreate, name)
+		if err != nil || a == llmkernel.ActionKeep {
+			c.fail(fmt.Sprintf("not a create profile (want one of %v)", sandboxconf.Profiles()[1:]), "create", "profiles", name)
+			continue
+		}
+		for _, flag := range sortedKeys(f.Profiles[name]) {
+			if err := sandboxconf.CheckSetting(flag, f.Profiles[name][flag]); err != nil {
+				c.fail(err.Error(), "create", "profiles", name, flag)
+			}
+		}
+	}
+	return llmkernel.CreatePolicy{Platforms: f.Platforms, Profiles: f.Profiles, BootTimeout: f.BootTimeout}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -39,14 +39,20 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		name, from, to string
 		want           []string
 	}{
-		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":57:", "field qeueu not found"}},
+		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":58:", "field qeueu not found"}},
 		{"unknown goal", "goal: prioritize_interactive", "goal: fastest", []string{":5:", "goal:", `"fastest" is not defined`}},
-		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":27:", "kinds.io.actions", `"nuke"`}},
+		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":28:", "kinds.io.actions", `"nuke"`}},
 		{"weight range", "latency: 0.3,", "latency: 3,", []string{":10:", "goals.maximize_throughput.latency", "outside [0, 1]"}},
-		{"bad duration", "ttl: 5m", "ttl: soon", []string{":45:", "cannot unmarshal"}},
+		{"bad duration", "ttl: 5m", "ttl: soon", []string{":46:", "cannot unmarshal"}},
 		{"bad yaml", "cache:", "cache: [", []string{"did not find expected"}},
 		{"step range", "max_step_pct: 25", "max_step_pct: 250", []string{"kinds.memory.max_step_pct", "outside 0..100"}},
 		{"concurrency", "concurrency: 1", "concurrency: 0", []string{"deep.concurrency", "1..64"}},
+		{"weakening flag", `profile_default: {}`, `profile_default: {network: "host"}`, []string{"create.profiles.profile_default.network", "not a setting"}},
+		{"bad flag value", `app-huge-pages: "false"}`, `app-huge-pages: "maybe"}`, []string{"create.profiles.profile_low_memory.app-huge-pages", `"maybe" is not allowed`}},
+		{"unknown profile", "profile_default: {}", "profile_turbo: {}", []string{"create.profiles.profile_turbo", "not a create profile"}},
+		{"unknown platform", "arm64: [kvm, systrap]", "arm64: [kvm, gvisor-hw]", []string{"create.platforms.arm64", `"gvisor-hw" is not allowed`}},
+		{"unknown arch", "arm64: [kvm, systrap]", "riscv64: [systrap]", []string{"create.platforms.riscv64", "unknown architecture"}},
+		{"boot timeout", "boot_timeout: 20s", "boot_timeout: 0s", []string{"create.boot_timeout", "(0, 5m]"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := strings.Replace(string(base), tc.from, tc.to, 1)

@@ -1,0 +1,139 @@
+package sandboxconf
+
+import (
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+// History is what runsc-ai remembers about one image.
+type History struct {
+	Image string `json:"image"`
+	Runs  []Run  `json:"runs"`
+	// Failed maps "setting=value" to the last time it failed to boot this
+	// image; such a value is not chosen again for FailureTTL.
+	Failed map[string]Failure `json:"failed,omitempty"`
+}
+
+// Failure is a decided value that failed to boot.
+type Failure struct {
+	At    time.Time `json:"at"`
+	Error string    `json:"error"`
+}
+
+// Run is one create-time decision and what came of it.
+type Run struct {
+	ContainerID string             `json:"container_id"`
+	At          time.Time          `json:"at"`
+	Profile     string             `json:"profile"`
+	Tier        string             `json:"tier"`
+	Reason      string             `json:"reason"`
+	Choices     []Choice           `json:"choices"`
+	Features    llmkernel.Features `json:"features"`
+	Evidence    int                `json:"evidence"`
+	// StartupMs is what Measure measured: "create" is the create command
+	// (the sandbox boot); "run" is the whole run/do command (boot and the
+	// workload), comparable only between runs of the same command.
+	StartupMs  float64 `json:"startup_ms,omitempty"`
+	Measure    string  `json:"measure,omitempty"`
+	PeakMemory uint64  `json:"peak_memory_bytes,omitempty"`
+	// Failed says why the decided configuration did not boot; the run then
+	// went ahead with the defaults.
+	Failed string   `json:"failed,omitempty"`
+	Reward *float64 `json:"reward,omitempty"`
+}
+
+const (
+	// maxRuns bounds a history file; older runs are dropped.
+	maxRuns = 32
+	// FailureTTL is how long a value that failed to boot is avoided.
+	FailureTTL = 7 * 24 * time.Hour
+)
+
+func (h *History) succeeded() []Run {
+	if h == nil {
+		return nil
+	}
+	var ok []Run
+	for _, r := range h.Runs {
+		if r.Failed == "" {
+			ok = append(ok, r)
+		}
+	}
+	return ok
+}
+
+func (h *History) failed(name, value string) (Failure, bool) {
+	if h == nil {
+		return Failure{}, false
+	}
+	f, ok := h.Failed[name+"="+value]
+	if !ok || time.Since(f.At) > FailureTTL {
+		return Failure{}, false
+	}
+	return f, true
+}
+
+func (h *History) add(r Run) {
+	h.Runs = append(h.Runs, r)
+	if n := len(h.Runs) - maxRuns; n > 0 {
+		h.Runs = append(h.Runs[:0], h.Runs[n:]...)
+	}
+	for k, f := range h.Failed {
+		if time.Since(f.At) > FailureTTL {
+			delete(h.Failed, k)
+		}
+	}
+}
+
+// baseline is the median of earlier successful runs measured the same way.
+func (h *History) baseline(measure string, get func(Run) float64) (float64, bool) {
+	var xs []float64
+	for _, r := range h.succeeded() {
+		if r.Measure == measure {
+			if v := get(r); v > 0 {
+				xs = append(xs, v)
+			}
+		}
+	}
+	if len(xs) == 0 {
+		return 0, false
+	}
+	return median(xs), true
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	for i := 1; i < len(s); i++ { // insertion sort: at most maxRuns values
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// relative is (base - x) / max(base, x): positive when x is smaller (better).
+func relative(base, x float64) float64 {
+	if base <= 0 || x <= 0 {
+		return 0
+	}
+	return (base - x) / max(base, x)
+}
+
+// outcome scores r against the image's earlier runs.
+func (h *History) outcome(r *Run) llmkernel.Outcome {
+	var o llmkernel.Outcome
+	if r.Failed != "" {
+		o.Stability = -1
+	}
+	if b, ok := h.baseline(r.Measure, func(x Run) float64 { return x.StartupMs }); ok {
+		o.Latency = relative(b, r.StartupMs)
+	}
+	if b, ok := h.baseline(r.Measure, func(x Run) float64 { return float64(x.PeakMemory) }); ok {
+		o.Efficiency = relative(b, float64(r.PeakMemory))
+	}
+	return o
+}

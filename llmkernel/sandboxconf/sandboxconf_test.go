@@ -1,0 +1,254 @@
+package sandboxconf_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/policies"
+)
+
+func engine(t *testing.T, st *sandboxconf.Store, pol llmkernel.Policy) *llmkernel.Engine {
+	t.Helper()
+	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func x86() sandboxconf.Host {
+	return sandboxconf.Host{Arch: "amd64", Cores: 2, MemoryBytes: 8 << 30,
+		Platforms: map[string]sandboxconf.Probe{"systrap": {Usable: true}, "ptrace": {Usable: true}, "kvm": {Usable: false, Detail: "nested"}}}
+}
+
+func pi4() sandboxconf.Host {
+	return sandboxconf.Host{Arch: "arm64", Cores: 4, MemoryBytes: 4 << 30,
+		Platforms: map[string]sandboxconf.Probe{"systrap": {Usable: true}, "kvm": {Usable: true}}}
+}
+
+func decide(t *testing.T, st *sandboxconf.Store, pol llmkernel.Policy, in sandboxconf.Inputs) sandboxconf.Plan {
+	t.Helper()
+	if in.History == nil {
+		h, err := st.History(in.Spec.Image)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.History = h
+	}
+	p, err := sandboxconf.Decide(context.Background(), engine(t, st, pol), &pol, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func get(t *testing.T, p sandboxconf.Plan, name string) sandboxconf.Choice {
+	t.Helper()
+	c, ok := p.Get(name)
+	if !ok {
+		t.Fatalf("plan lacks %s", name)
+	}
+	return c
+}
+
+func TestFirstRunIsDefaultsWithHostPlatform(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	for _, tc := range []struct {
+		host sandboxconf.Host
+		want string
+	}{{x86(), "systrap"}, {pi4(), "kvm"}} {
+		p := decide(t, st, pol, sandboxconf.Inputs{ContainerID: "c1", Host: tc.host, Spec: sandboxconf.Spec{Image: "busybox"}})
+		if c := get(t, p, "platform"); c.Value != tc.want || c.Source != sandboxconf.SourceHost {
+			t.Errorf("%s: platform %+v, want %s from host", tc.host.Arch, c, tc.want)
+		}
+		if p.Profile != "keep" || !strings.Contains(p.Decision.Reason, "first run") {
+			t.Errorf("first run: profile %s (%s), want keep", p.Profile, p.Decision.Reason)
+		}
+		if c := get(t, p, "overlay2"); c.Source != sandboxconf.SourceDefault || c.Value != "root:self" {
+			t.Errorf("overlay2 %+v, want gVisor's default", c)
+		}
+		if got := len(p.Choices); got != len(sandboxconf.Settings()) {
+			t.Errorf("%d choices, want one per setting", got)
+		}
+	}
+}
+
+func TestKVMNeedsAProbe(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	h := pi4()
+	h.Platforms = nil // no probe has run
+	p := decide(t, st, policies.Default(), sandboxconf.Inputs{Host: h, Spec: sandboxconf.Spec{Image: "x"}})
+	c := get(t, p, "platform")
+	if c.Value != "systrap" || !strings.Contains(c.Reason, "kvm: not probed") {
+		t.Errorf("unprobed kvm chosen or reason silent: %+v", c)
+	}
+	if p.Risky() {
+		t.Error("a systrap plan is not risky")
+	}
+}
+
+func TestExplicitSettingsWin(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	explicit := map[string]sandboxconf.Choice{
+		"platform": {Name: "platform", Value: "ptrace", Source: sandboxconf.SourceFlag},
+		"overlay2": {Name: "overlay2", Value: "none", Source: sandboxconf.SourceAnnotation},
+	}
+	p := decide(t, st, policies.Default(), sandboxconf.Inputs{Host: pi4(), Spec: sandboxconf.Spec{Image: "x", Profile: "profile_io_heavy"}, Explicit: explicit})
+	for name, want := range explicit {
+		if c := get(t, p, name); c != want {
+			t.Errorf("%s: %+v, want the user's %+v", name, c, want)
+		}
+	}
+	// The annotation-chosen profile applies to what the user left unset.
+	if c := get(t, p, "num-network-channels"); c.Value != "4" || c.Source != sandboxconf.SourceAnnotation {
+		t.Errorf("num-network-channels %+v, want 4 (cores) from the profile annotation", c)
+	}
+	for _, c := range p.Decided() {
+		if c.Name == "platform" || c.Name == "overlay2" {
+			t.Errorf("explicit %s would be applied: %+v", c.Name, c)
+		}
+	}
+}
+
+func TestBadProfileAnnotation(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	_, err := sandboxconf.Decide(context.Background(), engine(t, st, pol), &pol,
+		sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "x", Profile: "profile_turbo\x1b[2J"}})
+	if err == nil || !strings.Contains(err.Error(), "runsc-ai.profile") {
+		t.Fatalf("err = %v, want one naming the annotation", err)
+	}
+}
+
+func TestFailedPlatformIsAvoidedAndFallsBack(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	p := decide(t, st, pol, sandboxconf.Inputs{ContainerID: "a", Host: pi4(), Spec: sandboxconf.Spec{Image: "img"}})
+	if !p.Risky() {
+		t.Fatal("kvm plan should be risky")
+	}
+	changed := p.FallBack("kvm did not boot")
+	if len(changed) != 1 || changed[0].Value != "kvm" {
+		t.Fatalf("fallback changed %+v", changed)
+	}
+	if c := get(t, p, "platform"); c.Value != "systrap" || c.Source != sandboxconf.SourceFallback {
+		t.Errorf("after fallback: %+v", c)
+	}
+	if err := st.RecordFailure("img", "platform", "kvm", "panic: error setting system registers"); err != nil {
+		t.Fatal(err)
+	}
+	p2 := decide(t, st, pol, sandboxconf.Inputs{ContainerID: "b", Host: pi4(), Spec: sandboxconf.Spec{Image: "img"}})
+	if c := get(t, p2, "platform"); c.Value != "systrap" || !strings.Contains(c.Reason, "kvm failed to boot this image") {
+		t.Errorf("second run: %+v, want systrap citing the failure", c)
+	}
+	// Another image is not affected.
+	p3 := decide(t, st, pol, sandboxconf.Inputs{ContainerID: "c", Host: pi4(), Spec: sandboxconf.Spec{Image: "other"}})
+	if c := get(t, p3, "platform"); c.Value != "kvm" {
+		t.Errorf("other image: %+v", c)
+	}
+}
+
+func TestHistoryScoresRunsAndTeachesTheFastTier(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := sandboxconf.Open(dir)
+	pol := policies.Default()
+	img := "registry.example/app:1"
+	var rewards []float64
+	for i, ms := range []float64{100, 100, 50} {
+		p := decide(t, st, pol, sandboxconf.Inputs{ContainerID: "c", Host: x86(), Spec: sandboxconf.Spec{Image: img}})
+		if p.Situation.Evidence != i {
+			t.Errorf("run %d: evidence %d, want %d earlier runs", i, p.Situation.Evidence, i)
+		}
+		if i > 0 && p.Decision.Tier == llmkernel.TierFallback {
+			t.Errorf("run %d: decided by %s (%s), want the fast tier", i, p.Decision.Tier, p.Decision.Rejected)
+		}
+		r := sandboxconf.NewRun(&p, "c")
+		r.StartupMs, r.Measure = ms, "create"
+		if err := st.Pending(img, r); err != nil {
+			t.Fatal(err)
+		}
+		gotImg, pend, err := st.Take("c")
+		if err != nil || gotImg != img {
+			t.Fatalf("take: %q %v", gotImg, err)
+		}
+		done, err := st.Complete(gotImg, pend, &pol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rewards = append(rewards, *done.Reward)
+	}
+	if rewards[0] != 0 || rewards[2] <= 0 {
+		t.Errorf("rewards %v: want 0 for the first run and > 0 for the run twice as fast", rewards)
+	}
+	if _, err := os.Stat(filepath.Join(dir, llmkernel.ModelName+".json")); err != nil {
+		t.Errorf("no learned model: %v", err)
+	}
+	h, _ := st.History(img)
+	if len(h.Runs) != 3 {
+		t.Errorf("history has %d runs", len(h.Runs))
+	}
+	if _, r, live, err := st.Find("c"); err != nil || live || r.StartupMs != 50 {
+		t.Errorf("find: %+v live=%v %v", r, live, err)
+	}
+}
+
+func TestConcurrentCompletesLoseNothing(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	p := decide(t, st, pol, sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "img"}})
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := sandboxconf.NewRun(&p, "c")
+			r.StartupMs, r.Measure = float64(100+i), "run"
+			if _, err := st.Complete("img", r, &pol); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if h, _ := st.History("img"); len(h.Runs) != 16 {
+		t.Errorf("%d runs recorded, want 16", len(h.Runs))
+	}
+}
+
+func TestDamagedHistoryStartsAfresh(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := sandboxconf.Open(dir)
+	pol := policies.Default()
+	if err := st.RecordFailure("img", "platform", "kvm", "x"); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "images", "*.json"))
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	os.WriteFile(files[0], []byte("{\"image\": \"img\", \"runs\": [tru"), 0o600)
+	h, err := st.History("img")
+	if err == nil || len(h.Runs) != 0 {
+		t.Fatalf("damaged file: %v, %d runs", err, len(h.Runs))
+	}
+	r := sandboxconf.NewRun(new(sandboxconf.Plan), "c")
+	r.Profile = "keep"
+	if _, err := st.Complete("img", r, &pol); err != nil {
+		t.Fatalf("complete after damage: %v", err)
+	}
+}
+
+func TestCheckSettingRejectsWeakening(t *testing.T) {
+	for _, bad := range [][2]string{{"network", "host"}, {"host-uds", "all"}, {"platform", "kvm;rm"}, {"num-network-channels", "64"}, {"overlay2", "none"}} {
+		if err := sandboxconf.CheckSetting(bad[0], bad[1]); err == nil {
+			t.Errorf("%s=%s accepted", bad[0], bad[1])
+		}
+	}
+}

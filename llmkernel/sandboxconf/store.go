@@ -1,0 +1,287 @@
+package sandboxconf
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+// Store keeps create-time history in small JSON files below one directory:
+// images/<hash>.json per image, containers/<hash>.json per live container,
+// and the fast tier's model. Files are replaced by rename, so readers never
+// lock; writers take a per-file flock, so concurrent creates do not lose
+// each other's runs. Nothing is fsynced: a lost run after a power cut costs
+// one data point, while an fsync on every create costs milliseconds.
+type Store struct{ dir string }
+
+// maxFileSize bounds every file the store reads.
+const maxFileSize = 1 << 20
+
+// Open makes the store's directories (0700) if needed.
+func Open(dir string) (*Store, error) {
+	for _, d := range []string{dir, filepath.Join(dir, "images"), filepath.Join(dir, "containers")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("create-time history: %w", err)
+		}
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir is the store's directory.
+func (s *Store) Dir() string { return s.dir }
+
+// hashName keeps container-controlled strings out of file names.
+func hashName(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:16]) + ".json"
+}
+
+func (s *Store) imagePath(image string) string {
+	return filepath.Join(s.dir, "images", hashName(image))
+}
+
+func (s *Store) containerPath(id string) string {
+	return filepath.Join(s.dir, "containers", hashName(id))
+}
+
+func (s *Store) modelPath() string { return filepath.Join(s.dir, llmkernel.ModelName+".json") }
+
+func readJSON(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return err
+	}
+	if len(b) > maxFileSize {
+		return fmt.Errorf("%s: larger than %d bytes", path, maxFileSize)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func writeFile(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// locked runs fn holding an exclusive flock on path's lock file.
+func locked(path string, fn func() error) error {
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", path, err)
+	}
+	return fn()
+}
+
+// History returns the image's history; an image never seen has an empty one.
+// A damaged file is reported and treated as empty: losing history must not
+// stop a container from starting.
+func (s *Store) History(image string) (*History, error) {
+	h := &History{Image: image}
+	err := readJSON(s.imagePath(image), h)
+	if errors.Is(err, fs.ErrNotExist) {
+		return h, nil
+	}
+	if err != nil || h.Image != image {
+		return &History{Image: image}, fmt.Errorf("create-time history of %q unreadable, starting afresh: %v", image, err)
+	}
+	return h, nil
+}
+
+func (s *Store) updateHistory(image string, fn func(*History)) error {
+	path := s.imagePath(image)
+	return locked(path, func() error {
+		h, _ := s.History(image)
+		fn(h)
+		b, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		return writeFile(path, b)
+	})
+}
+
+// record is a live container's pending run.
+type record struct {
+	Image string `json:"image"`
+	Run   Run    `json:"run"`
+}
+
+// NewRun starts the record of a plan's run.
+func NewRun(p *Plan, containerID string) Run {
+	return Run{
+		ContainerID: containerID, At: time.Now().UTC(), Profile: p.Profile, Tier: p.Decision.Tier.String(),
+		Reason: p.Decision.Reason, Choices: append([]Choice(nil), p.Choices...),
+		Features: p.Situation.Features, Evidence: p.Situation.Evidence,
+	}
+}
+
+// Pending stores a created container's run until its outcome is known
+// (delete), so that separate create/start/delete processes can finish it.
+func (s *Store) Pending(image string, r Run) error {
+	b, err := json.Marshal(record{Image: image, Run: r})
+	if err != nil {
+		return err
+	}
+	return writeFile(s.containerPath(r.ContainerID), b)
+}
+
+// Take returns and forgets a container's pending run.
+func (s *Store) Take(containerID string) (image string, r Run, err error) {
+	image, r, err = s.pending(containerID)
+	if err == nil {
+		os.Remove(s.containerPath(containerID))
+	}
+	return image, r, err
+}
+
+func (s *Store) pending(containerID string) (string, Run, error) {
+	var rec record
+	if err := readJSON(s.containerPath(containerID), &rec); err != nil {
+		return "", Run{}, err
+	}
+	if rec.Run.ContainerID != containerID {
+		return "", Run{}, fmt.Errorf("pending run for %q names another container", containerID)
+	}
+	return rec.Image, rec.Run, nil
+}
+
+// Find returns a container's create-time run: the pending one while the
+// container exists, else the newest in any image's history.
+func (s *Store) Find(containerID string) (image string, r Run, live bool, err error) {
+	if image, r, err := s.pending(containerID); err == nil {
+		return image, r, true, nil
+	}
+	files, err := filepath.Glob(filepath.Join(s.dir, "images", "*.json"))
+	if err != nil {
+		return "", Run{}, false, err
+	}
+	var found bool
+	for _, f := range files {
+		var h History
+		if readJSON(f, &h) != nil {
+			continue
+		}
+		for _, run := range h.Runs {
+			if run.ContainerID == containerID && (!found || run.At.After(r.At)) {
+				image, r, found = h.Image, run, true
+			}
+		}
+	}
+	if !found {
+		return "", Run{}, false, fmt.Errorf("no create-time decision recorded for container %q in %s", containerID, s.dir)
+	}
+	return image, r, false, nil
+}
+
+// RecordFailure remembers that setting=value failed to boot image.
+func (s *Store) RecordFailure(image, setting, value, why string) error {
+	return s.updateHistory(image, func(h *History) {
+		if h.Failed == nil {
+			h.Failed = map[string]Failure{}
+		}
+		h.Failed[setting+"="+value] = Failure{At: time.Now().UTC(), Error: why}
+	})
+}
+
+// Complete scores a finished run against the image's history, appends it,
+// and teaches the fast tier (runs that needed a fallback teach nothing
+// about profiles: the failure was the platform's, and is remembered as such).
+func (s *Store) Complete(image string, r Run, pol *llmkernel.Policy) (Run, error) {
+	var o llmkernel.Outcome
+	err := s.updateHistory(image, func(h *History) {
+		o = h.outcome(&r)
+		reward := pol.Goal.Reward(o)
+		r.Reward = &reward
+		h.add(r)
+	})
+	if err != nil {
+		return r, fmt.Errorf("create-time history: %w", err)
+	}
+	if r.Failed != "" {
+		return r, nil
+	}
+	a, err := llmkernel.ParseAction(llmkernel.KindCreate, r.Profile)
+	if err != nil {
+		return r, err
+	}
+	sit := llmkernel.Situation{Kind: llmkernel.KindCreate, Sandbox: r.ContainerID, Image: image, Features: r.Features, Evidence: r.Evidence}
+	return r, locked(s.modelPath(), func() error {
+		f := llmkernel.NewFastTier(pol.Fast.Alpha)
+		b, err := os.ReadFile(s.modelPath())
+		if err == nil {
+			if uerr := f.UnmarshalJSON(b); uerr != nil {
+				f = llmkernel.NewFastTier(pol.Fast.Alpha) // another build's model: start over
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		f.Update(&sit, a, *r.Reward, 1)
+		nb, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		return writeFile(s.modelPath(), nb)
+	})
+}
+
+// ModelStore is the read-only llmkernel.Store a create-time engine loads its
+// fast tier from. Learning goes through Complete, under the model's lock; an
+// engine saving the model it loaded could undo a concurrent Complete.
+func (s *Store) ModelStore() llmkernel.Store { return modelStore{s: s} }
+
+type modelStore struct{ s *Store }
+
+func (m modelStore) LoadModel(name string) ([]byte, error) {
+	if name != llmkernel.ModelName {
+		return nil, nil
+	}
+	b, err := os.ReadFile(m.s.modelPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return b, err
+}
+
+func (modelStore) SaveModel(string, []byte) error                      { return nil }
+func (modelStore) PutDecision(llmkernel.DecisionRecord) error          { return nil }
+func (modelStore) PutOutcome(uint64, llmkernel.Outcome, float64) error { return nil }
+func (modelStore) Recent(string, llmkernel.Kind, int) ([]llmkernel.HistoryEntry, error) {
+	return nil, nil
+}
