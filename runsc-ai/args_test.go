@@ -41,7 +41,7 @@ func TestGlobalArgs(t *testing.T) {
 }
 
 func TestKnownCommands(t *testing.T) {
-	cmds := allCommands()
+	cmds := allCommands(&aiOptions{})
 	for _, name := range []string{"create", "start", "state", "kill", "delete", "run", "exec", "ps", "events",
 		"update", "wait", "pause", "resume", "checkpoint", "restore", "spec", "list", "do", "debug", "install",
 		"boot", "gofer", "host", "help", "flags"} {
@@ -101,7 +101,7 @@ func BenchmarkGlobalArgs(b *testing.B) {
 }
 
 func TestNeedsPreparse(t *testing.T) {
-	cmds := allCommands()
+	cmds := allCommands(&aiOptions{})
 	for _, tc := range []struct {
 		args []string
 		want bool

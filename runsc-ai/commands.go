@@ -95,11 +95,23 @@ func helpTopics() []subcommands.Command {
 	return []subcommands.Command{new(cmd.Platforms), new(cmd.Syscalls)}
 }
 
-// allCommands is runsc's command set plus the commands runsc-ai adds.
-func allCommands() map[util.SubCommand]string {
-	cmds := withNamedErrors(runscCommands())
-	cmds[new(hostCmd)] = aiGroup
-	cmds[new(decideCmd)] = aiGroup
+// allCommands is runsc's command set, with create-time decisions wrapped
+// around create, run and do (and their outcome around delete), plus the
+// commands runsc-ai adds.
+func allCommands(o *aiOptions) map[util.SubCommand]string {
+	cmds := map[util.SubCommand]string{}
+	for c, group := range withNamedErrors(runscCommands()) {
+		switch c.Name() {
+		case "create", "run", "do":
+			c = &decidedCmd{SubCommand: c, opts: o}
+		case "delete":
+			c = finishingDelete{SubCommand: c, opts: o}
+		}
+		cmds[c] = group
+	}
+	cmds[&hostCmd{opts: o}] = aiGroup
+	cmds[&decideCmd{opts: o}] = aiGroup
+	cmds[&explainCmd{opts: o}] = aiGroup
 	cmds[new(policyCmd)] = aiGroup
 	return cmds
 }

@@ -11,14 +11,18 @@ import (
 	"path/filepath"
 	"time"
 
+	"strings"
+
 	"github.com/google/subcommands"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.uber.org/zap"
 	"gvisor.dev/gvisor/runsc/config"
+	"gvisor.dev/gvisor/runsc/specutils"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
+	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/platform/host"
 	"github.com/go-os-agent/runsc-ai/policies"
 )
@@ -34,6 +38,11 @@ func (noSpec) FetchSpec(*config.Config, *flag.FlagSet) (string, *specs.Spec, err
 // decideCmd implements `runsc-ai decide`.
 type decideCmd struct {
 	noSpec
+	opts      *aiOptions
+	dryRun    bool
+	bundle    string
+	id        string
+	hostFacts string
 	situation string
 	backend   string
 	host      string
@@ -47,7 +56,16 @@ type decideCmd struct {
 func (*decideCmd) Name() string     { return "decide" }
 func (*decideCmd) Synopsis() string { return "ask the decision engine about a situation, and say why" }
 func (*decideCmd) Usage() string {
-	return `decide --situation FILE [--backend embedded|ollama] [--explain] [--wait D]
+	return `decide --dry-run --bundle DIR [--id ID] [--host-facts FILE]
+decide --situation FILE [--backend embedded|ollama] [--explain] [--wait D]
+
+--dry-run prints the create-time configuration runsc-ai would use for the
+bundle: every setting it may choose, with its value, its source (flag,
+annotation, host, decision, default) and the reason. Global flags given before
+'decide' count as the user's, as they would for create. Nothing is recorded.
+--host-facts reads host facts from a 'runsc-ai host --json' file instead of
+this machine (e.g. a Raspberry Pi 4's).
+
 
 Prints the decision for the situation in FILE (JSON; see docs/decisions.md),
 the tier that made it and why. With --backend ollama the immediate decision
@@ -57,6 +75,10 @@ answer and shows the decision it leads to. Learning persists in --state.
 }
 
 func (c *decideCmd) SetFlags(f *flag.FlagSet) {
+	f.BoolVar(&c.dryRun, "dry-run", false, "print the create-time configuration for --bundle and exit")
+	f.StringVar(&c.bundle, "bundle", "", "with --dry-run: the OCI bundle directory")
+	f.StringVar(&c.id, "id", "dry-run", "with --dry-run: the container ID to decide for")
+	f.StringVar(&c.hostFacts, "host-facts", "", "with --dry-run: host facts JSON from 'runsc-ai host --json' (default: this machine's)")
 	f.StringVar(&c.situation, "situation", "", "situation file (JSON); - for standard input")
 	f.StringVar(&c.backend, "backend", "embedded", "deep-tier backend: embedded (offline) or ollama")
 	f.StringVar(&c.host, "ollama-host", ollama.DefaultHost, "ollama server URL")
@@ -113,8 +135,13 @@ func readSituation(path string) (llmkernel.Situation, error) {
 	return s, nil
 }
 
-func (c *decideCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
-	if err := c.run(ctx, os.Stdout); err != nil {
+func (c *decideCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
+	run := c.run
+	if c.dryRun {
+		conf, _ := args[0].(*config.Config)
+		run = func(ctx context.Context, out io.Writer) error { return c.dryRunPlan(ctx, conf, out) }
+	}
+	if err := run(ctx, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "decide: %v\n", err)
 		return subcommands.ExitFailure
 	}
@@ -279,4 +306,83 @@ func (*policyCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subcomma
 	}
 	f.Usage()
 	return subcommands.ExitUsageError
+}
+
+// dryRunPlan prints the plan create would make for c.bundle.
+func (c *decideCmd) dryRunPlan(ctx context.Context, conf *config.Config, out io.Writer) error {
+	if c.bundle == "" {
+		return errors.New("--dry-run needs --bundle DIR")
+	}
+	if conf == nil {
+		return errors.New("no runsc configuration")
+	}
+	spec, err := specutils.ReadSpec(c.bundle, conf)
+	if err != nil {
+		return fmt.Errorf("bundle %s: %w", c.bundle, err)
+	}
+	if off, err := decisionsOff(spec); err != nil {
+		return err
+	} else if off || !c.opts.decide {
+		fmt.Fprintln(out, "create-time decisions are off (--ai-decide=false or runsc-ai.decide=false): gVisor's defaults and the user's flags apply")
+		return nil
+	}
+	specIn, err := specInputs(spec)
+	if err != nil {
+		return err
+	}
+	var cached *host.Info
+	if c.hostFacts != "" {
+		info, err := readHostFacts(c.hostFacts)
+		if err != nil {
+			return err
+		}
+		cached = &info
+	}
+	// A dry run reads the history but records nothing.
+	o := *c.opts
+	s, err := newSession(ctx, &o, c.id, specIn, explicitSettings(flag.CommandLine, spec), cached)
+	if err != nil {
+		return err
+	}
+	hostIn, _ := hostInputs(ctx, &o, cached)
+	fmt.Fprintf(out, "host:      %s, %d cores, %.1f GiB; probed platforms: %s\n", hostIn.Arch, hostIn.Cores, float64(hostIn.MemoryBytes)/(1<<30), probeSummary(hostIn))
+	printRun(out, s.plan.Image, sandboxconf.NewRun(&s.plan, c.id))
+	return nil
+}
+
+func probeSummary(h sandboxconf.Host) string {
+	if h.Platforms == nil {
+		return "none (run 'runsc-ai host' to probe)"
+	}
+	var parts []string
+	for _, name := range []string{"systrap", "ptrace", "kvm"} {
+		if p, ok := h.Platforms[name]; ok {
+			v := "no"
+			if p.Usable {
+				v = "yes"
+			}
+			parts = append(parts, name+"="+v)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// readHostFacts reads `runsc-ai host --json` output, or a saved host cache.
+func readHostFacts(path string) (host.Info, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return host.Info{}, fmt.Errorf("--host-facts: %w", err)
+	}
+	var c host.Cache
+	if err := json.Unmarshal(b, &c); err == nil && c.Info.Arch.Value != "" {
+		return c.Info, nil
+	}
+	var info host.Info
+	if err := json.Unmarshal(b, &info); err != nil {
+		return info, fmt.Errorf("--host-facts %s: %w", path, err)
+	}
+	if info.Arch.Value == "" {
+		return info, fmt.Errorf("--host-facts %s: no arch: not 'runsc-ai host --json' output", path)
+	}
+	return info, nil
 }

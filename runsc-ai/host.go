@@ -19,6 +19,7 @@ import (
 // hostCmd implements `runsc-ai host`: print what platform/host discovers.
 type hostCmd struct {
 	noSpec
+	opts    *aiOptions
 	json    bool
 	root    string
 	noProbe bool
@@ -32,7 +33,9 @@ func (*hostCmd) Usage() string {
 
 Discovers CPU, memory, cgroups, PSI, KVM usability and which gVisor platforms
 boot here, each fact with where it came from. Probing boots one sandbox per
-platform, so it needs root; --no-probe reads files only.
+platform, so it needs root; --no-probe reads files only. Probed facts of
+this machine are saved in --ai-state, where create/run/do read them: a
+platform (e.g. kvm on a Pi 4) is chosen only after a probe says it boots.
 `
 }
 
@@ -55,9 +58,14 @@ func (c *hostCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcom
 			fmt.Fprintf(os.Stderr, "host: cannot find own binary for platform probes: %v\n", err)
 			return subcommands.ExitFailure
 		}
-		opts.Platforms = host.ExecPlatformProber{Binary: self}
+		opts.Platforms = host.ExecPlatformProber{Binary: self, Args: []string{"--ai-decide=false"}}
 	}
 	info := host.Discover(ctx, opts)
+	if opts.Probe && c.opts != nil {
+		if err := host.SaveCache(c.opts.hostCache(), aiVersion, info); err != nil {
+			fmt.Fprintf(os.Stderr, "host: warning: probed facts not saved for create-time decisions: %v\n", err)
+		}
+	}
 	if c.json {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")

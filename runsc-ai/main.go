@@ -5,6 +5,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -16,7 +17,7 @@ import (
 
 func main() {
 	alias.HandleAlias()
-	cmds := allCommands()
+	cmds := allCommands(registerAIFlags(flag.CommandLine))
 	if needsPreparse(os.Args[1:], cmds) {
 		preparse(os.Args[1:], cmds)
 	}

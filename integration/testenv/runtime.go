@@ -19,6 +19,9 @@ type Runtime struct {
 	Bin   string
 	Root  string
 	Flags []string // global flags after --root
+	// AIState is runsc-ai's private --ai-state (empty for plain runsc), so
+	// tests neither read nor pollute the machine's history.
+	AIState string
 }
 
 // Result is what one invocation did.
@@ -37,6 +40,11 @@ func NewRuntime(t testing.TB, bin string, flags ...string) *Runtime {
 	}
 	r := &Runtime{Bin: bin, Root: root, Flags: flags}
 	t.Cleanup(func() { RemoveStateRoot(root) })
+	if strings.HasPrefix(filepath.Base(bin), "runsc-ai") {
+		r.AIState = root + "-ai"
+		r.Flags = append([]string{"--ai-state=" + r.AIState}, flags...)
+		t.Cleanup(func() { os.RemoveAll(r.AIState) })
+	}
 	return r
 }
 

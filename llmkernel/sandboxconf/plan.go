@@ -85,7 +85,7 @@ func Decide(ctx context.Context, e *llmkernel.Engine, pol *llmkernel.Policy, in 
 	profile := pol.Create.Profiles[p.Profile]
 	decided := SourceDecision
 	if in.Spec.Profile != "" {
-		decided = SourceAnnotation
+		decided = SourceProfile
 	}
 	for _, s := range settings {
 		if c, ok := in.Explicit[s.name]; ok {

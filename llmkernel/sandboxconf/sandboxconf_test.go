@@ -108,7 +108,7 @@ func TestExplicitSettingsWin(t *testing.T) {
 		}
 	}
 	// The annotation-chosen profile applies to what the user left unset.
-	if c := get(t, p, "num-network-channels"); c.Value != "4" || c.Source != sandboxconf.SourceAnnotation {
+	if c := get(t, p, "num-network-channels"); c.Value != "4" || c.Source != sandboxconf.SourceProfile {
 		t.Errorf("num-network-channels %+v, want 4 (cores) from the profile annotation", c)
 	}
 	for _, c := range p.Decided() {

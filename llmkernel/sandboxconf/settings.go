@@ -12,6 +12,7 @@ type Source string
 const (
 	SourceFlag       Source = "flag"       // the runsc command line
 	SourceAnnotation Source = "annotation" // dev.gvisor.flag.* or a dev.gvisor.bundle.*
+	SourceProfile    Source = "profile"    // a profile asked for by the runsc-ai.profile annotation
 	SourceHost       Source = "host"       // host facts and the policy's platform preference
 	SourceDecision   Source = "decision"   // the engine's profile
 	SourceDefault    Source = "default"    // gVisor's default, untouched
@@ -27,7 +28,9 @@ type Choice struct {
 }
 
 // Decided reports whether runsc-ai chose the value (and so must apply it).
-func (c Choice) Decided() bool { return c.Source == SourceHost || c.Source == SourceDecision }
+func (c Choice) Decided() bool {
+	return c.Source == SourceHost || c.Source == SourceDecision || c.Source == SourceProfile
+}
 
 // setting is one gVisor flag that create-time decisions may set. Nothing on
 // this list loosens isolation beyond runsc's defaults: network mode, host

@@ -24,6 +24,9 @@ type PlatformProber interface {
 // answer to "does this platform work here".
 type ExecPlatformProber struct {
 	Binary string // a runsc-compatible binary (runsc-ai itself)
+	// Args are extra global flags, e.g. to keep runsc-ai's create-time
+	// decisions out of the probe's boot.
+	Args []string
 }
 
 // Probe implements PlatformProber.
@@ -46,7 +49,7 @@ func (p ExecPlatformProber) run(ctx context.Context, platform string, timeout ti
 		return fmt.Errorf("state root: %w", err)
 	}
 	defer removeRoot(root)
-	global := []string{"--root=" + root, "--platform=" + platform, "--network=none", "--ignore-cgroups"}
+	global := append([]string{"--root=" + root, "--platform=" + platform, "--network=none", "--ignore-cgroups"}, p.Args...)
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -1,0 +1,333 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/google/subcommands"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.uber.org/zap"
+	"gvisor.dev/gvisor/runsc/cmd/util"
+	"gvisor.dev/gvisor/runsc/config"
+	"gvisor.dev/gvisor/runsc/container"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/platform/host"
+)
+
+// decidedCmd wraps create, run and do: it makes the create-time plan, applies
+// the settings the user left unset to gVisor's config, and delegates. A
+// decided platform that fails to boot (an error, or no boot within the
+// policy's timeout) is recorded and retried once with gVisor's default.
+type decidedCmd struct {
+	util.SubCommand
+	opts *aiOptions
+	spec *specs.Spec
+	cid  string
+}
+
+// FetchSpec implements util.SubCommand; cli.Run calls it before Execute, so
+// the wrapper sees the spec gVisor will use without reading it twice.
+func (c *decidedCmd) FetchSpec(conf *config.Config, f *flag.FlagSet) (string, *specs.Spec, error) {
+	id, spec, err := c.SubCommand.FetchSpec(conf, f)
+	if err == nil {
+		c.cid, c.spec = id, spec
+	}
+	return id, spec, err
+}
+
+// session is one create-time decision on its way to being applied.
+type session struct {
+	pol   llmkernel.Policy
+	store *sandboxconf.Store
+	plan  sandboxconf.Plan
+}
+
+// plan decides. A bad runsc-ai annotation is the user's error and fails the
+// command; anything else that goes wrong (an unwritable state directory) only
+// costs the decision, never the container.
+func (c *decidedCmd) plan(ctx context.Context, conf *config.Config) (*session, error) {
+	off, err := decisionsOff(c.spec)
+	if err != nil || off {
+		return nil, err
+	}
+	specIn, err := specInputs(c.spec)
+	if err != nil {
+		return nil, err
+	}
+	explicit := explicitSettings(flag.CommandLine, c.spec)
+	if c.Name() == "do" {
+		// do sets the overlay itself from its --force-overlay flag.
+		explicit["overlay2"] = sandboxconf.Choice{Name: "overlay2", Value: conf.Overlay2.String(), Source: sandboxconf.SourceFlag, Reason: "set by do --force-overlay"}
+	}
+	s, err := newSession(ctx, c.opts, c.cid, specIn, explicit, nil)
+	if err != nil {
+		warn("create-time decision skipped; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
+		return nil, nil
+	}
+	return s, nil
+}
+
+func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxconf.Spec, explicit map[string]sandboxconf.Choice, cached *host.Info) (*session, error) {
+	pol, err := o.loadPolicy()
+	if err != nil {
+		return nil, err
+	}
+	st, err := sandboxconf.Open(o.createDir())
+	if err != nil {
+		return nil, err
+	}
+	hist, herr := st.History(specIn.Image)
+	if herr != nil {
+		warn("create-time history", zap.Error(herr))
+	}
+	hostIn, _ := hostInputs(ctx, o, cached)
+	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore()})
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	plan, err := sandboxconf.Decide(ctx, e, &pol, sandboxconf.Inputs{ContainerID: cid, Host: hostIn, Spec: specIn, Explicit: explicit, History: hist})
+	if err != nil {
+		return nil, err
+	}
+	return &session{pol: pol, store: st, plan: plan}, nil
+}
+
+// applyPlan sets the decided values on conf the way gVisor applies flag
+// annotations, then validates; on error conf is restored, so nothing is left
+// half-applied.
+func applyPlan(conf *config.Config, choices []sandboxconf.Choice) error {
+	orig := *conf
+	for _, ch := range choices {
+		if err := conf.Override(flag.CommandLine, ch.Name, ch.Value, true); err != nil {
+			*conf = orig
+			return fmt.Errorf("applying %s=%s: %w", ch.Name, ch.Value, err)
+		}
+	}
+	if err := conf.Validate(); err != nil {
+		*conf = orig
+		return fmt.Errorf("decided configuration invalid: %w", err)
+	}
+	return nil
+}
+
+// Execute implements subcommands.Command.
+func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
+	conf, ok := args[0].(*config.Config)
+	if !ok || !c.opts.decide || c.spec == nil || conf.Rootless {
+		return c.SubCommand.Execute(ctx, f, args...)
+	}
+	s, err := c.plan(ctx, conf)
+	if err != nil {
+		return util.Errorf("runsc-ai: %v", err)
+	}
+	if s == nil {
+		return c.SubCommand.Execute(ctx, f, args...)
+	}
+	orig := *conf
+	if err := applyPlan(conf, s.plan.Decided()); err != nil {
+		warn("create-time decision not applied; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
+		return c.SubCommand.Execute(ctx, f, args...)
+	}
+
+	start := time.Now()
+	sniff := &errorSniffer{next: util.ErrorLogger}
+	util.ErrorLogger = sniff
+	status, timedOut := c.attempt(ctx, f, conf, args, s)
+	util.ErrorLogger = sniff.next
+
+	run := sandboxconf.NewRun(&s.plan, c.cid)
+	if status != subcommands.ExitSuccess && s.plan.Risky() && (timedOut || sniff.bootFailure()) {
+		why := sniff.last()
+		if timedOut {
+			why = fmt.Sprintf("no boot within %v", s.pol.Create.BootTimeout)
+		}
+		status = c.retry(ctx, f, conf, &orig, args, s, why)
+		run = sandboxconf.NewRun(&s.plan, c.cid) // with the fallback choices
+		run.Failed = why
+	}
+	if status != subcommands.ExitSuccess {
+		return status
+	}
+	run.StartupMs = float64(time.Since(start).Microseconds()) / 1000
+	c.record(s, run, f)
+	return status
+}
+
+// attempt runs the wrapped command, with a boot watchdog when the plan
+// decided a boot-critical setting.
+func (c *decidedCmd) attempt(ctx context.Context, f *flag.FlagSet, conf *config.Config, args []any, s *session) (subcommands.ExitStatus, bool) {
+	var timedOut atomic.Bool
+	if s.plan.Risky() {
+		root := conf.RootDir
+		t := time.AfterFunc(s.pol.Create.BootTimeout, func() {
+			if booted(root, c.cid) {
+				return
+			}
+			timedOut.Store(true)
+			killDescendants(os.Getpid())
+		})
+		defer t.Stop()
+	}
+	status := c.SubCommand.Execute(ctx, f, args...)
+	return status, timedOut.Load()
+}
+
+// retry falls back: the decided boot-critical settings go back to gVisor's
+// defaults (everything else decided stays), the failure is remembered for
+// the image and in the host facts, and the command runs once more.
+func (c *decidedCmd) retry(ctx context.Context, f *flag.FlagSet, conf, orig *config.Config, args []any, s *session, why string) subcommands.ExitStatus {
+	changed := s.plan.FallBack(why)
+	for _, ch := range changed {
+		if err := s.store.RecordFailure(s.plan.Image, ch.Name, ch.Value, why); err != nil {
+			warn("recording the failed boot", zap.Error(err))
+		}
+		if ch.Name == "platform" {
+			if err := host.MarkPlatformUnusable(c.opts.hostCache(), aiVersion, ch.Value, why); err != nil {
+				warn("updating host facts", zap.Error(err))
+			}
+		}
+		fb, _ := s.plan.Get(ch.Name)
+		warn(fmt.Sprintf("decided %s=%s did not boot; retrying once with %s=%s", ch.Name, ch.Value, ch.Name, fb.Value),
+			zap.String("container", c.cid), zap.String("error", why))
+	}
+	destroyLeftovers(conf.RootDir, c.cid)
+	*conf = *orig
+	if err := applyPlan(conf, s.plan.Decided()); err != nil {
+		*conf = *orig
+	}
+	return c.SubCommand.Execute(ctx, f, args...)
+}
+
+// record keeps the run: a container that is still there (create, run
+// --detach) is finished at delete; an attached run or do is finished now.
+func (c *decidedCmd) record(s *session, run sandboxconf.Run, f *flag.FlagSet) {
+	detached := c.Name() == "create"
+	if d := f.Lookup("detach"); d != nil && d.Value.String() == "true" {
+		detached = true
+	}
+	var err error
+	if detached {
+		run.Measure = "create"
+		err = s.store.Pending(s.plan.Image, run)
+	} else {
+		run.Measure = "run"
+		_, err = s.store.Complete(s.plan.Image, run, &s.pol)
+	}
+	if err != nil {
+		warn("create-time history not updated", zap.String("container", c.cid), zap.Error(err))
+	}
+}
+
+// booted reports whether the container got past creation; a state file
+// still locked by its creator means it has not.
+func booted(root, cid string) bool {
+	c, err := container.Load(root, container.FullID{ContainerID: cid}, container.LoadOpts{SkipCheck: true, TryLock: container.TryAcquire})
+	return err == nil && c.Status != container.Creating
+}
+
+// destroyLeftovers removes what a failed creation left, if anything.
+func destroyLeftovers(root, cid string) {
+	c, err := container.Load(root, container.FullID{ContainerID: cid}, container.LoadOpts{SkipCheck: true})
+	if err != nil {
+		return
+	}
+	if err := c.Destroy(); err != nil {
+		warn("cleaning up the failed boot", zap.String("container", cid), zap.Error(err))
+	}
+}
+
+// killDescendants SIGKILLs every process below pid: the sandbox and gofer a
+// hung boot left behind. gVisor's create then fails and cleans up.
+func killDescendants(pid int) {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The command name may hold spaces and parentheses: parse after
+		// the last ')'.
+		i := strings.LastIndexByte(string(b), ')')
+		fields := strings.Fields(string(b[i+1:]))
+		if len(fields) < 2 {
+			continue
+		}
+		if pp, err := strconv.Atoi(fields[1]); err == nil {
+			children[pp] = append(children[pp], p)
+		}
+	}
+	queue := children[pid]
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = append(queue[1:], children[p]...)
+		syscall.Kill(p, syscall.SIGKILL)
+	}
+}
+
+// errorSniffer sits in gVisor's error log writer to see why a command failed
+// (it forwards everything unchanged).
+type errorSniffer struct {
+	next io.Writer
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (e *errorSniffer) Write(b []byte) (int, error) {
+	var m struct {
+		Msg string `json:"msg"`
+	}
+	if json.Unmarshal(b, &m) == nil {
+		e.mu.Lock()
+		e.msgs = append(e.msgs, m.Msg)
+		e.mu.Unlock()
+	}
+	if e.next != nil {
+		return e.next.Write(b)
+	}
+	return len(b), nil
+}
+
+func (e *errorSniffer) last() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.msgs) == 0 {
+		return "the sandbox did not boot"
+	}
+	m := e.msgs[len(e.msgs)-1]
+	if len(m) > 300 {
+		m = m[:300] + "…"
+	}
+	return m
+}
+
+// bootFailure: gVisor reports a failed sandbox boot as "creating container:"
+// (create, run and do alike); a failed workload is reported otherwise.
+func (e *errorSniffer) bootFailure() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range e.msgs {
+		if strings.Contains(m, "creating container:") {
+			return true
+		}
+	}
+	return false
+}

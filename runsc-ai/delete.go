@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/google/subcommands"
+	"go.uber.org/zap"
+	"gvisor.dev/gvisor/runsc/cmd/util"
+	"gvisor.dev/gvisor/runsc/config"
+	"gvisor.dev/gvisor/runsc/container"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+)
+
+// finishingDelete wraps delete: a container created with a create-time
+// decision gets its outcome (start-up time, peak memory) scored and learned
+// from once it is deleted.
+type finishingDelete struct {
+	util.SubCommand
+	opts *aiOptions
+}
+
+type finishing struct {
+	image string
+	run   sandboxconf.Run
+}
+
+// Execute implements subcommands.Command.
+func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
+	conf, ok := args[0].(*config.Config)
+	if !ok || !d.opts.decide {
+		return d.SubCommand.Execute(ctx, f, args...)
+	}
+	st, err := sandboxconf.Open(d.opts.createDir())
+	if err != nil {
+		return d.SubCommand.Execute(ctx, f, args...)
+	}
+	var done []finishing
+	for _, id := range f.Args() {
+		image, run, live, err := st.Find(id)
+		if err != nil || !live {
+			continue
+		}
+		// Read before gVisor's delete removes the cgroup.
+		run.PeakMemory = peakMemory(conf.RootDir, id)
+		done = append(done, finishing{image, run})
+	}
+	status := d.SubCommand.Execute(ctx, f, args...)
+	if status != subcommands.ExitSuccess || len(done) == 0 {
+		return status
+	}
+	pol, err := d.opts.loadPolicy()
+	if err != nil {
+		warn("create-time outcomes not learned", zap.Error(err))
+		return status
+	}
+	for _, fin := range done {
+		if _, _, err := st.Take(fin.run.ContainerID); err != nil {
+			continue // another delete finished it
+		}
+		if _, err := st.Complete(fin.image, fin.run, &pol); err != nil {
+			warn("create-time outcome not recorded", zap.String("container", fin.run.ContainerID), zap.Error(err))
+		}
+	}
+	return status
+}
+
+// peakMemory is the sandbox cgroup's memory high-water mark (v1
+// max_usage_in_bytes, v2 memory.peak); 0 when unknown.
+func peakMemory(root, id string) uint64 {
+	c, err := container.Load(root, container.FullID{ContainerID: id}, container.LoadOpts{SkipCheck: true})
+	if err != nil || c.Sandbox == nil || c.Sandbox.CgroupJSON.Cgroup == nil {
+		return 0
+	}
+	dir := c.Sandbox.CgroupJSON.Cgroup.MakePath("memory")
+	for _, name := range []string{"memory.max_usage_in_bytes", "memory.peak"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		if v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil {
+			return v
+		}
+	}
+	return 0
+}
