@@ -19,6 +19,10 @@ type Config struct {
 	Readers Readers
 	Store   Store       // nil: nothing persisted
 	Logger  *zap.Logger // nil: no logs
+	// Capacity bounds the decisions awaiting an outcome and the queues;
+	// 0 is DefaultCapacity. A short-lived process (runsc-ai create makes
+	// one decision) sets it small: the ring is allocated up front.
+	Capacity int
 }
 
 // Engine is the decision engine. It is safe for concurrent use.
@@ -68,6 +72,10 @@ func New(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
+	capacity := cfg.Capacity
+	if capacity <= 0 {
+		capacity = DefaultCapacity
+	}
 	e := &Engine{
 		policy:   p,
 		cache:    NewCache(p.Cache.TTL, p.Cache.Regress),
@@ -75,8 +83,9 @@ func New(cfg Config) (*Engine, error) {
 		store:    cfg.Store,
 		log:      log,
 		read:     cfg.Readers,
-		outcomes: make(chan Outcome, outcomeQueue),
-		records:  make(chan DecisionRecord, recordQueue),
+		pending:  newPendingRing(capacity),
+		outcomes: make(chan Outcome, min(outcomeQueue, capacity)),
+		records:  make(chan DecisionRecord, min(recordQueue, capacity)),
 	}
 	e.guard = newGuard(&e.policy)
 	// IDs key the persisted history: start from the clock so that a restart
@@ -170,7 +179,7 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 }
 
 func (e *Engine) fastDecision(s *Situation) Decision {
-	c := e.fast.Decide(s, true)
+	c := e.fast.Decide(s, !e.policy.Kinds[s.Kind].NoExplore)
 	conf := int(100 * (1 - c.Width))
 	if conf < 0 {
 		conf = 0
@@ -295,8 +304,15 @@ func (e *Engine) persist(f func() error) {
 	}
 }
 
+// ReadOnlyStore is implemented by stores that persist nothing the engine
+// learns (runsc-ai create's): the engine then skips marshalling its model.
+type ReadOnlyStore interface{ ReadOnly() bool }
+
 func (e *Engine) saveModel() {
 	if e.store == nil {
+		return
+	}
+	if ro, ok := e.store.(ReadOnlyStore); ok && ro.ReadOnly() {
 		return
 	}
 	b, err := json.Marshal(e.fast)

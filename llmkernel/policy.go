@@ -34,6 +34,11 @@ type KindPolicy struct {
 	// Allowed[a] permits action a; keep is always allowed.
 	Allowed    []bool
 	MaxStepPct int
+	// NoExplore makes the fast tier pick greedily (no optimism bonus for
+	// untried actions): for create, where trying a slower configuration
+	// costs a user's start-up; untried actions are then reached through the
+	// deep tier's answers or when the tried ones measure badly.
+	NoExplore bool
 	// MinEvidence overrides the guardrail's minimum for this kind when > 0
 	// (create decisions count earlier runs of an image, not windows).
 	MinEvidence int

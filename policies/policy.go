@@ -7,6 +7,7 @@ package policies
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +23,13 @@ import (
 
 //go:embed default.yaml
 var defaultYAML []byte
+
+// defaultJSON is default.yaml parsed and checked, generated; a test fails
+// when it is stale.
+//
+//go:generate go run ./internal/gendefault
+//go:embed default.json
+var defaultJSON []byte
 
 // DefaultName is how the embedded default policy is named in errors.
 const DefaultName = "<embedded default.yaml>"
@@ -59,6 +67,7 @@ type KindSpec struct {
 	Actions     []string `yaml:"actions"`
 	MaxStepPct  int      `yaml:"max_step_pct"`
 	MinEvidence int      `yaml:"min_evidence"` // 0: the guardrail's
+	Explore     *bool    `yaml:"explore"`      // nil: true
 }
 
 // GuardrailSpec is the guardrails section.
@@ -100,11 +109,12 @@ type DeepSpec struct {
 // maxPolicySize bounds a policy file.
 const maxPolicySize = 1 << 20
 
-// Default returns the embedded default policy.
+// Default returns the embedded default policy. It decodes the generated
+// JSON form: a YAML parse costs ~1 ms on every container create.
 func Default() llmkernel.Policy {
-	p, err := Parse(DefaultName, defaultYAML)
-	if err != nil {
-		panic(err) // the embedded file is tested; this is a build defect
+	var p llmkernel.Policy
+	if err := json.Unmarshal(defaultJSON, &p); err != nil {
+		panic(err) // generated and tested; this is a build defect
 	}
 	return p
 }
@@ -247,7 +257,8 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 			c.fail("missing: every decision kind needs its actions listed", "kinds", k.String())
 			continue
 		}
-		kp := llmkernel.KindPolicy{Allowed: make([]bool, len(llmkernel.Actions(k))), MaxStepPct: spec.MaxStepPct, MinEvidence: spec.MinEvidence}
+		kp := llmkernel.KindPolicy{Allowed: make([]bool, len(llmkernel.Actions(k))), MaxStepPct: spec.MaxStepPct, MinEvidence: spec.MinEvidence,
+			NoExplore: spec.Explore != nil && !*spec.Explore}
 		if spec.MinEvidence < 0 {
 			c.fail("must not be negative", "kinds", k.String(), "min_evidence")
 		}

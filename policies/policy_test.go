@@ -3,6 +3,7 @@ package policies
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -39,11 +40,11 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		name, from, to string
 		want           []string
 	}{
-		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":58:", "field qeueu not found"}},
+		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":59:", "field qeueu not found"}},
 		{"unknown goal", "goal: prioritize_interactive", "goal: fastest", []string{":5:", "goal:", `"fastest" is not defined`}},
-		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":28:", "kinds.io.actions", `"nuke"`}},
+		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":29:", "kinds.io.actions", `"nuke"`}},
 		{"weight range", "latency: 0.3,", "latency: 3,", []string{":10:", "goals.maximize_throughput.latency", "outside [0, 1]"}},
-		{"bad duration", "ttl: 5m", "ttl: soon", []string{":46:", "cannot unmarshal"}},
+		{"bad duration", "ttl: 5m", "ttl: soon", []string{":47:", "cannot unmarshal"}},
 		{"bad yaml", "cache:", "cache: [", []string{"did not find expected"}},
 		{"step range", "max_step_pct: 25", "max_step_pct: 250", []string{"kinds.memory.max_step_pct", "outside 0..100"}},
 		{"concurrency", "concurrency: 1", "concurrency: 0", []string{"deep.concurrency", "1..64"}},
@@ -96,4 +97,15 @@ func FuzzParse(f *testing.F) {
 		}
 		e.Close()
 	})
+}
+
+// The generated default.json must be default.yaml as parsed now.
+func TestGeneratedDefaultIsCurrent(t *testing.T) {
+	want, err := Parse(DefaultName, defaultYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Default(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("default.json is stale: run 'go generate ./policies'\n got %+v\nwant %+v", got, want)
+	}
 }

@@ -94,7 +94,7 @@ func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxcon
 		warn("create-time history", zap.Error(herr))
 	}
 	hostIn, _ := hostInputs(ctx, o, cached)
-	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore()})
+	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore(), Capacity: 4})
 	if err != nil {
 		return nil, err
 	}

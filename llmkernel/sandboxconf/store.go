@@ -159,7 +159,9 @@ func (s *Store) Pending(image string, r Run) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(s.containerPath(r.ContainerID), b)
+	// Written in place, not renamed: only this container's creator writes
+	// it, and a rename costs a third of the create path's budget here.
+	return os.WriteFile(s.containerPath(r.ContainerID), b, 0o600)
 }
 
 // Take returns and forgets a container's pending run.
@@ -279,6 +281,7 @@ func (m modelStore) LoadModel(name string) ([]byte, error) {
 	return b, err
 }
 
+func (modelStore) ReadOnly() bool                                      { return true }
 func (modelStore) SaveModel(string, []byte) error                      { return nil }
 func (modelStore) PutDecision(llmkernel.DecisionRecord) error          { return nil }
 func (modelStore) PutOutcome(uint64, llmkernel.Outcome, float64) error { return nil }

@@ -43,7 +43,7 @@ func LoadCache(path, version string) (c Cache, ok bool) {
 
 // SaveCache writes facts for LoadCache, atomically (0600).
 func SaveCache(path, version string, info Info) error {
-	b, err := json.MarshalIndent(Cache{BootID: BootID(), Version: version, SavedAt: time.Now().UTC(), Info: info}, "", "  ")
+	b, err := json.Marshal(Cache{BootID: BootID(), Version: version, SavedAt: time.Now().UTC(), Info: info})
 	if err != nil {
 		return err
 	}
