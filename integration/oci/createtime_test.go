@@ -249,7 +249,7 @@ func TestSecondRunUsesHistory(t *testing.T) {
 		if i == 0 {
 			mustContain(t, "first run", ex, "evidence: 0 earlier runs", "first run of this image")
 		} else {
-			mustContain(t, "second run", ex, "evidence: 1 earlier runs")
+			mustContain(t, "second run", ex, "evidence: 1 earlier runs", "history: 1 earlier runs, median")
 			if strings.Contains(ex, "first run of this image") {
 				t.Errorf("second run decided as a first run:\n%s", ex)
 			}

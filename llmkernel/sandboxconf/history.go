@@ -1,6 +1,7 @@
 package sandboxconf
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
@@ -136,4 +137,21 @@ func (h *History) outcome(r *Run) llmkernel.Outcome {
 		o.Efficiency = relative(b, float64(r.PeakMemory))
 	}
 	return o
+}
+
+// Summary says in a few words what the history holds, for reasons.
+func (h *History) Summary() string {
+	ok := h.succeeded()
+	if len(ok) == 0 {
+		return ""
+	}
+	last := ok[len(ok)-1]
+	s := fmt.Sprintf("history: %d earlier runs", len(ok))
+	if b, found := h.baseline(last.Measure, func(r Run) float64 { return r.StartupMs }); found {
+		s += fmt.Sprintf(", median %.0f ms (%s)", b, last.Measure)
+	}
+	if last.Reward != nil {
+		s += fmt.Sprintf(", last %s reward %+.2f", last.Profile, *last.Reward)
+	}
+	return s
 }

@@ -79,6 +79,8 @@ func Decide(ctx context.Context, e *llmkernel.Engine, pol *llmkernel.Policy, in 
 		p.Decision = e.Decide(ctx, p.Situation)
 		if p.Situation.Evidence == 0 && p.Decision.Action == llmkernel.ActionKeep {
 			p.Decision.Reason = "first run of this image: gVisor's defaults; its outcome teaches later runs"
+		} else if sum := in.History.Summary(); sum != "" {
+			p.Decision.Reason += "; " + sum
 		}
 	}
 	p.Profile = p.Decision.ActionName()
