@@ -11,7 +11,7 @@ LDFLAGS    := -X main.aiVersion=$(VERSION)
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 APT_DEPS   := busybox-static qemu-user-static file
 # Packages whose tests need no live sandbox; they also run under qemu-aarch64.
-ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./policies
+ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./policies
 
 export RUNSC_AI_BIN       := $(BIN)/runsc-ai
 export RUNSC_BIN          := $(BIN)/runsc
