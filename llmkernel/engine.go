@@ -97,7 +97,7 @@ func New(cfg Config) (*Engine, error) {
 		case err != nil:
 			return nil, fmt.Errorf("loading the learned fast tier: %w", err)
 		case b != nil:
-			if err := e.fast.UnmarshalJSON(b); err != nil {
+			if err := e.fast.Restore(b); err != nil {
 				// A model from another build is not worth crashing for:
 				// start fresh, say so.
 				log.Warn("discarding stored fast-tier model", zap.Error(err))

@@ -1,6 +1,7 @@
 package llmkernel
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -175,4 +176,111 @@ func (f *FastTier) UnmarshalJSON(b []byte) error {
 		f.alpha = st.Alpha
 	}
 	return nil
+}
+
+// binaryMagic starts the binary form, which a create path decodes in
+// microseconds where the JSON form takes ~0.4 ms.
+const binaryMagic = "LUCB\x01"
+
+// MarshalBinary is the compact form of MarshalJSON: magic, alpha, the
+// dimension, then per kind its arm count and per arm A⁻¹, b and N
+// (little-endian float64s and uint64s).
+func (f *FastTier) MarshalBinary() ([]byte, error) {
+	b := append([]byte(binaryMagic), make([]byte, 8)...)
+	binary.LittleEndian.PutUint64(b[len(binaryMagic):], math.Float64bits(f.alpha))
+	b = append(b, byte(dim), byte(numKinds))
+	for k := Kind(0); k < numKinds; k++ {
+		m := f.models[k].Load()
+		b = append(b, byte(len(m.Ainv)))
+		for a := range m.Ainv {
+			for _, v := range m.Ainv[a] {
+				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+			}
+			for _, v := range m.B[a] {
+				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+			}
+			b = binary.LittleEndian.AppendUint64(b, uint64(m.N[a]))
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary restores MarshalBinary's form with UnmarshalJSON's checks.
+func (f *FastTier) UnmarshalBinary(b []byte) error {
+	bad := func(why string) error { return fmt.Errorf("fast tier state: %s", why) }
+	if len(b) < len(binaryMagic)+10 || string(b[:len(binaryMagic)]) != binaryMagic {
+		return bad("not a binary fast-tier model")
+	}
+	b = b[len(binaryMagic):]
+	alpha := math.Float64frombits(binary.LittleEndian.Uint64(b))
+	if b[8] != byte(dim) || b[9] != byte(numKinds) {
+		return bad("model built for other features or kinds")
+	}
+	b = b[10:]
+	var models [numKinds]*linUCB
+	next := func() (uint64, bool) {
+		if len(b) < 8 {
+			return 0, false
+		}
+		v := binary.LittleEndian.Uint64(b)
+		b = b[8:]
+		return v, true
+	}
+	for k := Kind(0); k < numKinds; k++ {
+		if len(b) < 1 || int(b[0]) != len(actionSpaces[k]) {
+			return bad(fmt.Sprintf("%s model has the wrong number of actions (want %d)", k, len(actionSpaces[k])))
+		}
+		m := newLinUCB(int(b[0]))
+		b = b[1:]
+		for a := range m.Ainv {
+			for i := range m.Ainv[a] {
+				v, ok := next()
+				if !ok {
+					return bad("truncated")
+				}
+				m.Ainv[a][i] = math.Float64frombits(v)
+			}
+			for i := range m.B[a] {
+				v, ok := next()
+				if !ok {
+					return bad("truncated")
+				}
+				m.B[a][i] = math.Float64frombits(v)
+			}
+			n, ok := next()
+			if !ok || n > math.MaxInt32 {
+				return bad("truncated or bad count")
+			}
+			m.N[a] = int(n)
+			for _, v := range m.Ainv[a] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return bad(fmt.Sprintf("%s model has non-finite values", k))
+				}
+			}
+			for _, v := range m.B[a] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return bad(fmt.Sprintf("%s model has non-finite values", k))
+				}
+			}
+		}
+		models[k] = m
+	}
+	if len(b) != 0 {
+		return bad("trailing bytes")
+	}
+	for k, m := range models {
+		f.models[k].Store(m)
+	}
+	if alpha > 0 && !math.IsInf(alpha, 0) {
+		f.alpha = alpha
+	}
+	return nil
+}
+
+// Restore reads either persisted form.
+func (f *FastTier) Restore(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		return f.UnmarshalJSON(b)
+	}
+	return f.UnmarshalBinary(b)
 }

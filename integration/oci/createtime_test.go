@@ -262,7 +262,7 @@ func TestSecondRunUsesHistory(t *testing.T) {
 			t.Errorf("no peak memory measured:\n%s", ex)
 		}
 	}
-	model := filepath.Join(rt.AIState, "create", "fast-tier.json")
+	model := filepath.Join(rt.AIState, "create", "fast-tier.bin")
 	if _, err := os.Stat(model); err != nil {
 		t.Errorf("the fast tier learned nothing: %v", err)
 	}

@@ -188,7 +188,7 @@ func TestHistoryScoresRunsAndTeachesTheFastTier(t *testing.T) {
 	if rewards[0] != 0 || rewards[2] <= 0 {
 		t.Errorf("rewards %v: want 0 for the first run and > 0 for the run twice as fast", rewards)
 	}
-	if _, err := os.Stat(filepath.Join(dir, llmkernel.ModelName+".json")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, llmkernel.ModelName+".bin")); err != nil {
 		t.Errorf("no learned model: %v", err)
 	}
 	h, _ := st.History(img)

@@ -54,7 +54,7 @@ func (s *Store) containerPath(id string) string {
 	return filepath.Join(s.dir, "containers", hashName(id))
 }
 
-func (s *Store) modelPath() string { return filepath.Join(s.dir, llmkernel.ModelName+".json") }
+func (s *Store) modelPath() string { return filepath.Join(s.dir, llmkernel.ModelName+".bin") }
 
 func readJSON(path string, v any) error {
 	f, err := os.Open(path)
@@ -248,14 +248,14 @@ func (s *Store) Complete(image string, r Run, pol *llmkernel.Policy) (Run, error
 		f := llmkernel.NewFastTier(pol.Fast.Alpha)
 		b, err := os.ReadFile(s.modelPath())
 		if err == nil {
-			if uerr := f.UnmarshalJSON(b); uerr != nil {
+			if uerr := f.Restore(b); uerr != nil {
 				f = llmkernel.NewFastTier(pol.Fast.Alpha) // another build's model: start over
 			}
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		f.Update(&sit, a, *r.Reward, 1)
-		nb, err := json.Marshal(f)
+		nb, err := f.MarshalBinary()
 		if err != nil {
 			return err
 		}
