@@ -19,6 +19,9 @@ type Config struct {
 	Readers Readers
 	Store   Store       // nil: nothing persisted
 	Logger  *zap.Logger // nil: no logs
+	// OnDeepAnswer, if set, also receives every validated deep-tier answer
+	// (after it is cached and distilled), e.g. to persist it elsewhere.
+	OnDeepAnswer func(Situation, Answer)
 	// Capacity bounds the decisions awaiting an outcome and the queues;
 	// 0 is DefaultCapacity. A short-lived process (runsc-ai create makes
 	// one decision) sets it small: the ring is allocated up front.
@@ -33,6 +36,7 @@ type Engine struct {
 	guard  *guard
 	deep   *deepTier // nil when embedded
 	store  Store
+	onDeep func(Situation, Answer)
 	log    *zap.Logger
 	read   Readers
 
@@ -88,6 +92,7 @@ func New(cfg Config) (*Engine, error) {
 		records:  make(chan DecisionRecord, min(recordQueue, capacity)),
 	}
 	e.guard = newGuard(&e.policy)
+	e.onDeep = cfg.OnDeepAnswer
 	// IDs key the persisted history: start from the clock so that a restart
 	// never reuses one.
 	e.nextID.Store(uint64(time.Now().UnixNano()))
@@ -214,6 +219,9 @@ func (e *Engine) learnFromDeep(s Situation, a Answer, r Response, wall time.Dura
 	}
 	e.cache.Put(d, time.Now().UnixNano())
 	e.fast.Update(&s, a.Action, float64(a.Confidence)/100, e.policy.Fast.DistillWeight)
+	if e.onDeep != nil {
+		e.onDeep(s, a)
+	}
 	e.log.Info("deep tier answer", zap.Stringer("kind", s.Kind), zap.Stringer("key", d.Key), zap.String("action", d.ActionName()),
 		zap.Int("confidence", a.Confidence), zap.String("reason", a.Reason), zap.Duration("wall", wall), zap.Duration("model", r.ModelTime))
 }

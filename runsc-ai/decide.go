@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/subcommands"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -40,6 +42,8 @@ type decideCmd struct {
 	noSpec
 	opts      *aiOptions
 	dryRun    bool
+	refine    bool
+	images    int
 	bundle    string
 	id        string
 	hostFacts string
@@ -57,6 +61,7 @@ func (*decideCmd) Name() string     { return "decide" }
 func (*decideCmd) Synopsis() string { return "ask the decision engine about a situation, and say why" }
 func (*decideCmd) Usage() string {
 	return `decide --dry-run --bundle DIR [--id ID] [--host-facts FILE]
+decide --refine --backend ollama [--images N] [--wait D]
 decide --situation FILE [--backend embedded|ollama] [--explain] [--wait D]
 
 --dry-run prints the create-time configuration runsc-ai would use for the
@@ -65,6 +70,11 @@ annotation, host, decision, default) and the reason. Global flags given before
 'decide' count as the user's, as they would for create. Nothing is recorded.
 --host-facts reads host facts from a 'runsc-ai host --json' file instead of
 this machine (e.g. a Raspberry Pi 4's).
+
+--refine asks the deep tier (the LLM) about the newest run of the most recently
+run images in --ai-state and teaches the create-time model its validated
+answers, so later creates of those images get them from the fast tier without
+waiting on a model. Run it in the background (cron, a systemd timer, the agent).
 
 
 Prints the decision for the situation in FILE (JSON; see docs/decisions.md),
@@ -78,6 +88,8 @@ func (c *decideCmd) SetFlags(f *flag.FlagSet) {
 	f.BoolVar(&c.dryRun, "dry-run", false, "print the create-time configuration for --bundle and exit")
 	f.StringVar(&c.bundle, "bundle", "", "with --dry-run: the OCI bundle directory")
 	f.StringVar(&c.id, "id", "dry-run", "with --dry-run: the container ID to decide for")
+	f.BoolVar(&c.refine, "refine", false, "refine create-time decisions of recent images with the deep tier (needs --backend ollama)")
+	f.IntVar(&c.images, "images", 16, "with --refine: how many of the most recently run images")
 	f.StringVar(&c.hostFacts, "host-facts", "", "with --dry-run: host facts JSON from 'runsc-ai host --json' (default: this machine's)")
 	f.StringVar(&c.situation, "situation", "", "situation file (JSON); - for standard input")
 	f.StringVar(&c.backend, "backend", "embedded", "deep-tier backend: embedded (offline) or ollama")
@@ -137,6 +149,9 @@ func readSituation(path string) (llmkernel.Situation, error) {
 
 func (c *decideCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
 	run := c.run
+	if c.refine {
+		run = c.refineCreate
+	}
 	if c.dryRun {
 		conf, _ := args[0].(*config.Config)
 		run = func(ctx context.Context, out io.Writer) error { return c.dryRunPlan(ctx, conf, out) }
@@ -385,4 +400,69 @@ func readHostFacts(path string) (host.Info, error) {
 		return info, fmt.Errorf("--host-facts %s: no arch: not 'runsc-ai host --json' output", path)
 	}
 	return info, nil
+}
+
+// refineCreate runs the deep tier over recent images' create situations and
+// distils the validated answers into the create-time model.
+func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
+	if c.backend != "ollama" {
+		return errors.New("--refine needs --backend ollama: the embedded backend has no deep tier")
+	}
+	if c.images < 1 || c.images > 1024 {
+		return fmt.Errorf("--images %d: want 1..1024", c.images)
+	}
+	pol, err := c.opts.loadPolicy()
+	if err != nil {
+		return err
+	}
+	st, err := sandboxconf.Open(c.opts.createDir())
+	if err != nil {
+		return err
+	}
+	latest, err := st.Latest(c.images)
+	if err != nil {
+		return err
+	}
+	if len(latest) == 0 {
+		fmt.Fprintf(out, "no create-time history in %s yet\n", st.Dir())
+		return nil
+	}
+	b, err := ollama.New(ollama.Options{Host: c.host, Model: c.model})
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var answers []sandboxconf.Answered
+	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Backend: b, Store: st.ModelStore(), Capacity: len(latest),
+		OnDeepAnswer: func(s llmkernel.Situation, a llmkernel.Answer) {
+			mu.Lock()
+			answers = append(answers, sandboxconf.Answered{Situation: s, Answer: a})
+			mu.Unlock()
+		}})
+	if err != nil {
+		return err
+	}
+	for _, l := range latest {
+		e.Decide(ctx, l.Situation)
+	}
+	wctx, cancel := context.WithTimeout(ctx, c.wait)
+	defer cancel()
+	waitErr := e.WaitIdle(wctx)
+	e.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if err := st.Distill(&pol, answers); err != nil {
+		return fmt.Errorf("saving the refined model: %w", err)
+	}
+	deep := e.Stats().Deep
+	fmt.Fprintf(out, "refined %d images with %s: %d answers validated and learned, %d rejected, %d timed out, %d errors\n",
+		len(latest), b.Name(), len(answers), deep.Invalid, deep.Timeouts, deep.Errors)
+	for _, a := range answers {
+		fmt.Fprintf(out, "  %s: %s (confidence %d): %s\n", strconv.QuoteToASCII(a.Situation.Image),
+			llmkernel.ActionName(llmkernel.KindCreate, a.Answer.Action), a.Answer.Confidence, a.Answer.Reason)
+	}
+	if waitErr != nil {
+		fmt.Fprintf(out, "deep tier: not finished within %v; what was answered is kept\n", c.wait)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"syscall"
 	"time"
 
@@ -244,7 +245,64 @@ func (s *Store) Complete(image string, r Run, pol *llmkernel.Policy) (Run, error
 		return r, err
 	}
 	sit := llmkernel.Situation{Kind: llmkernel.KindCreate, Sandbox: r.ContainerID, Image: image, Features: r.Features, Evidence: r.Evidence}
-	return r, locked(s.modelPath(), func() error {
+	return r, s.updateModel(pol, func(f *llmkernel.FastTier) { f.Update(&sit, a, *r.Reward, 1) })
+}
+
+// Latest is the situation of an image's newest run.
+type Latest struct {
+	Image     string
+	Situation llmkernel.Situation
+}
+
+// Latest returns the newest run's situation of up to max images, most
+// recently run first: what the deep tier refines in the background.
+func (s *Store) Latest(max int) ([]Latest, error) {
+	files, err := filepath.Glob(filepath.Join(s.dir, "images", "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		l  Latest
+		at time.Time
+	}
+	var items []item
+	for _, f := range files {
+		var h History
+		if readJSON(f, &h) != nil || len(h.Runs) == 0 {
+			continue
+		}
+		r := h.Runs[len(h.Runs)-1]
+		items = append(items, item{Latest{h.Image, llmkernel.Situation{Kind: llmkernel.KindCreate, Sandbox: r.ContainerID, Image: h.Image, Features: r.Features, Evidence: len(h.succeeded())}}, r.At})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].at.After(items[j].at) })
+	out := make([]Latest, 0, min(len(items), max))
+	for i := 0; i < len(items) && i < max; i++ {
+		out = append(out, items[i].l)
+	}
+	return out, nil
+}
+
+// Answered is a validated deep-tier answer for a create situation.
+type Answered struct {
+	Situation llmkernel.Situation
+	Answer    llmkernel.Answer
+}
+
+// Distill teaches the create model validated deep-tier answers, weighted as
+// the policy says, under the model's lock (so concurrent Completes are kept).
+func (s *Store) Distill(pol *llmkernel.Policy, answers []Answered) error {
+	if len(answers) == 0 {
+		return nil
+	}
+	return s.updateModel(pol, func(f *llmkernel.FastTier) {
+		for _, a := range answers {
+			f.Update(&a.Situation, a.Answer.Action, float64(a.Answer.Confidence)/100, pol.Fast.DistillWeight)
+		}
+	})
+}
+
+func (s *Store) updateModel(pol *llmkernel.Policy, fn func(*llmkernel.FastTier)) error {
+	return locked(s.modelPath(), func() error {
 		f := llmkernel.NewFastTier(pol.Fast.Alpha)
 		b, err := os.ReadFile(s.modelPath())
 		if err == nil {
@@ -254,7 +312,7 @@ func (s *Store) Complete(image string, r Run, pol *llmkernel.Policy) (Run, error
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		f.Update(&sit, a, *r.Reward, 1)
+		fn(f)
 		nb, err := f.MarshalBinary()
 		if err != nil {
 			return err
