@@ -113,5 +113,7 @@ func allCommands(o *aiOptions) map[util.SubCommand]string {
 	cmds[&decideCmd{opts: o}] = aiGroup
 	cmds[&explainCmd{opts: o}] = aiGroup
 	cmds[new(policyCmd)] = aiGroup
+	cmds[new(benchCmd)] = aiGroup
+	cmds[new(benchWorkloadCmd)] = internalGroup
 	return cmds
 }

@@ -1,0 +1,129 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteReport writes report.md: machine, runtimes, one table row per
+// workload with each runtime's median (min–max) and the ratio vs runsc.
+func WriteReport(w io.Writer, r *Results, plots []string) error {
+	m := r.Machine
+	fmt.Fprintf(w, "# runsc-ai benchmark report\n\n")
+	virt := ""
+	if m.Virtualized {
+		virt = ", virtualized"
+	}
+	fmt.Fprintf(w, "Measured %s on `%s`: %s, %d cores, %.1f GiB, Linux %s, %s%s.\n\n", r.Started.Format("2006-01-02 15:04 MST"),
+		m.Hostname, m.CPUModel, m.Cores, float64(m.MemoryBytes)/(1<<30), m.Kernel, m.Arch, virt)
+	fmt.Fprintf(w, "Command: `%s`. Repetitions: %d (after %d warm-up), interleaved, the runtime order rotating each repetition; quick: %v.\n\n",
+		strings.Join(r.Command, " "), r.Config.Repeat, r.Config.Warmup, r.Config.Quick)
+	fmt.Fprintf(w, "| runtime | binary | flags | status |\n| --- | --- | --- | --- |\n")
+	for _, rt := range r.Runtimes {
+		status := "compared"
+		if !rt.Available {
+			status = "skipped: " + rt.Reason
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", rt.Name, code(rt.Binary), code(strings.Join(rt.Flags, " ")), status)
+	}
+	var names []string
+	for _, rt := range r.Runtimes {
+		if rt.Available {
+			names = append(names, rt.Name)
+		}
+	}
+	for _, section := range []struct {
+		title    string
+		scenario bool
+	}{{"Workloads", false}, {"Scenarios", true}} {
+		rows := r.rows(section.scenario)
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n## %s\n\nEach cell: median (min–max) over the repetitions", section.title)
+		if section.scenario {
+			fmt.Fprintf(w, "; latency workloads add p50/p99 over all their samples")
+		}
+		fmt.Fprintf(w, ". Ratio: the median of per-repetition ratios to runsc (> 1: larger value).\n\n")
+		fmt.Fprintf(w, "| workload | metric | better |")
+		for _, n := range names {
+			fmt.Fprintf(w, " %s |", n)
+		}
+		for _, n := range names {
+			if n != Runsc {
+				fmt.Fprintf(w, " %s / runsc |", n)
+			}
+		}
+		fmt.Fprintf(w, "\n|%s\n", strings.Repeat(" --- |", 3+len(names)+len(names)-1))
+		for _, row := range rows {
+			label := row.workload
+			if row.scenario != "" {
+				label = row.scenario + ": " + row.workload
+			}
+			fmt.Fprintf(w, "| %s | %s | %s |", label, row.metric, row.better)
+			for _, n := range names {
+				s := r.Find(row.workload, row.scenario, n)
+				fmt.Fprintf(w, " %s |", cell(s))
+			}
+			for _, n := range names {
+				if n == Runsc {
+					continue
+				}
+				if ra, ok := r.RatioOf(row.workload, row.scenario, n); ok {
+					fmt.Fprintf(w, " %.3f (n=%d) |", ra.Median, len(ra.Pairs))
+				} else {
+					fmt.Fprintf(w, " – |")
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if len(plots) > 0 {
+		fmt.Fprintf(w, "\n## Plots\n\n")
+		for _, p := range plots {
+			fmt.Fprintf(w, "![%s](%s)\n", strings.TrimSuffix(p, ".png"), p)
+		}
+	}
+	return nil
+}
+
+type row struct{ workload, scenario, metric, better string }
+
+// rows lists the workloads in first-seen order.
+func (r *Results) rows(scenarios bool) []row {
+	var out []row
+	seen := map[string]bool{}
+	for _, s := range r.Series {
+		if (s.Scenario != "") != scenarios || seen[s.Scenario+"/"+s.Workload] {
+			continue
+		}
+		seen[s.Scenario+"/"+s.Workload] = true
+		out = append(out, row{s.Workload, s.Scenario, s.Metric, s.Better})
+	}
+	return out
+}
+
+func cell(s *Series) string {
+	if s == nil || len(s.Values) == 0 {
+		if s != nil && len(s.Errors) > 0 {
+			return "failed: " + strings.ReplaceAll(s.Errors[0], "|", "/")
+		}
+		return "–"
+	}
+	c := fmt.Sprintf("%.4g (%.4g–%.4g)", s.Median, s.Min, s.Max)
+	if len(s.Samples) > 0 {
+		c += fmt.Sprintf(" p50 %.3g p99 %.3g", s.P50, s.P99)
+	}
+	if len(s.Errors) > 0 {
+		c += fmt.Sprintf(" [%d failed]", len(s.Errors))
+	}
+	return c
+}
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + s + "`"
+}

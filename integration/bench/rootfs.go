@@ -1,0 +1,67 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// buildRootfs makes the benchmark image: the static runsc-ai binary (which
+// carries the workloads) as /rsbench, and static busybox for /bin/true and
+// /bin/sh when the host has it. Nothing is downloaded.
+func buildRootfs(dir, self string) (hasBusybox bool, err error) {
+	for _, d := range []string{"bin", "proc", "dev", "sys", "tmp", "data", "etc"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return false, err
+		}
+	}
+	if err := copyFile(self, filepath.Join(dir, "rsbench"), 0o755); err != nil {
+		return false, fmt.Errorf("copying the workload binary: %w", err)
+	}
+	bb, err := exec.LookPath("busybox")
+	if err == nil && isStatic(bb) {
+		if err := copyFile(bb, filepath.Join(dir, "bin", "busybox"), 0o755); err != nil {
+			return false, err
+		}
+		for _, l := range []string{"true", "sh"} {
+			if err := os.Symlink("busybox", filepath.Join(dir, "bin", l)); err != nil && !os.IsExist(err) {
+				return false, err
+			}
+		}
+		hasBusybox = true
+	}
+	return hasBusybox, os.WriteFile(filepath.Join(dir, "etc", "hostname"), []byte("bench\n"), 0o644)
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// isStatic: a dynamically linked busybox would not run in the bare rootfs.
+func isStatic(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, b)
+	// A dynamic ELF names its interpreter in a PT_INTERP segment.
+	return n > 4 && string(b[1:4]) == "ELF" && !bytes.Contains(b[:n], []byte("/lib/ld-")) && !bytes.Contains(b[:n], []byte("/lib64/ld-"))
+}

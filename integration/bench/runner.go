@@ -1,0 +1,315 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
+	"github.com/go-os-agent/runsc-ai/platform/host"
+)
+
+// Scenarios run their workloads concurrently, one container each, on the
+// same runtime: the live loop's situations (see the live-loop issue).
+var Scenarios = map[string][]string{
+	"noisy-neighbour": {"latency-prober", "cpu-hog"},
+	"io":              {"io-reader", "io-writer"},
+	"memory":          {"mem-grower"},
+}
+
+// ScenarioNames lists the scenarios, sorted.
+func ScenarioNames() []string {
+	var out []string
+	for n := range Scenarios {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DefaultWorkloads are the non-scenario workloads.
+func DefaultWorkloads() []string {
+	var out []string
+	for _, s := range workload.All() {
+		if !s.Scenario {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// Options configure a run.
+type Options struct {
+	Self      string // the runsc-ai binary (runtime and workload carrier)
+	Runsc     string // plain runsc; "" looks it up
+	Runtimes  []string
+	Workloads []string
+	Scenarios []string
+	Repeat    int
+	Warmup    int
+	Quick     bool
+	// Progress gets one line per run, or a bar when Terminal.
+	Progress io.Writer
+	Terminal bool
+	Command  []string
+}
+
+type item struct {
+	scenario  string
+	workloads []string
+}
+
+// Run runs the benchmark and returns its results.
+func Run(ctx context.Context, o Options) (*Results, error) {
+	if o.Repeat < 1 {
+		return nil, errors.New("repeat must be at least 1")
+	}
+	for _, w := range o.Workloads {
+		if _, ok := workload.Lookup(w); !ok {
+			return nil, fmt.Errorf("unknown workload %q (see 'runsc-ai bench list')", w)
+		}
+	}
+	var items []item
+	for _, w := range o.Workloads {
+		items = append(items, item{workloads: []string{w}})
+	}
+	for _, s := range o.Scenarios {
+		ws, ok := Scenarios[s]
+		if !ok {
+			return nil, fmt.Errorf("unknown scenario %q (want one of %v)", s, ScenarioNames())
+		}
+		items = append(items, item{scenario: s, workloads: ws})
+	}
+	if len(items) == 0 {
+		return nil, errors.New("nothing to run: no workload or scenario")
+	}
+	work, err := os.MkdirTemp("", "runsc-ai-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup(work)
+	rts, err := Locate(o.Runtimes, o.Self, o.Runsc, work)
+	if err != nil {
+		return nil, err
+	}
+	rootfs := filepath.Join(work, "rootfs")
+	hasBusybox, err := buildRootfs(rootfs, o.Self)
+	if err != nil {
+		return nil, fmt.Errorf("benchmark rootfs: %w", err)
+	}
+	res := &Results{Schema: Schema, Started: time.Now().UTC(), Command: o.Command, Machine: machine(ctx), Runtimes: rts,
+		Config: Config{Quick: o.Quick, Repeat: o.Repeat, Warmup: o.Warmup, Workloads: o.Workloads, Scenarios: o.Scenarios}}
+	var avail []Runtime
+	for _, rt := range rts {
+		if rt.Available {
+			avail = append(avail, rt)
+		}
+	}
+	if len(avail) == 0 {
+		return nil, errors.New("no runtime available")
+	}
+	r := &runner{o: o, work: work, rootfs: rootfs, hasBusybox: hasBusybox, series: map[string]*Series{}}
+	r.total = (o.Warmup + o.Repeat) * len(avail) * len(items)
+	for rep := -o.Warmup; rep < o.Repeat; rep++ {
+		for _, it := range items {
+			// Rotate the order every repetition: A B C, B C A, …
+			for k := range avail {
+				rt := avail[(k+rep+o.Warmup)%len(avail)]
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				r.runItem(ctx, rt, it, rep >= 0)
+			}
+		}
+	}
+	if o.Terminal && o.Progress != nil {
+		fmt.Fprintln(o.Progress)
+	}
+	for _, key := range r.order {
+		s := r.series[key]
+		s.summarize(workload.Percentile)
+		res.Series = append(res.Series, *s)
+	}
+	res.ratios(Runsc)
+	res.Finished = time.Now().UTC()
+	return res, nil
+}
+
+type runner struct {
+	o          Options
+	work       string
+	rootfs     string
+	hasBusybox bool
+	mu         sync.Mutex
+	series     map[string]*Series
+	order      []string
+	seq        int
+	done       int
+	total      int
+}
+
+func (r *runner) runItem(ctx context.Context, rt Runtime, it item, record bool) {
+	results := make([]workload.Result, len(it.workloads))
+	errs := make([]error, len(it.workloads))
+	var wg sync.WaitGroup
+	for i, w := range it.workloads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = r.runOne(ctx, rt, w)
+		}()
+	}
+	wg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done++
+	for i, w := range it.workloads {
+		spec, _ := workload.Lookup(w)
+		key := it.scenario + "/" + w + "/" + rt.Name
+		s, ok := r.series[key]
+		if !ok {
+			s = &Series{Workload: w, Scenario: it.scenario, Runtime: rt.Name, Metric: spec.Metric, Better: spec.Better}
+			r.series[key] = s
+			r.order = append(r.order, key)
+		}
+		status := ""
+		switch {
+		case errs[i] != nil:
+			status = "error: " + errs[i].Error()
+			if record {
+				s.Errors = append(s.Errors, errs[i].Error())
+			}
+		default:
+			status = fmt.Sprintf("%.4g %s", results[i].Value, spec.Metric)
+			if record {
+				s.Values = append(s.Values, results[i].Value)
+				s.Samples = append(s.Samples, results[i].Samples...)
+			} else {
+				status += " (warm-up)"
+			}
+		}
+		r.progress(w, it.scenario, rt.Name, status)
+	}
+}
+
+func (r *runner) progress(w, scenario, rt, status string) {
+	if r.o.Progress == nil {
+		return
+	}
+	name := w
+	if scenario != "" {
+		name = scenario + ":" + w
+	}
+	if r.o.Terminal {
+		const width = 30
+		n := width * r.done / max(r.total, 1)
+		fmt.Fprintf(r.o.Progress, "\r\033[K[%s%s] %d/%d %s on %s", strings.Repeat("=", n), strings.Repeat(" ", width-n), r.done, r.total, name, rt)
+		return
+	}
+	fmt.Fprintf(r.o.Progress, "bench: %d/%d %s on %s: %s\n", r.done, r.total, name, rt, status)
+}
+
+// runOne runs one workload in a fresh container and returns what it
+// measured (process start: the wall time of the whole run).
+func (r *runner) runOne(ctx context.Context, rt Runtime, w string) (workload.Result, error) {
+	spec, _ := workload.Lookup(w)
+	r.mu.Lock()
+	r.seq++
+	id := fmt.Sprintf("bench-%d", r.seq)
+	r.mu.Unlock()
+	dir, err := os.MkdirTemp(r.work, id+"-")
+	if err != nil {
+		return workload.Result{}, err
+	}
+	defer os.RemoveAll(dir)
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o777); err != nil {
+		return workload.Result{}, err
+	}
+	args := []string{"/rsbench", "bench-workload", "--dir", "/data"}
+	if r.o.Quick {
+		args = append(args, "--quick")
+	}
+	args = append(args, w)
+	if spec.External {
+		args = []string{"/rsbench", "bench-workload", "--dir", "/data", w}
+		if r.hasBusybox {
+			args = []string{"/bin/true"}
+		}
+	}
+	b, err := json.Marshal(bundleSpec(r.rootfs, data, args))
+	if err != nil {
+		return workload.Result{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+		return workload.Result{}, err
+	}
+	root := filepath.Join(r.work, "root-"+rt.Name)
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return workload.Result{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	global := append([]string{"--root", root}, rt.Flags...)
+	cmd := exec.CommandContext(ctx, rt.Binary, append(global, "run", "--bundle", dir, id)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = 5 * time.Second // a sandbox child holding the pipes must not hang us
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	if err != nil && !errors.Is(err, exec.ErrWaitDelay) {
+		exec.Command(rt.Binary, append(global, "delete", "--force", id)...).Run()
+		return workload.Result{}, fmt.Errorf("%s run: %v: %s", rt.Name, err, lastLine(stderr.String()))
+	}
+	if spec.External {
+		return workload.Result{Workload: w, Metric: spec.Metric, Better: spec.Better, Value: float64(wall.Microseconds()) / 1000}, nil
+	}
+	var res workload.Result
+	line := lastLine(stdout.String())
+	if err := json.Unmarshal([]byte(line), &res); err != nil || res.Workload != w {
+		return workload.Result{}, fmt.Errorf("%s: no result from the workload (stdout %q, stderr %q)", rt.Name, line, lastLine(stderr.String()))
+	}
+	return res, nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// cleanup removes the work directory, undoing gVisor's null-netns mounts.
+func cleanup(work string) {
+	roots, _ := filepath.Glob(filepath.Join(work, "root-*"))
+	for _, r := range roots {
+		for unix.Unmount(filepath.Join(r, "null-netns"), unix.MNT_DETACH) == nil {
+		}
+	}
+	os.RemoveAll(work)
+}
+
+func machine(ctx context.Context) Machine {
+	info := host.Discover(ctx, host.Options{Root: "/"})
+	name, _ := os.Hostname()
+	return Machine{Hostname: name, Arch: runtime.GOARCH, Kernel: info.Kernel.Value, CPUModel: info.CPUModel.Value,
+		Cores: info.Cores.Value, MemoryBytes: info.MemoryBytes.Value, Virtualized: info.Virtualized.Value, Board: info.Board.Value}
+}

@@ -1,0 +1,72 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Runtime names, in report order.
+const (
+	Runc         = "runc"
+	Runsc        = "runsc"
+	RunscAI      = "runsc-ai"
+	RunscAIAgent = "runsc-ai+agent"
+)
+
+// RuntimeNames are the runtimes the harness knows.
+var RuntimeNames = []string{Runc, Runsc, RunscAI, RunscAIAgent}
+
+// gvisorFlags are the global flags every gVisor runtime gets, identical for
+// runsc and runsc-ai so that the comparison is of the binaries alone.
+var gvisorFlags = []string{"--network=none"}
+
+// Locate says where each runtime is: runc from PATH, plain runsc from
+// runscPath or PATH or beside runsc-ai, runsc-ai is self.
+func Locate(names []string, self, runscPath, workDir string) ([]Runtime, error) {
+	var out []Runtime
+	for _, n := range names {
+		rt := Runtime{Name: n}
+		switch n {
+		case Runc:
+			if p, err := exec.LookPath("runc"); err == nil {
+				rt.Binary, rt.Available = p, true
+			} else {
+				rt.Reason = "runc is not installed (Debian: apt install runc)"
+			}
+		case Runsc:
+			p := runscPath
+			if p == "" {
+				if lp, err := exec.LookPath("runsc"); err == nil {
+					p = lp
+				} else if sib := filepath.Join(filepath.Dir(self), "runsc"); isExec(sib) {
+					p = sib
+				}
+			}
+			switch {
+			case p == "":
+				rt.Reason = "plain runsc not found (--runsc PATH; 'make runsc' builds it from the same gVisor module)"
+			case !isExec(p):
+				rt.Reason = fmt.Sprintf("%s is not an executable", p)
+			default:
+				rt.Binary, rt.Available, rt.Flags = p, true, gvisorFlags
+			}
+		case RunscAI:
+			rt.Binary, rt.Available = self, true
+			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "ai-state"))
+		case RunscAIAgent:
+			rt.Reason = "the runsc-ai agent does not exist yet (the live-loop issue); nothing to compare"
+		default:
+			return nil, fmt.Errorf("unknown runtime %q (want one of %s)", n, strings.Join(RuntimeNames, ", "))
+		}
+		out = append(out, rt)
+	}
+	return out, nil
+}
+
+func isExec(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}

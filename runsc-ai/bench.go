@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/google/subcommands"
+	"golang.org/x/term"
+
+	"github.com/go-os-agent/runsc-ai/integration/bench"
+	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
+)
+
+// benchCmd implements `runsc-ai bench`.
+type benchCmd struct {
+	noSpec
+	workloads, scenarios, runtimes, runsc, out string
+	repeat, warmup                             int
+	quick                                      bool
+	threshold                                  float64
+	set                                        map[string]bool
+}
+
+func (*benchCmd) Name() string     { return "bench" }
+func (*benchCmd) Synopsis() string { return "benchmark runsc-ai against runsc and runc" }
+func (*benchCmd) Usage() string {
+	return `bench list
+bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--out DIR]
+bench compare OLD.json NEW.json [--threshold PCT]
+
+run: runs each workload in a fresh container on each runtime (runc, runsc,
+runsc-ai, runsc-ai+agent; unavailable ones are reported and skipped),
+interleaved, after a warm-up, and writes results.json, report.md and PNG plots
+to --out. The workloads are carried by this binary, copied into a generated
+rootfs: nothing is downloaded. compare: what changed between two results,
+regressions flagged (exit 1 if any).
+`
+}
+
+func (c *benchCmd) SetFlags(f *flag.FlagSet) {
+	f.StringVar(&c.workloads, "workload", "", "comma-separated workloads (default: all but the scenario workloads; 'none' for scenarios only)")
+	f.StringVar(&c.scenarios, "scenario", "", "comma-separated scenarios: "+strings.Join(bench.ScenarioNames(), ", "))
+	f.StringVar(&c.runtimes, "runtimes", strings.Join(bench.RuntimeNames, ","), "comma-separated runtimes")
+	f.StringVar(&c.runsc, "runsc", "", "plain runsc binary (default: runsc on PATH or beside runsc-ai)")
+	f.IntVar(&c.repeat, "repeat", 5, "measured repetitions per workload and runtime")
+	f.IntVar(&c.warmup, "warmup", 1, "unmeasured repetitions first")
+	f.BoolVar(&c.quick, "quick", false, "small workloads and 3 repetitions: a few minutes in all")
+	f.StringVar(&c.out, "out", "bench-results", "output directory")
+	f.Float64Var(&c.threshold, "threshold", 10, "compare: a change worse than this percentage is a regression")
+}
+
+func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	if f.NArg() == 0 {
+		f.Usage()
+		return subcommands.ExitUsageError
+	}
+	// Flags may follow the subcommand (bench run --quick): parse the rest
+	// again, keeping any given before it.
+	sub := flag.NewFlagSet("bench "+f.Arg(0), flag.ContinueOnError)
+	c.SetFlags(sub)
+	f.Visit(func(fl *flag.Flag) { sub.Set(fl.Name, fl.Value.String()) })
+	if err := sub.Parse(f.Args()[1:]); err != nil {
+		return subcommands.ExitUsageError
+	}
+	c.set = map[string]bool{}
+	sub.Visit(func(fl *flag.Flag) { c.set[fl.Name] = true })
+	args := append([]string{f.Arg(0)}, sub.Args()...)
+	var err error
+	switch {
+	case len(args) == 1 && args[0] == "list":
+		c.list()
+		return subcommands.ExitSuccess
+	case len(args) == 1 && args[0] == "run":
+		err = c.run(ctx)
+	case len(args) == 3 && args[0] == "compare":
+		var regressions int
+		regressions, err = c.compare(args[1], args[2])
+		if err == nil && regressions > 0 {
+			return subcommands.ExitFailure
+		}
+	default:
+		f.Usage()
+		return subcommands.ExitUsageError
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		return subcommands.ExitFailure
+	}
+	return subcommands.ExitSuccess
+}
+
+func (c *benchCmd) list() {
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "WORKLOAD\tMETRIC\tBETTER\tDESCRIPTION")
+	for _, s := range workload.All() {
+		name := s.Name
+		if s.Scenario {
+			name += " (scenario)"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, s.Metric, s.Better, s.Description)
+	}
+	fmt.Fprintln(w, "\nSCENARIO\tCONTAINERS")
+	for _, n := range bench.ScenarioNames() {
+		fmt.Fprintf(w, "%s\t%s\n", n, strings.Join(bench.Scenarios[n], " + "))
+	}
+	fmt.Fprintf(w, "\nRUNTIMES\t%s\n", strings.Join(bench.RuntimeNames, ", "))
+	w.Flush()
+}
+
+func split(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (c *benchCmd) run(ctx context.Context) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	o := bench.Options{Self: self, Runsc: c.runsc, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
+		Quick: c.quick, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
+	switch c.workloads {
+	case "":
+		if c.scenarios == "" {
+			o.Workloads = bench.DefaultWorkloads()
+		}
+	case "none":
+	default:
+		o.Workloads = split(c.workloads)
+	}
+	o.Scenarios = split(c.scenarios)
+	if c.quick && !c.set["repeat"] {
+		o.Repeat = 3
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+	res, err := bench.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if err := res.Save(filepath.Join(c.out, "results.json")); err != nil {
+		return err
+	}
+	plots, err := bench.WritePlots(c.out, res)
+	if err != nil {
+		return fmt.Errorf("plots: %w", err)
+	}
+	f, err := os.Create(filepath.Join(c.out, "report.md"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := bench.WriteReport(f, res, plots); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s: results.json, report.md, %d plots\n", c.out, len(plots))
+	failed := 0
+	for _, s := range res.Series {
+		if len(s.Values) == 0 {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d workload series produced no result; see report.md", failed)
+	}
+	return nil
+}
+
+func (c *benchCmd) compare(a, b string) (int, error) {
+	old, err := bench.Load(a)
+	if err != nil {
+		return 0, err
+	}
+	cur, err := bench.Load(b)
+	if err != nil {
+		return 0, err
+	}
+	changes := bench.Compare(old, cur, c.threshold)
+	if len(changes) == 0 {
+		return 0, errors.New("the two results have no workload and runtime in common")
+	}
+	return bench.WriteComparison(os.Stdout, changes, c.threshold), nil
+}
+
+// benchWorkloadCmd is what runs inside the benchmark containers.
+type benchWorkloadCmd struct {
+	noSpec
+	dir   string
+	quick bool
+}
+
+func (*benchWorkloadCmd) Name() string { return "bench-workload" }
+func (*benchWorkloadCmd) Synopsis() string {
+	return "run one benchmark workload (inside a benchmark container)"
+}
+func (*benchWorkloadCmd) Usage() string {
+	return "bench-workload [--quick] [--dir DIR] NAME: runs the workload and prints its result as JSON\n"
+}
+func (c *benchWorkloadCmd) SetFlags(f *flag.FlagSet) {
+	f.StringVar(&c.dir, "dir", os.TempDir(), "writable directory for the file workloads")
+	f.BoolVar(&c.quick, "quick", false, "small sizes")
+}
+func (c *benchWorkloadCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	if f.NArg() != 1 {
+		f.Usage()
+		return subcommands.ExitUsageError
+	}
+	if err := workload.Run(ctx, f.Arg(0), workload.Params{Quick: c.quick, Dir: c.dir}, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "bench-workload: %v\n", err)
+		return subcommands.ExitFailure
+	}
+	return subcommands.ExitSuccess
+}
