@@ -279,13 +279,17 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string) (workload.Res
 		return workload.Result{Workload: w, Metric: spec.Metric, Better: spec.Better, Value: float64(wall.Microseconds()) / 1000}, nil
 	}
 	var res workload.Result
-	line := lastLine(stdout.String())
+	line := strings.TrimSpace(stdout.String())
+	if i := strings.LastIndexByte(line, '\n'); i >= 0 {
+		line = line[i+1:]
+	}
 	if err := json.Unmarshal([]byte(line), &res); err != nil || res.Workload != w {
-		return workload.Result{}, fmt.Errorf("%s: no result from the workload (stdout %q, stderr %q)", rt.Name, line, lastLine(stderr.String()))
+		return workload.Result{}, fmt.Errorf("%s: no result from the workload (stdout %q, stderr %q)", rt.Name, lastLine(stdout.String()), lastLine(stderr.String()))
 	}
 	return res, nil
 }
 
+// lastLine is the end of a command's output, bounded, for error messages.
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {

@@ -1,0 +1,175 @@
+package bench_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-os-agent/runsc-ai/integration/bench"
+	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
+	"github.com/go-os-agent/runsc-ai/integration/testenv"
+)
+
+// The whole quick benchmark, as a user runs it: every workload and every
+// scenario on every runtime present, with the real binaries. The outputs are
+// checked for content, not only existence.
+func TestBenchRunQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ~4 minutes of benchmarks")
+	}
+	e := testenv.Get(t)
+	out := t.TempDir()
+	cmd := exec.Command(e.RunscAI, "bench", "run", "--quick", "--runsc", e.Runsc,
+		"--workload", strings.Join(bench.DefaultWorkloads(), ","), "--scenario", strings.Join(bench.ScenarioNames(), ","), "--out", out)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("bench run: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "bench: 1/") || strings.Contains(stderr.String(), "\r") {
+		t.Errorf("progress on a non-terminal should be plain lines:\n%.500s", stderr.String())
+	}
+
+	res, err := bench.Load(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Machine.Cores < 1 || res.Machine.Arch == "" || res.Machine.Kernel == "" || res.Machine.MemoryBytes == 0 {
+		t.Errorf("machine facts missing: %+v", res.Machine)
+	}
+	if res.Config.Repeat != 3 || !res.Config.Quick {
+		t.Errorf("quick config: %+v", res.Config)
+	}
+	var avail []string
+	for _, rt := range res.Runtimes {
+		switch {
+		case rt.Available:
+			avail = append(avail, rt.Name)
+		case rt.Reason == "":
+			t.Errorf("runtime %s skipped without a reason", rt.Name)
+		}
+	}
+	for _, must := range []string{bench.Runsc, bench.RunscAI} {
+		if !contains(avail, must) {
+			t.Fatalf("%s not compared: %+v", must, res.Runtimes)
+		}
+	}
+	if _, err := exec.LookPath("runc"); err == nil && !contains(avail, bench.Runc) {
+		t.Errorf("runc is installed but was not compared")
+	}
+
+	type key struct{ w, s string }
+	want := map[key]bool{}
+	for _, w := range bench.DefaultWorkloads() {
+		want[key{w, ""}] = true
+	}
+	for _, s := range bench.ScenarioNames() {
+		for _, w := range bench.Scenarios[s] {
+			want[key{w, s}] = true
+		}
+	}
+	for k := range want {
+		spec, _ := workload.Lookup(k.w)
+		for _, rt := range avail {
+			s := res.Find(k.w, k.s, rt)
+			if s == nil {
+				t.Errorf("no series for %s/%s on %s", k.s, k.w, rt)
+				continue
+			}
+			if len(s.Values) != 3 || len(s.Errors) != 0 {
+				t.Errorf("%s/%s on %s: values %v errors %v", k.s, k.w, rt, s.Values, s.Errors)
+				continue
+			}
+			if s.Metric != spec.Metric || s.Min > s.Median || s.Median > s.Max || s.Min <= 0 {
+				t.Errorf("%s/%s on %s: inconsistent summary %+v", k.s, k.w, rt, s)
+			}
+			if strings.HasSuffix(spec.Metric, "p99") && (len(s.Samples) == 0 || s.P99 < s.P50) {
+				t.Errorf("%s/%s on %s: latency samples missing or p99 < p50", k.s, k.w, rt)
+			}
+		}
+	}
+	// The ratios the closing note quotes.
+	for _, w := range []string{"getpid", "process-start"} {
+		ra, ok := res.RatioOf(w, "", bench.RunscAI)
+		if !ok || len(ra.Pairs) != 3 || ra.Median <= 0 || ra.Vs != bench.Runsc {
+			t.Errorf("%s: ratio runsc-ai/runsc missing or malformed: %+v", w, ra)
+		}
+		t.Logf("%s: runsc-ai / runsc = %.3f (pairs %v)", w, ra.Median, ra.Pairs)
+	}
+
+	report, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range want {
+		label := "| " + k.w + " |"
+		if k.s != "" {
+			label = "| " + k.s + ": " + k.w + " |"
+		}
+		if !bytes.Contains(report, []byte(label)) {
+			t.Errorf("report.md has no row %q", label)
+		}
+	}
+	for _, s := range []string{"runsc-ai / runsc |", "## Workloads", "## Scenarios", res.Machine.CPUModel, "![getpid](getpid.png)"} {
+		if !bytes.Contains(report, []byte(s)) {
+			t.Errorf("report.md lacks %q", s)
+		}
+	}
+
+	pngs, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	latency := 0
+	for k := range want {
+		if spec, _ := workload.Lookup(k.w); strings.HasSuffix(spec.Metric, "p99") {
+			latency++
+		}
+	}
+	if len(pngs) != len(want)+latency {
+		t.Errorf("%d plots, want one per workload (%d) and a CDF per latency workload (%d)", len(pngs), len(want), latency)
+	}
+	for _, p := range pngs {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil || img.Bounds().Dx() < 100 || img.Bounds().Dy() < 100 {
+			t.Errorf("%s: not a real plot: %v", filepath.Base(p), err)
+		}
+	}
+
+	// compare: the results against themselves change nothing; a run whose
+	// runsc-ai got 50% slower at getpid is a flagged regression.
+	self := filepath.Join(out, "results.json")
+	if b, err := exec.Command(e.RunscAI, "bench", "compare", self, self).CombinedOutput(); err != nil || !strings.Contains(string(b), " 0 regressions") {
+		t.Errorf("compare with itself: %v\n%s", err, b)
+	}
+	worse := *res
+	worse.Series = append([]bench.Series(nil), res.Series...)
+	for i := range worse.Series {
+		if worse.Series[i].Workload == "getpid" && worse.Series[i].Runtime == bench.RunscAI {
+			worse.Series[i].Median *= 1.5
+		}
+	}
+	wp := filepath.Join(t.TempDir(), "worse.json")
+	b, _ := json.Marshal(&worse)
+	os.WriteFile(wp, b, 0o644)
+	cmpOut, err := exec.Command(e.RunscAI, "bench", "compare", self, wp).CombinedOutput()
+	if err == nil || !strings.Contains(string(cmpOut), "REGRESSION") || !strings.Contains(string(cmpOut), "+50.0%") {
+		t.Errorf("a 50%% regression not flagged: %v\n%s", err, cmpOut)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
