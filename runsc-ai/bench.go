@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/google/subcommands"
 	"golang.org/x/term"
 
 	"github.com/go-os-agent/runsc-ai/integration/bench"
+	"github.com/go-os-agent/runsc-ai/integration/bench/kube"
 	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
 )
 
@@ -25,6 +27,10 @@ type benchCmd struct {
 	quick                                      bool
 	threshold                                  float64
 	set                                        map[string]bool
+	// cluster mode
+	kubeconfig, nodes, classes, arch, image, hostBinary, namespace, runID, jobsFile, logs string
+	dryRun                                                                                bool
+	wait                                                                                  time.Duration
 }
 
 func (*benchCmd) Name() string     { return "bench" }
@@ -33,6 +39,8 @@ func (*benchCmd) Usage() string {
 	return `bench list
 bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--out DIR]
 bench compare OLD.json NEW.json [--threshold PCT]
+bench cluster --kubeconfig FILE --nodes N,… [--runtime-classes default,runsc,runsc-ai] [--arch arm64] [--dry-run] [--out DIR]
+bench merge --jobs DIR/jobs.yaml --logs DIR/logs [--out DIR]
 
 run: runs each workload in a fresh container on each runtime (runc, runsc,
 runsc-ai, runsc-ai+agent; unavailable ones are reported and skipped),
@@ -40,6 +48,14 @@ interleaved, after a warm-up, and writes results.json, report.md and PNG plots
 to --out. The workloads are carried by this binary, copied into a generated
 rootfs: nothing is downloaded. compare: what changed between two results,
 regressions flagged (exit 1 if any).
+
+cluster: for Kubernetes clusters (e.g. Raspberry Pi 4s): one Job per node ×
+runtime class × workload × repetition, pinned to the node, running runsc-ai's
+workloads from --host-binary on the node (hostPath, read-only) in any --image.
+Writes DIR/jobs.yaml, submits the Jobs (not with --dry-run), waits up to --wait,
+saves each Job's log in DIR/logs and merges them: DIR/results.json and
+report.md over all nodes, DIR/nodes/<node>/ per node. merge redoes the merge
+from saved logs (e.g. gathered with kubectl logs).
 `
 }
 
@@ -53,6 +69,18 @@ func (c *benchCmd) SetFlags(f *flag.FlagSet) {
 	f.BoolVar(&c.quick, "quick", false, "small workloads and 3 repetitions: a few minutes in all")
 	f.StringVar(&c.out, "out", "bench-results", "output directory")
 	f.Float64Var(&c.threshold, "threshold", 10, "compare: a change worse than this percentage is a regression")
+	f.StringVar(&c.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "cluster: kubeconfig file")
+	f.StringVar(&c.nodes, "nodes", "", "cluster: comma-separated node names")
+	f.StringVar(&c.classes, "runtime-classes", "default,runsc,runsc-ai", "cluster: RuntimeClass names ('default': the node's default runtime)")
+	f.StringVar(&c.arch, "arch", "", "cluster: also select nodes by kubernetes.io/arch (e.g. arm64)")
+	f.StringVar(&c.image, "image", "busybox:1.36", "cluster: container image (the workloads come from --host-binary)")
+	f.StringVar(&c.hostBinary, "host-binary", "/usr/local/bin/runsc-ai", "cluster: runsc-ai's path on the nodes")
+	f.StringVar(&c.namespace, "namespace", "runsc-ai-bench", "cluster: namespace for the Jobs")
+	f.StringVar(&c.runID, "run-id", "", "cluster: id of this run (default: from the time)")
+	f.BoolVar(&c.dryRun, "dry-run", false, "cluster: write jobs.yaml only")
+	f.DurationVar(&c.wait, "wait", 30*time.Minute, "cluster: how long to wait for the Jobs (0: submit and exit)")
+	f.StringVar(&c.jobsFile, "jobs", "", "merge: the jobs.yaml a cluster run wrote")
+	f.StringVar(&c.logs, "logs", "", "merge: directory of <job>.log files")
 }
 
 func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
@@ -78,6 +106,10 @@ func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 		return subcommands.ExitSuccess
 	case len(args) == 1 && args[0] == "run":
 		err = c.run(ctx)
+	case len(args) == 1 && args[0] == "cluster":
+		err = c.cluster(ctx)
+	case len(args) == 1 && args[0] == "merge":
+		err = c.merge()
 	case len(args) == 3 && args[0] == "compare":
 		var regressions int
 		regressions, err = c.compare(args[1], args[2])
@@ -222,4 +254,113 @@ func (c *benchWorkloadCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...an
 		return subcommands.ExitFailure
 	}
 	return subcommands.ExitSuccess
+}
+
+func (c *benchCmd) clusterWorkloads() []string {
+	if c.workloads != "" {
+		return split(c.workloads)
+	}
+	var out []string
+	for _, w := range bench.DefaultWorkloads() {
+		if s, _ := workload.Lookup(w); !s.External {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (c *benchCmd) cluster(ctx context.Context) error {
+	runID := c.runID
+	if runID == "" {
+		runID = "r" + time.Now().UTC().Format("0102-150405")
+	}
+	repeat := c.repeat
+	if c.quick && !c.set["repeat"] {
+		repeat = 3
+	}
+	o := bench.ClusterOptions{RunID: runID, Namespace: c.namespace, Nodes: split(c.nodes), RuntimeClasses: split(c.classes),
+		Workloads: c.clusterWorkloads(), Repeat: repeat, Quick: c.quick, Arch: c.arch, Image: c.image, HostBinary: c.hostBinary,
+		CPU: "500m", Memory: "512Mi"}
+	jobs, err := bench.Jobs(o)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+	jobsPath := filepath.Join(c.out, "jobs.yaml")
+	if err := bench.WriteJobs(jobsPath, jobs); err != nil {
+		return err
+	}
+	fmt.Printf("run %s: %d Jobs (%d nodes × %d runtime classes × %d workloads × %d repetitions) in %s\n",
+		runID, len(jobs), len(o.Nodes), len(o.RuntimeClasses), len(o.Workloads), repeat, jobsPath)
+	if c.dryRun {
+		return nil
+	}
+	if c.kubeconfig == "" {
+		return errors.New("--kubeconfig (or KUBECONFIG) is needed to submit; --dry-run only writes the Jobs")
+	}
+	client, err := kube.FromKubeconfig(c.kubeconfig)
+	if err != nil {
+		return err
+	}
+	if err := bench.Submit(ctx, client, jobs); err != nil {
+		return err
+	}
+	fmt.Printf("submitted %d Jobs to namespace %s (label %s=%s)\n", len(jobs), o.Namespace, bench.LabelRun, runID)
+	if c.wait <= 0 {
+		return nil
+	}
+	logDir := filepath.Join(c.out, "logs")
+	pending, err := bench.Collect(ctx, client, jobs, logDir, c.wait)
+	if err != nil {
+		return err
+	}
+	if pending > 0 {
+		fmt.Printf("%d Jobs did not finish within %v; merging what did (rerun 'bench merge' later)\n", pending, c.wait)
+	}
+	c.jobsFile, c.logs = jobsPath, logDir
+	return c.merge()
+}
+
+func (c *benchCmd) merge() error {
+	if c.jobsFile == "" || c.logs == "" {
+		return errors.New("merge needs --jobs FILE and --logs DIR")
+	}
+	jobs, err := bench.ReadJobs(c.jobsFile)
+	if err != nil {
+		return err
+	}
+	m, err := bench.Merge(jobs, c.logs, bench.Config{Quick: c.quick, Repeat: c.repeat}, os.Args)
+	if err != nil {
+		return err
+	}
+	write := func(dir string, r *bench.Results) error {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := r.Save(filepath.Join(dir, "results.json")); err != nil {
+			return err
+		}
+		plots, err := bench.WritePlots(dir, r)
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(filepath.Join(dir, "report.md"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return bench.WriteReport(f, r, plots)
+	}
+	if err := write(c.out, m.Overall); err != nil {
+		return err
+	}
+	for node, r := range m.Nodes {
+		if err := write(filepath.Join(c.out, "nodes", bench.SafeName(node)), r); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("merged %d Jobs from %d nodes into %s\n", len(jobs), len(m.Nodes), c.out)
+	return nil
 }
