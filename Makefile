@@ -9,7 +9,7 @@ LDFLAGS    := -X main.aiVersion=$(VERSION)
 # gVisor binaries must be static: the sandbox re-executes them in a chroot
 # that has no ELF interpreter.
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
-APT_DEPS   := busybox-static qemu-user-static file runc
+APT_DEPS   := busybox-static qemu-user-static file runc etcd-server
 # Packages whose tests need no live sandbox; they also run under qemu-aarch64.
 ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./policies
 
@@ -54,7 +54,8 @@ run: deps build rootfs
 	sh integration/demo.sh $(RUNSC_AI_BIN) $(RUNSC_AI_ROOTFS)
 
 test: deps build runsc arm64 rootfs check
-	OLLAMA_BIN=$$(sh integration/ollama/build.sh) $(GO) test -count=1 -timeout 45m ./...
+	OLLAMA_BIN=$$(sh integration/ollama/build.sh) KUBE_APISERVER_BIN=$$(sh integration/kubernetes/build-apiserver.sh) \
+		$(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-arm64
 
 check:
