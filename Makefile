@@ -21,7 +21,7 @@ export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # and cached outside the work tree (see integration/ollama/build.sh).
 export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
-.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-llm clean
+.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-full bench-llm clean
 
 all: build
 
@@ -78,6 +78,11 @@ test-arm64: deps
 bench: build runsc rootfs
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 10 ./integration/oci/ | tee $(BIN)/bench.txt
 	@awk -f integration/benchratio.awk $(BIN)/bench.txt
+
+# The full benchmark harness run (all workloads and scenarios, every runtime
+# present); docs/benchmarks.md has its results for the development VM.
+bench-full: deps build runsc
+	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --repeat 3 --scenario io,memory,noisy-neighbour --out $(BIN)/bench-full
 
 # Decision-engine speed: cache hit, fast tier, whole Decide; and the LLM
 # path's overhead beyond the model's own time on a real ollama.

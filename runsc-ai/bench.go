@@ -60,7 +60,7 @@ from saved logs (e.g. gathered with kubectl logs).
 }
 
 func (c *benchCmd) SetFlags(f *flag.FlagSet) {
-	f.StringVar(&c.workloads, "workload", "", "comma-separated workloads (default: all but the scenario workloads; 'none' for scenarios only)")
+	f.StringVar(&c.workloads, "workload", "", "comma-separated workloads (default: all but the scenario workloads; 'none' with --scenario for scenarios only)")
 	f.StringVar(&c.scenarios, "scenario", "", "comma-separated scenarios: "+strings.Join(bench.ScenarioNames(), ", "))
 	f.StringVar(&c.runtimes, "runtimes", strings.Join(bench.RuntimeNames, ","), "comma-separated runtimes")
 	f.StringVar(&c.runsc, "runsc", "", "plain runsc binary (default: runsc on PATH or beside runsc-ai)")
@@ -164,9 +164,7 @@ func (c *benchCmd) run(ctx context.Context) error {
 		Quick: c.quick, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
 	switch c.workloads {
 	case "":
-		if c.scenarios == "" {
-			o.Workloads = bench.DefaultWorkloads()
-		}
+		o.Workloads = bench.DefaultWorkloads()
 	case "none":
 	default:
 		o.Workloads = split(c.workloads)

@@ -25,7 +25,7 @@ func TestBenchRunQuick(t *testing.T) {
 	e := testenv.Get(t)
 	out := t.TempDir()
 	cmd := exec.Command(e.RunscAI, "bench", "run", "--quick", "--runsc", e.Runsc,
-		"--workload", strings.Join(bench.DefaultWorkloads(), ","), "--scenario", strings.Join(bench.ScenarioNames(), ","), "--out", out)
+		"--scenario", strings.Join(bench.ScenarioNames(), ","), "--out", out)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
