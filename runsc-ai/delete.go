@@ -67,6 +67,10 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 			warn("create-time outcome not recorded", zap.String("container", fin.run.ContainerID), zap.Error(err))
 		}
 	}
+	// Off the create path: forget runs whose delete never came here.
+	if _, err := st.Prune(sandboxconf.PendingTTL); err != nil {
+		warn("pruning pending runs", zap.Error(err))
+	}
 	return status
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
@@ -250,5 +251,36 @@ func TestCheckSettingRejectsWeakening(t *testing.T) {
 		if err := sandboxconf.CheckSetting(bad[0], bad[1]); err == nil {
 			t.Errorf("%s=%s accepted", bad[0], bad[1])
 		}
+	}
+}
+
+func TestPruneForgetsOnlyOldPendingRuns(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := sandboxconf.Open(dir)
+	for _, id := range []string{"old", "new"} {
+		r := sandboxconf.NewRun(new(sandboxconf.Plan), id)
+		if err := st.Pending("img", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "containers", "*.json"))
+	var oldFile string
+	for _, f := range files {
+		if b, _ := os.ReadFile(f); strings.Contains(string(b), `"container_id":"old"`) {
+			oldFile = f
+		}
+	}
+	past := time.Now().Add(-sandboxconf.PendingTTL - time.Hour)
+	if err := os.Chtimes(oldFile, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Prune(sandboxconf.PendingTTL); err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want 1", n, err)
+	}
+	if _, _, live, err := st.Find("new"); err != nil || !live {
+		t.Errorf("the recent pending run was pruned: %v", err)
+	}
+	if _, _, _, err := st.Find("old"); err == nil {
+		t.Error("the old pending run survived")
 	}
 }

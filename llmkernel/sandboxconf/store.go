@@ -185,6 +185,31 @@ func (s *Store) pending(containerID string) (string, Run, error) {
 	return rec.Image, rec.Run, nil
 }
 
+// PendingTTL is how long a pending run may wait for its container's delete;
+// older ones (containers deleted with another --ai-state, or lost in a host
+// crash) are pruned.
+const PendingTTL = 30 * 24 * time.Hour
+
+// Prune removes pending runs older than maxAge; it returns how many.
+func (s *Store) Prune(maxAge time.Duration) (int, error) {
+	dir := filepath.Join(s.dir, "containers")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || time.Since(info.ModTime()) < maxAge {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // Find returns a container's create-time run: the pending one while the
 // container exists, else the newest in any image's history.
 func (s *Store) Find(containerID string) (image string, r Run, live bool, err error) {
