@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -143,6 +144,10 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		return c.SubCommand.Execute(ctx, f, args...)
 	}
 
+	var cgBefore map[string]bool
+	if s.plan.Risky() {
+		cgBefore = cgroupDirs(c.spec, c.cid)
+	}
 	start := time.Now()
 	sniff := &errorSniffer{next: util.ErrorLogger}
 	util.ErrorLogger = sniff
@@ -155,6 +160,7 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		if timedOut {
 			why = fmt.Sprintf("no boot within %v", s.pol.Create.BootTimeout)
 		}
+		removeNewCgroups(c.spec, c.cid, cgBefore)
 		status = c.retry(ctx, f, conf, &orig, args, s, why)
 		run = sandboxconf.NewRun(&s.plan, c.cid) // with the fallback choices
 		run.Failed = why
@@ -330,4 +336,51 @@ func (e *errorSniffer) bootFailure() bool {
 		}
 	}
 	return false
+}
+
+// cgroupDirs are the directories of the container's cgroup in every mounted
+// hierarchy, each with whether it exists now. gVisor defaults the path to
+// /<id>; systemd-style paths are left alone.
+func cgroupDirs(spec *specs.Spec, cid string) map[string]bool {
+	path := "/" + cid
+	if spec.Linux != nil && spec.Linux.CgroupsPath != "" {
+		path = spec.Linux.CgroupsPath
+	}
+	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
+		return nil
+	}
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil
+	}
+	dirs := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		// Fields: id parent major:minor root mountpoint … - fstype source …
+		f := strings.Fields(line)
+		sep := slices.Index(f, "-")
+		if sep < 0 || sep+1 >= len(f) || len(f) < 5 || (f[sep+1] != "cgroup" && f[sep+1] != "cgroup2") {
+			continue
+		}
+		d := filepath.Join(f[4], path)
+		_, err := os.Stat(d)
+		dirs[d] = err == nil
+	}
+	return dirs
+}
+
+// removeNewCgroups removes the cgroup directories a failed boot created
+// (present now, absent before): gVisor does not remove them on that path,
+// and would then treat them as the user's on the retry and leave them for
+// good. rmdir only succeeds on an empty cgroup.
+func removeNewCgroups(spec *specs.Spec, cid string, before map[string]bool) {
+	if before == nil {
+		return
+	}
+	for d, now := range cgroupDirs(spec, cid) {
+		if now && !before[d] {
+			if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
+				warn("removing the failed boot's cgroup", zap.String("dir", d), zap.Error(err))
+			}
+		}
+	}
 }

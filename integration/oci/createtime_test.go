@@ -2,6 +2,7 @@ package oci
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,6 +57,26 @@ func sandboxArgs(t *testing.T, rt *testenv.Runtime, id string) string {
 		t.Fatalf("sandbox process: %v", err)
 	}
 	return strings.ReplaceAll(string(b), "\x00", " ")
+}
+
+// cgroupLeftovers lists /<id> in every mounted cgroup hierarchy that exists.
+func cgroupLeftovers(t *testing.T, id string) []string {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		for i, x := range f {
+			if x == "-" && i+1 < len(f) && (f[i+1] == "cgroup" || f[i+1] == "cgroup2") && len(f) > 4 {
+				if _, err := os.Stat(filepath.Join(f[4], id)); err == nil {
+					left = append(left, filepath.Join(f[4], id))
+				}
+			}
+		}
+	}
+	return left
 }
 
 // hasMemoryCgroup: peak memory is only measured where the controller is.
@@ -206,13 +227,18 @@ func TestBadPlatformFallsBack(t *testing.T) {
 				t.Fatalf("forged facts did not lead to kvm: %v", f)
 			}
 
-			res := rt.MustRun(t, "run", "--bundle", bundle, "k1")
+			id := fmt.Sprintf("kvm-fallback-%d", os.Getpid())
+			res := rt.MustRun(t, "run", "--bundle", bundle, id)
 			if strings.TrimSpace(res.Stdout) != "still runs" {
 				t.Fatalf("stdout %q stderr %s", res.Stdout, res.Stderr)
 			}
 			mustContain(t, "stderr", res.Stderr, "decided platform=kvm did not boot; retrying once with platform=systrap", tc.why)
-			ex := rt.MustRun(t, "explain", "k1").Stdout
+			ex := rt.MustRun(t, "explain", id).Stdout
 			mustContain(t, "explain", ex, "fallback:  the decided configuration did not boot", tc.why)
+			// The failed attempt's cgroup is gone too.
+			if left := cgroupLeftovers(t, id); len(left) > 0 {
+				t.Errorf("cgroups left behind: %v", left)
+			}
 			if f := settingLine(t, ex, "platform"); f[1] != "systrap" || f[2] != "fallback" {
 				t.Errorf("explained platform %v", f)
 			}
