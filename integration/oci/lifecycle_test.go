@@ -298,3 +298,26 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// delete without --force still refuses a running container, at once, with
+// gVisor's message (runsc-ai only gives a container that looks running
+// 300 ms to settle first).
+func TestDeleteRunningWithoutForce(t *testing.T) {
+	e := testenv.Get(t)
+	rt := testenv.NewRuntime(t, e.RunscAI, sandboxFlags...)
+	bundle := testenv.NewBundle(t, e, []string{"/bin/sleep", "60"}, nil)
+	rt.Create(t, bundle, "busy")
+	rt.MustRun(t, "start", "busy")
+	start := time.Now()
+	res := rt.Run(t, "delete", "busy")
+	if res.Code == 0 || !strings.Contains(res.Stderr, "not stopped without --force") {
+		t.Errorf("delete of a running container: exit %d, %q", res.Code, res.Stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusal took %v", d)
+	}
+	if got := state(t, rt, "busy"); got != "running" {
+		t.Errorf("state after refused delete: %s", got)
+	}
+	rt.MustRun(t, "delete", "--force", "busy")
+}
