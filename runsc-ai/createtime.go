@@ -90,7 +90,7 @@ func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxcon
 	if err != nil {
 		return nil, err
 	}
-	hist, herr := st.History(specIn.Image)
+	hist, herr := st.Digest(specIn.Image)
 	if herr != nil {
 		warn("create-time history", zap.Error(herr))
 	}

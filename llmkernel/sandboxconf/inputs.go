@@ -49,7 +49,7 @@ type Inputs struct {
 	// Explicit holds the settings the user set, by flag or annotation; they
 	// are reported and never changed.
 	Explicit map[string]Choice
-	History  *History
+	History  *Digest
 }
 
 // situation builds the engine's view. Features unknown before the first run
@@ -73,14 +73,9 @@ func (in *Inputs) situation() llmkernel.Situation {
 	}
 	s.Limits = llmkernel.Limits{MemoryBytes: in.Spec.MemoryLimit, CPUQuotaPct: in.Spec.CPUQuotaPct}
 	if in.History != nil {
-		ok := in.History.succeeded()
-		s.Evidence = len(ok)
-		if len(ok) > 0 && limit > 0 {
-			var peak uint64
-			for _, r := range ok {
-				peak = max(peak, r.PeakMemory)
-			}
-			f[llmkernel.FeatMemUtil] = clamp01(float64(peak) / float64(limit))
+		s.Evidence = in.History.Runs
+		if in.History.Runs > 0 && limit > 0 {
+			f[llmkernel.FeatMemUtil] = clamp01(float64(in.History.PeakMemory) / float64(limit))
 		}
 	}
 	return s

@@ -37,11 +37,11 @@ func pi4() sandboxconf.Host {
 func decide(t *testing.T, st *sandboxconf.Store, pol llmkernel.Policy, in sandboxconf.Inputs) sandboxconf.Plan {
 	t.Helper()
 	if in.History == nil {
-		h, err := st.History(in.Spec.Image)
+		d, err := st.Digest(in.Spec.Image)
 		if err != nil {
 			t.Fatal(err)
 		}
-		in.History = h
+		in.History = d
 	}
 	p, err := sandboxconf.Decide(context.Background(), engine(t, st, pol), &pol, in)
 	if err != nil {
@@ -282,5 +282,35 @@ func TestPruneForgetsOnlyOldPendingRuns(t *testing.T) {
 	}
 	if _, _, _, err := st.Find("old"); err == nil {
 		t.Error("the old pending run survived")
+	}
+}
+
+// The create path reads the digest; it agrees with the history, and a
+// damaged digest falls back to the history itself.
+func TestDigestFollowsHistory(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := sandboxconf.Open(dir)
+	pol := policies.Default()
+	for i, ms := range []float64{120, 80, 100} {
+		r := sandboxconf.NewRun(new(sandboxconf.Plan), "c")
+		r.Profile, r.StartupMs, r.Measure, r.PeakMemory = "keep", ms, "create", uint64(i+1)<<20
+		if _, err := st.Complete("img", r, &pol); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.RecordFailure("img", "platform", "kvm", "boom")
+	h, _ := st.History("img")
+	want := h.Digest()
+	d, err := st.Digest("img")
+	if err != nil || d.Runs != 3 || d.PeakMemory != 3<<20 || d.MedianMs["create"] != 100 || d.Failed["platform=kvm"].Error != "boom" {
+		t.Fatalf("digest %+v, %v", d, err)
+	}
+	if d.Summary() != want.Summary() || !strings.Contains(d.Summary(), "history: 3 earlier runs, median 100 ms (create)") {
+		t.Errorf("summary %q vs %q", d.Summary(), want.Summary())
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "images", "*.digest"))
+	os.WriteFile(files[0], []byte("{garbage"), 0o600)
+	if d2, _ := st.Digest("img"); d2.Runs != 3 || d2.Failed["platform=kvm"].Error != "boom" {
+		t.Errorf("fallback digest %+v", d2)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -49,6 +50,10 @@ func hashName(s string) string {
 
 func (s *Store) imagePath(image string) string {
 	return filepath.Join(s.dir, "images", hashName(image))
+}
+
+func (s *Store) digestPath(image string) string {
+	return strings.TrimSuffix(s.imagePath(image), ".json") + ".digest"
 }
 
 func (s *Store) containerPath(id string) string {
@@ -125,6 +130,20 @@ func (s *Store) History(image string) (*History, error) {
 	return h, nil
 }
 
+// Digest returns what a create-time decision needs of the image's history:
+// its digest file, or, if that is missing or damaged, a digest computed
+// from the history itself.
+func (s *Store) Digest(image string) (*Digest, error) {
+	var d Digest
+	err := readJSON(s.digestPath(image), &d)
+	if err == nil && d.Image == image {
+		return &d, nil
+	}
+	h, herr := s.History(image)
+	d = h.Digest()
+	return &d, herr
+}
+
 func (s *Store) updateHistory(image string, fn func(*History)) error {
 	path := s.imagePath(image)
 	return locked(path, func() error {
@@ -134,7 +153,14 @@ func (s *Store) updateHistory(image string, fn func(*History)) error {
 		if err != nil {
 			return err
 		}
-		return writeFile(path, b)
+		if err := writeFile(path, b); err != nil {
+			return err
+		}
+		db, err := json.Marshal(h.Digest())
+		if err != nil {
+			return err
+		}
+		return writeFile(s.digestPath(image), db)
 	})
 }
 
