@@ -184,7 +184,12 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 }
 
 func (e *Engine) fastDecision(s *Situation) Decision {
-	c := e.fast.Decide(s, !e.policy.Kinds[s.Kind].NoExplore)
+	var c Choice
+	if e.policy.Kinds[s.Kind].NoExplore {
+		c = e.fast.Conservative(s)
+	} else {
+		c = e.fast.Decide(s, true)
+	}
 	conf := int(100 * (1 - c.Width))
 	if conf < 0 {
 		conf = 0

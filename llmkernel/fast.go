@@ -65,6 +65,21 @@ type Choice struct {
 // Decide picks the arm with the highest upper confidence bound; explore
 // widens the bound (false: pure exploitation, for explanations and tests).
 func (f *FastTier) Decide(s *Situation, explore bool) Choice {
+	if explore {
+		return f.decide(s, f.alpha)
+	}
+	return f.decide(s, 0)
+}
+
+// Conservative picks by the lower confidence bound: an action replaces the
+// well-known one only when its estimate is better beyond its uncertainty.
+// For decisions whose mistakes cost users (create-time configuration).
+// The bound is one confidence width (at least alpha widths) below the
+// estimate.
+func (f *FastTier) Conservative(s *Situation) Choice { return f.decide(s, -max(1, f.alpha)) }
+
+// decide scores each action as estimate + coef·width.
+func (f *FastTier) decide(s *Situation, coef float64) Choice {
 	m := f.models[s.Kind].Load()
 	x := input(&s.Features)
 	best := Choice{Estimate: math.Inf(-1)}
@@ -83,10 +98,7 @@ func (f *FastTier) Decide(s *Situation, explore bool) Choice {
 			width += ax * x[i]
 		}
 		width = math.Sqrt(math.Max(width, 0))
-		score := est
-		if explore {
-			score += f.alpha * width
-		}
+		score := est + coef*width
 		if score > bestScore {
 			bestScore = score
 			best = Choice{Action: Action(a), Estimate: est, Width: width, N: m.N[a]}

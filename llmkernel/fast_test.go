@@ -65,3 +65,30 @@ func BenchmarkFastTierRestore(b *testing.B) {
 		})
 	}
 }
+
+// Conservative leaves the well-known action for another only on evidence
+// beyond the noise; the optimistic choice jumps to untried actions.
+func TestConservativeNeedsEvidence(t *testing.T) {
+	f := NewFastTier(0.3)
+	s := Situation{Kind: KindCreate}
+	for i := 0; i < 20; i++ {
+		f.Update(&s, ActionKeep, 0, 1)
+	}
+	if c := f.Decide(&s, true); c.Action == ActionKeep {
+		t.Errorf("optimistic choice stayed with the known action")
+	}
+	if c := f.Conservative(&s); c.Action != ActionKeep {
+		t.Errorf("conservative choice left keep for untried %d", c.Action)
+	}
+	other := Action(2)
+	f.Update(&s, other, 0.3, 1) // one lucky outcome is not enough
+	if c := f.Conservative(&s); c.Action != ActionKeep {
+		t.Errorf("one outcome moved the conservative choice to %d", c.Action)
+	}
+	for i := 0; i < 30; i++ {
+		f.Update(&s, other, 0.3, 1)
+	}
+	if c := f.Conservative(&s); c.Action != other {
+		t.Errorf("consistent evidence did not move the choice: %+v", c)
+	}
+}

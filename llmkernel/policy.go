@@ -34,10 +34,11 @@ type KindPolicy struct {
 	// Allowed[a] permits action a; keep is always allowed.
 	Allowed    []bool
 	MaxStepPct int
-	// NoExplore makes the fast tier pick greedily (no optimism bonus for
-	// untried actions): for create, where trying a slower configuration
-	// costs a user's start-up; untried actions are then reached through the
-	// deep tier's answers or when the tried ones measure badly.
+	// NoExplore makes the fast tier conservative (lower confidence bound
+	// instead of the optimistic upper one): for create, where trying a
+	// slower configuration costs a user's start-up. Another action then
+	// replaces the known one only when measured outcomes or the deep tier's
+	// answers show it better beyond their uncertainty.
 	NoExplore bool
 	// MinEvidence overrides the guardrail's minimum for this kind when > 0
 	// (create decisions count earlier runs of an image, not windows).
