@@ -19,9 +19,6 @@ import (
 // scenario on every runtime present, with the real binaries. The outputs are
 // checked for content, not only existence.
 func TestBenchRunQuick(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs ~4 minutes of benchmarks")
-	}
 	e := testenv.Get(t)
 	out := t.TempDir()
 	cmd := exec.Command(e.RunscAI, "bench", "run", "--quick", "--runsc", e.Runsc,

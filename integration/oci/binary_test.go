@@ -2,7 +2,6 @@ package oci
 
 import (
 	"debug/elf"
-	"os"
 	"os/exec"
 	"regexp"
 	"sort"
@@ -85,11 +84,7 @@ func TestBinaryIsStatic(t *testing.T) {
 // The linux/arm64 build (Raspberry Pi 4 and ARM servers) must exist and be
 // static too.
 func TestArm64BinaryIsStatic(t *testing.T) {
-	arm := os.Getenv("RUNSC_AI_ARM64_BIN")
-	if arm == "" {
-		t.Skip("RUNSC_AI_ARM64_BIN not set (`make test` cross-builds it and sets it)")
-	}
-	checkStatic(t, arm, elf.EM_AARCH64)
+	checkStatic(t, testenv.Get(t).RunscAIArm64, elf.EM_AARCH64)
 }
 
 func checkStatic(t *testing.T, path string, machines ...elf.Machine) {

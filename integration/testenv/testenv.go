@@ -23,6 +23,8 @@ type Env struct {
 	RunscAI string // static runsc-ai binary
 	Runsc   string // static plain runsc, same gVisor module
 	Rootfs  string // busybox rootfs directory
+	// RunscAIArm64 is the static linux/arm64 runsc-ai (cross-built).
+	RunscAIArm64 string
 }
 
 var (
@@ -58,6 +60,8 @@ func setup() (Env, error) {
 		RunscAI: os.Getenv("RUNSC_AI_BIN"),
 		Runsc:   os.Getenv("RUNSC_BIN"),
 		Rootfs:  os.Getenv("RUNSC_AI_ROOTFS"),
+
+		RunscAIArm64: os.Getenv("RUNSC_AI_ARM64_BIN"),
 	}
 	var err error
 	if e.RunscAI == "" {
@@ -72,6 +76,12 @@ func setup() (Env, error) {
 			return e, err
 		}
 	}
+	if e.RunscAIArm64 == "" {
+		e.RunscAIArm64 = filepath.Join(bin, "runsc-ai-arm64")
+		if err = build(root, e.RunscAIArm64, "./runsc-ai", "GOARCH=arm64"); err != nil {
+			return e, err
+		}
+	}
 	if e.Rootfs == "" {
 		e.Rootfs = filepath.Join(bin, "rootfs")
 		out, err := exec.Command("sh", filepath.Join(root, "integration", "mkrootfs.sh"), e.Rootfs).CombinedOutput()
@@ -79,7 +89,7 @@ func setup() (Env, error) {
 			return e, fmt.Errorf("building rootfs: %w: %s", err, out)
 		}
 	}
-	for _, p := range []string{e.RunscAI, e.Runsc, filepath.Join(e.Rootfs, "bin", "busybox")} {
+	for _, p := range []string{e.RunscAI, e.Runsc, e.RunscAIArm64, filepath.Join(e.Rootfs, "bin", "busybox")} {
 		if _, err := os.Stat(p); err != nil {
 			return e, fmt.Errorf("missing %s: %w", p, err)
 		}
@@ -89,10 +99,10 @@ func setup() (Env, error) {
 
 // build compiles a static binary; gVisor's sandbox cannot start a dynamic one
 // inside its chroot.
-func build(root, out, pkg string) error {
+func build(root, out, pkg string, env ...string) error {
 	cmd := exec.Command("go", "build", "-o", out, pkg)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %w: %s", pkg, err, strings.TrimSpace(string(b)))
 	}
