@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/platform/host"
 )
 
@@ -53,6 +53,7 @@ func (c *decidedCmd) FetchSpec(conf *config.Config, f *flag.FlagSet) (string, *s
 type session struct {
 	pol   llmkernel.Policy
 	store *sandboxconf.Store
+	host  sandboxconf.Host
 	plan  sandboxconf.Plan
 }
 
@@ -94,7 +95,7 @@ func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxcon
 	if herr != nil {
 		warn("create-time history", zap.Error(herr))
 	}
-	hostIn, _ := hostInputs(ctx, o, cached)
+	hostIn := hostInputs(ctx, o, cached)
 	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore(), Capacity: 4})
 	if err != nil {
 		return nil, err
@@ -104,7 +105,7 @@ func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxcon
 	if err != nil {
 		return nil, err
 	}
-	return &session{pol: pol, store: st, plan: plan}, nil
+	return &session{pol: pol, store: st, host: hostIn, plan: plan}, nil
 }
 
 // applyPlan sets the decided values on conf the way gVisor applies flag
@@ -346,22 +347,12 @@ func cgroupDirs(spec *specs.Spec, cid string) map[string]bool {
 	if spec.Linux != nil && spec.Linux.CgroupsPath != "" {
 		path = spec.Linux.CgroupsPath
 	}
-	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
-		return nil
-	}
-	b, err := os.ReadFile("/proc/self/mountinfo")
+	ds, err := cgroup.Dirs(path)
 	if err != nil {
 		return nil
 	}
 	dirs := map[string]bool{}
-	for _, line := range strings.Split(string(b), "\n") {
-		// Fields: id parent major:minor root mountpoint … - fstype source …
-		f := strings.Fields(line)
-		sep := slices.Index(f, "-")
-		if sep < 0 || sep+1 >= len(f) || len(f) < 5 || (f[sep+1] != "cgroup" && f[sep+1] != "cgroup2") {
-			continue
-		}
-		d := filepath.Join(f[4], path)
+	for _, d := range ds {
 		_, err := os.Stat(d)
 		dirs[d] = err == nil
 	}

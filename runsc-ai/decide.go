@@ -359,8 +359,7 @@ func (c *decideCmd) dryRunPlan(ctx context.Context, conf *config.Config, out io.
 	if err != nil {
 		return err
 	}
-	hostIn, _ := hostInputs(ctx, &o, cached)
-	fmt.Fprintf(out, "host:      %s, %d cores, %.1f GiB; probed platforms: %s\n", hostIn.Arch, hostIn.Cores, float64(hostIn.MemoryBytes)/(1<<30), probeSummary(hostIn))
+	fmt.Fprintf(out, "host:      %s, %d cores, %.1f GiB; probed platforms: %s\n", s.host.Arch, s.host.Cores, float64(s.host.MemoryBytes)/(1<<30), probeSummary(s.host))
 	printRun(out, s.plan.Image, sandboxconf.NewRun(&s.plan, c.id))
 	return nil
 }

@@ -36,7 +36,7 @@ const maxImageKey = 256
 // hostInputs returns the host facts for a create-time decision: the cached
 // (probed) facts if this boot has them, else a files-only discovery, which
 // is saved so the next create reads one small file.
-func hostInputs(ctx context.Context, o *aiOptions, cached *host.Info) (sandboxconf.Host, host.Info) {
+func hostInputs(ctx context.Context, o *aiOptions, cached *host.Info) sandboxconf.Host {
 	var info host.Info
 	switch {
 	case cached != nil:
@@ -70,7 +70,7 @@ func hostInputs(ctx context.Context, o *aiOptions, cached *host.Info) (sandboxco
 		h.MemPressure, _ = host.Pressure("/", "memory")
 		h.IOPressure, _ = host.Pressure("/", "io")
 	}
-	return h, info
+	return h
 }
 
 // specInputs reads what a decision needs from the spec; cmd is the runsc

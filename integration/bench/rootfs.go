@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"bytes"
+	"debug/elf"
 	"fmt"
 	"io"
 	"os"
@@ -53,15 +53,18 @@ func copyFile(src, dst string, mode os.FileMode) error {
 	return out.Close()
 }
 
-// isStatic: a dynamically linked busybox would not run in the bare rootfs.
+// isStatic: a dynamically linked busybox would not run in the bare rootfs;
+// a dynamic ELF names its interpreter in a PT_INTERP segment.
 func isStatic(path string) bool {
-	f, err := os.Open(path)
+	f, err := elf.Open(path)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	b := make([]byte, 64<<10)
-	n, _ := io.ReadFull(f, b)
-	// A dynamic ELF names its interpreter in a PT_INTERP segment.
-	return n > 4 && string(b[1:4]) == "ELF" && !bytes.Contains(b[:n], []byte("/lib/ld-")) && !bytes.Contains(b[:n], []byte("/lib64/ld-"))
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
+		}
+	}
+	return true
 }

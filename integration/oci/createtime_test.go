@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/policies"
 )
 
@@ -61,19 +62,14 @@ func sandboxArgs(t *testing.T, rt *testenv.Runtime, id string) string {
 
 // cgroupLeftovers lists /<id> in every mounted cgroup hierarchy that exists.
 func cgroupLeftovers(t *testing.T, id string) []string {
-	b, err := os.ReadFile("/proc/self/mountinfo")
+	dirs, err := cgroup.Dirs("/" + id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var left []string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		for i, x := range f {
-			if x == "-" && i+1 < len(f) && (f[i+1] == "cgroup" || f[i+1] == "cgroup2") && len(f) > 4 {
-				if _, err := os.Stat(filepath.Join(f[4], id)); err == nil {
-					left = append(left, filepath.Join(f[4], id))
-				}
-			}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err == nil {
+			left = append(left, d)
 		}
 	}
 	return left

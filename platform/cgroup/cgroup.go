@@ -63,16 +63,35 @@ func mounts(mountinfo string) []mount {
 		case "cgroup2":
 			out = append(out, mount{dir: f[4], v2: true})
 		case "cgroup":
-			var cs []string
-			for _, o := range strings.Split(f[sep+3], ",") {
-				if o == "cpu" || o == "memory" || o == "blkio" || o == "cpuacct" {
-					cs = append(cs, o)
-				}
-			}
-			out = append(out, mount{dir: f[4], controllers: cs})
+			// Super options: rw and the like, then the controllers.
+			out = append(out, mount{dir: f[4], controllers: strings.Split(f[sep+3], ",")})
 		}
 	}
 	return out
+}
+
+func checkPath(path string) error {
+	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
+		return fmt.Errorf("cgroup path %q: want an absolute path without ..", path)
+	}
+	return nil
+}
+
+// Dirs returns path's directory in every mounted cgroup hierarchy, whether
+// it exists or not: where a runtime puts a container's cgroup.
+func Dirs(path string) ([]string, error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range mounts(string(b)) {
+		out = append(out, filepath.Join(m.dir, path))
+	}
+	return out, nil
 }
 
 // Open finds the cgroup at path (as in the OCI spec's cgroupsPath) in this
@@ -87,8 +106,8 @@ func Open(path string) (*Cgroup, error) {
 }
 
 func open(ms []mount, path string) (*Cgroup, error) {
-	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
-		return nil, fmt.Errorf("cgroup path %q: want an absolute path without ..", path)
+	if err := checkPath(path); err != nil {
+		return nil, err
 	}
 	cg := &Cgroup{V1: map[string]string{}}
 	for _, m := range ms {
@@ -100,7 +119,10 @@ func open(ms []mount, path string) (*Cgroup, error) {
 			continue
 		}
 		for _, c := range m.controllers {
-			cg.V1[c] = dir
+			switch c {
+			case "cpu", "memory", "blkio", "cpuacct":
+				cg.V1[c] = dir
+			}
 		}
 	}
 	if cg.V2 != "" {

@@ -15,16 +15,12 @@ func testCgroup(t *testing.T) (string, *Cgroup) {
 	if os.Getuid() != 0 {
 		t.Skip("needs root to make cgroups")
 	}
-	b, err := os.ReadFile("/proc/self/mountinfo")
+	path := fmt.Sprintf("/runsc-ai-actuator-test-%d", os.Getpid())
+	dirs, err := Dirs(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := fmt.Sprintf("/runsc-ai-actuator-test-%d", os.Getpid())
-	for _, m := range mounts(string(b)) {
-		if len(m.controllers) == 0 && !m.v2 {
-			continue
-		}
-		d := filepath.Join(m.dir, path)
+	for _, d := range dirs {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
