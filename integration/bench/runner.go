@@ -239,16 +239,18 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string) (workload.Res
 	if err := os.Mkdir(data, 0o777); err != nil {
 		return workload.Result{}, err
 	}
-	args := []string{"/rsbench", "bench-workload", "--dir", "/data"}
-	if r.o.Quick {
-		args = append(args, "--quick")
-	}
-	args = append(args, w)
-	if spec.External {
-		args = []string{"/rsbench", "bench-workload", "--dir", "/data", w}
-		if r.hasBusybox {
-			args = []string{"/bin/true"}
+	var args []string
+	switch {
+	case spec.External && r.hasBusybox:
+		args = []string{"/bin/true"}
+	case spec.External:
+		args = []string{"/rsbench", "bench-workload", w}
+	default:
+		args = []string{"/rsbench", "bench-workload", "--dir", "/data"}
+		if r.o.Quick {
+			args = append(args, "--quick")
 		}
+		args = append(args, w)
 	}
 	b, err := json.Marshal(bundleSpec(r.rootfs, data, args))
 	if err != nil {
