@@ -9,7 +9,7 @@ LDFLAGS    := -X main.aiVersion=$(VERSION)
 # gVisor binaries must be static: the sandbox re-executes them in a chroot
 # that has no ELF interpreter.
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
-APT_DEPS   := busybox-static qemu-user-static file runc etcd-server
+APT_DEPS   := busybox-static qemu-user-static file runc etcd-server docker.io containerd iptables
 # Packages whose tests need no live sandbox; they also run under qemu-aarch64.
 ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./policies
 

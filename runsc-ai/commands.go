@@ -106,6 +106,10 @@ func allCommands(o *aiOptions) map[util.SubCommand]string {
 			c = &decidedCmd{SubCommand: c, opts: o}
 		case "delete":
 			c = finishingDelete{SubCommand: c, opts: o}
+		case "install": // Docker's daemon.json, edited safely (see install.go)
+			c = new(installCmd)
+		case "uninstall":
+			c = new(uninstallCmd)
 		}
 		cmds[c] = group
 	}

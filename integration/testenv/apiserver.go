@@ -49,7 +49,7 @@ func StartAPIServer(t testing.TB) *APIServer {
 	ports := freePorts(t, 3)
 	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
 	peer := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
-	startDaemon(t, filepath.Join(dir, "etcd.log"), etcd, "--name=default", "--data-dir="+filepath.Join(dir, "etcd"),
+	StartDaemon(t, filepath.Join(dir, "etcd.log"), etcd, "--name=default", "--data-dir="+filepath.Join(dir, "etcd"),
 		"--listen-client-urls="+etcdURL, "--advertise-client-urls="+etcdURL,
 		"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer, "--initial-cluster=default="+peer)
 
@@ -64,7 +64,7 @@ func StartAPIServer(t testing.TB) *APIServer {
 	token := fmt.Sprintf("runsc-ai-test-%d", time.Now().UnixNano())
 	os.WriteFile(filepath.Join(dir, "tokens.csv"), []byte(token+`,admin,admin,"system:masters"`+"\n"), 0o600)
 	url := fmt.Sprintf("https://127.0.0.1:%d", ports[2])
-	startDaemon(t, filepath.Join(dir, "apiserver.log"), apiserver,
+	StartDaemon(t, filepath.Join(dir, "apiserver.log"), apiserver,
 		"--etcd-servers="+etcdURL, fmt.Sprintf("--secure-port=%d", ports[2]), "--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1", "--cert-dir="+filepath.Join(dir, "certs"),
 		"--token-auth-file="+filepath.Join(dir, "tokens.csv"), "--authorization-mode=RBAC",
@@ -111,7 +111,10 @@ current-context: test
 	return &APIServer{Kubeconfig: kc, URL: url, Token: token}
 }
 
-func startDaemon(t testing.TB, logPath, bin string, args ...string) {
+// StartDaemon starts bin in its own process group with its output in
+// logPath, and stops the whole group (SIGTERM, then SIGKILL after 10 s) when
+// the test ends.
+func StartDaemon(t testing.TB, logPath, bin string, args ...string) {
 	t.Helper()
 	log, err := os.Create(logPath)
 	if err != nil {
