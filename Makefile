@@ -16,6 +16,7 @@ ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/s
 export RUNSC_AI_BIN       := $(BIN)/runsc-ai
 export RUNSC_BIN          := $(BIN)/runsc
 export RUNSC_AI_ARM64_BIN := $(BIN)/runsc-ai-arm64
+export RUNSC_AI_SHIM_BIN  := $(BIN)/containerd-shim-runsc-ai-v1
 export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # A real ollama server for the deep-tier tests, built once from the Go module
 # and cached outside the work tree (see integration/ollama/build.sh).
@@ -36,6 +37,7 @@ deps:
 
 build:
 	$(GOBUILD) -o $(RUNSC_AI_BIN) ./runsc-ai
+	$(GOBUILD) -o $(RUNSC_AI_SHIM_BIN) ./integration/containerd/cmd/containerd-shim-runsc-ai-v1
 
 # Plain runsc from the same gVisor module: the baseline every comparison uses.
 runsc:
@@ -55,6 +57,7 @@ run: deps build rootfs
 
 test: deps build runsc arm64 rootfs check
 	OLLAMA_BIN=$$(sh integration/ollama/build.sh) KUBE_APISERVER_BIN=$$(sh integration/kubernetes/build-apiserver.sh) \
+		CONTAINERD2_DIR=$$(sh integration/containerd/build-containerd.sh) \
 		$(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-arm64
 

@@ -25,6 +25,9 @@ type Env struct {
 	Rootfs  string // busybox rootfs directory
 	// RunscAIArm64 is the static linux/arm64 runsc-ai (cross-built).
 	RunscAIArm64 string
+	// Shim is containerd-shim-runsc-ai-v1, in the same directory as
+	// RunscAI (the shim runs the runsc-ai next to it).
+	Shim string
 }
 
 var (
@@ -62,6 +65,7 @@ func setup() (Env, error) {
 		Rootfs:  os.Getenv("RUNSC_AI_ROOTFS"),
 
 		RunscAIArm64: os.Getenv("RUNSC_AI_ARM64_BIN"),
+		Shim:         os.Getenv("RUNSC_AI_SHIM_BIN"),
 	}
 	var err error
 	if e.RunscAI == "" {
@@ -82,6 +86,12 @@ func setup() (Env, error) {
 			return e, err
 		}
 	}
+	if e.Shim == "" {
+		e.Shim = filepath.Join(filepath.Dir(e.RunscAI), "containerd-shim-runsc-ai-v1")
+		if err = build(root, e.Shim, "./integration/containerd/cmd/containerd-shim-runsc-ai-v1"); err != nil {
+			return e, err
+		}
+	}
 	if e.Rootfs == "" {
 		e.Rootfs = filepath.Join(bin, "rootfs")
 		out, err := exec.Command("sh", filepath.Join(root, "integration", "mkrootfs.sh"), e.Rootfs).CombinedOutput()
@@ -89,7 +99,7 @@ func setup() (Env, error) {
 			return e, fmt.Errorf("building rootfs: %w: %s", err, out)
 		}
 	}
-	for _, p := range []string{e.RunscAI, e.Runsc, e.RunscAIArm64, filepath.Join(e.Rootfs, "bin", "busybox")} {
+	for _, p := range []string{e.RunscAI, e.Runsc, e.RunscAIArm64, e.Shim, filepath.Join(e.Rootfs, "bin", "busybox")} {
 		if _, err := os.Stat(p); err != nil {
 			return e, fmt.Errorf("missing %s: %w", p, err)
 		}
