@@ -38,8 +38,19 @@ func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *dae
 	d := &daemon{ctr: ctr, sock: filepath.Join(dir, "c.sock"), dir: dir, ns: "rai-" + randHex(4)}
 	// Containers' cgroups (/<namespace>/<id>) and runsc-ai's state root
 	// (DefaultRoot/<namespace>) are the test's own.
-	testenv.GuardHost(t, []string{dir, filepath.Join(shim.DefaultRoot, d.ns)}, []string{d.ns})
+	// Cleanups run last-in first-out: the state root goes after the guard
+	// unmounted gVisor's null-netns in it.
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(shim.DefaultRoot, d.ns)) })
+	testenv.GuardHost(t, []string{dir, filepath.Join(shim.DefaultRoot, d.ns)}, []string{d.ns})
+	testenv.RemoveNewEntries(t, "/run/containerd/s") // sockets of shims killed below
+	t.Cleanup(func() {
+		// After containerd stopped: shims and sandboxes a failed test left
+		// (they live in their own process groups).
+		if n := testenv.KillMatching(d.sock) + testenv.KillMatching(filepath.Join(shim.DefaultRoot, d.ns)); n > 0 {
+			t.Logf("killed %d leftover shim/sandbox processes", n)
+			time.Sleep(500 * time.Millisecond) // let the kernel release their mounts
+		}
+	})
 	config := filepath.Join(dir, "config.toml")
 	err = os.WriteFile(config, []byte(fmt.Sprintf(`version = 2
 root = %q
@@ -70,13 +81,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime",
 	}
 	t.Cleanup(func() {
 		// Whatever a failed test left: tasks, then containers.
-		out, _ := d.try("task", "ls", "-q")
-		for _, id := range strings.Fields(out) {
+		for _, id := range d.ids("task") {
 			d.try("task", "kill", "-s", "SIGKILL", id)
 			d.try("task", "delete", "-f", id)
 		}
-		out, _ = d.try("container", "ls", "-q")
-		for _, id := range strings.Fields(out) {
+		for _, id := range d.ids("container") {
 			d.try("container", "delete", id)
 		}
 	})
@@ -100,18 +109,30 @@ func (d *daemon) log() string {
 	return string(b)
 }
 
-// try runs ctr with a deadline: a hang is a failure, not a stuck test.
+// try runs ctr with a deadline (a hang is a failure, not a stuck test) and
+// returns its stdout followed by its stderr.
 func (d *daemon) try(args ...string) (string, error) {
+	stdout, stderr, err := d.try2(args...)
+	return stdout + stderr, err
+}
+
+func (d *daemon) try2(args ...string) (stdout, stderr string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, d.ctr, append([]string{"--address", d.sock, "--namespace", d.ns}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
 	if ctx.Err() != nil {
-		return out.String(), fmt.Errorf("ctr %v hung for 60 s: %w", args, ctx.Err())
+		err = fmt.Errorf("ctr %v hung for 60 s: %w", args, ctx.Err())
 	}
-	return out.String(), err
+	return out.String(), errb.String(), err
+}
+
+// ids lists tasks or containers (ctr 2.x warns on stderr about cgroup v1).
+func (d *daemon) ids(kind string) []string {
+	out, _, _ := d.try2(kind, "ls", "-q")
+	return strings.Fields(out)
 }
 
 // run returns output and exit code; a hang or a failure to run ctr fails.
@@ -190,8 +211,8 @@ func exercise(t *testing.T, d *daemon, env testenv.Env) {
 		if out, code := d.run(t, "container", "delete", id); code != 0 {
 			t.Errorf("container delete: %d: %s", code, out)
 		}
-		if out, _ := d.run(t, "task", "ls", "-q"); strings.TrimSpace(out) != "" {
-			t.Errorf("tasks left: %s", out)
+		if ids := d.ids("task"); len(ids) != 0 {
+			t.Errorf("tasks left: %v", ids)
 		}
 	})
 	t.Run("runsc-ai options from the runtime's TOML", func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -198,4 +199,47 @@ func stripComments(b []byte) []byte {
 		out.WriteString(line + "\n")
 	}
 	return out.Bytes()
+}
+
+// KillMatching SIGKILLs every process whose command line contains substr:
+// daemons' detached children (shims, sandboxes) that a failed test left.
+// It reports how many it killed.
+func KillMatching(substr string) int {
+	n := 0
+	self := os.Getpid()
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil || !bytes.Contains(b, []byte(substr)) {
+			continue
+		}
+		if unix.Kill(pid, unix.SIGKILL) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// RemoveNewEntries removes, at cleanup, the entries of dir that were not
+// there now (e.g. shim sockets in /run/containerd/s of killed shims).
+func RemoveNewEntries(t testing.TB, dir string) {
+	before := map[string]bool{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		before[e.Name()] = true
+	}
+	t.Cleanup(func() {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !before[e.Name()] {
+				if os.RemoveAll(filepath.Join(dir, e.Name())) == nil {
+					t.Logf("host guard: removed %s", filepath.Join(dir, e.Name()))
+				}
+			}
+		}
+	})
 }
