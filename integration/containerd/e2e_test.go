@@ -42,7 +42,8 @@ func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *dae
 	// unmounted gVisor's null-netns in it.
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(shim.DefaultRoot, d.ns)) })
 	testenv.GuardHost(t, []string{dir, filepath.Join(shim.DefaultRoot, d.ns)}, []string{d.ns})
-	testenv.RemoveNewEntries(t, "/run/containerd/s") // sockets of shims killed below
+	// Shim sockets (of shims killed below) and ctr's FIFOs.
+	testenv.RemoveNewEntries(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo")
 	t.Cleanup(func() {
 		// After containerd stopped: shims and sandboxes a failed test left
 		// (they live in their own process groups).

@@ -27,6 +27,8 @@ type APIServer struct {
 	Kubeconfig string
 	URL        string
 	Token      string
+	// SAKey signs service account tokens (for a controller-manager).
+	SAKey string
 }
 
 // StartAPIServer starts etcd and kube-apiserver for the test and stops them
@@ -46,7 +48,7 @@ func StartAPIServer(t testing.TB) *APIServer {
 		apiserver = strings.TrimSpace(string(out))
 	}
 	dir := t.TempDir()
-	ports := freePorts(t, 3)
+	ports := FreePorts(t, 3)
 	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", ports[0])
 	peer := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
 	StartDaemon(t, filepath.Join(dir, "etcd.log"), etcd, "--name=default", "--data-dir="+filepath.Join(dir, "etcd"),
@@ -108,7 +110,7 @@ contexts:
   context: {cluster: test, user: admin}
 current-context: test
 `, url, token)), 0o600)
-	return &APIServer{Kubeconfig: kc, URL: url, Token: token}
+	return &APIServer{Kubeconfig: kc, URL: url, Token: token, SAKey: filepath.Join(dir, "sa.key")}
 }
 
 // StartDaemon starts bin in its own process group with its output in
@@ -140,7 +142,8 @@ func StartDaemon(t testing.TB, logPath, bin string, args ...string) {
 	})
 }
 
-func freePorts(t testing.TB, n int) []int {
+// FreePorts returns n loopback TCP ports free right now.
+func FreePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ls []net.Listener
 	var ports []int

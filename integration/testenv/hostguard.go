@@ -224,22 +224,32 @@ func KillMatching(substr string) int {
 	return n
 }
 
-// RemoveNewEntries removes, at cleanup, the entries of dir that were not
-// there now (e.g. shim sockets in /run/containerd/s of killed shims).
-func RemoveNewEntries(t testing.TB, dir string) {
-	before := map[string]bool{}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		before[e.Name()] = true
-	}
-	t.Cleanup(func() {
-		entries, _ := os.ReadDir(dir)
+// RemoveNewEntries removes, at cleanup, what daemons left in host paths
+// they hard-code (shim sockets, ctr's FIFOs, kubelet's device-plugin socket,
+// log links): a path that did not exist now is removed entirely; of one that
+// did, the entries that were not there now.
+func RemoveNewEntries(t testing.TB, paths ...string) {
+	for _, dir := range paths {
+		dir := dir
+		before := map[string]bool{}
+		entries, err := os.ReadDir(dir)
+		existed := err == nil
 		for _, e := range entries {
-			if !before[e.Name()] {
-				if os.RemoveAll(filepath.Join(dir, e.Name())) == nil {
+			before[e.Name()] = true
+		}
+		t.Cleanup(func() {
+			if !existed {
+				if _, err := os.Stat(dir); err == nil && os.RemoveAll(dir) == nil {
+					t.Logf("host guard: removed %s", dir)
+				}
+				return
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if !before[e.Name()] && os.RemoveAll(filepath.Join(dir, e.Name())) == nil {
 					t.Logf("host guard: removed %s", filepath.Join(dir, e.Name()))
 				}
 			}
-		}
-	})
+		})
+	}
 }

@@ -157,6 +157,12 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("apiserver: %d %s: %s", e.Code, e.Reason, e.Msg)
 }
 
+// IsNotFound reports a 404.
+func IsNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Code == http.StatusNotFound
+}
+
 // IsAlreadyExists reports a 409 AlreadyExists.
 func IsAlreadyExists(err error) bool {
 	var e *APIError

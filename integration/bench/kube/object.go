@@ -18,6 +18,7 @@ var resources = map[string]struct {
 	namespaced bool
 }{
 	"Namespace":      {"namespaces", false},
+	"Node":           {"nodes", false},
 	"ServiceAccount": {"serviceaccounts", true},
 	"Pod":            {"pods", true},
 	"ConfigMap":      {"configmaps", true},
@@ -78,4 +79,13 @@ func (c *Client) Get(ctx context.Context, obj Object) (Object, error) {
 	var out Object
 	err = c.do(ctx, http.MethodGet, p, nil, &out)
 	return out, err
+}
+
+// Delete deletes obj.
+func (c *Client) Delete(ctx context.Context, obj Object) error {
+	p, err := ObjectPath(obj, true)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodDelete, p, nil, nil)
 }

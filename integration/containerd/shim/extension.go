@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/BurntSushi/toml"
 	task "github.com/containerd/containerd/api/runtime/task/v2"
+	"github.com/containerd/containerd/v2/pkg/sys"
 	"github.com/containerd/log"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/containerd/typeurl/v2"
 	"gvisor.dev/gvisor/pkg/shim/v1/extension"
 	"gvisor.dev/gvisor/pkg/shim/v1/runsc"
@@ -77,7 +81,7 @@ func prepare(ctx context.Context, req *task.CreateTaskRequest, runtimeBinary str
 		return fmt.Errorf("runtime options: %w", err)
 	}
 	req.Options = any
-	return markStandalone(ctx, req.Bundle)
+	return adjustSpec(ctx, req.Bundle)
 }
 
 // runtimeOptions reads the options containerd passed (a TOML file named by
@@ -99,25 +103,70 @@ func runtimeOptions(req *task.CreateTaskRequest) (*runsc.Options, error) {
 	return opts, nil
 }
 
-// markStandalone makes a container that no CRI created (ctr run, nerdctl
-// without a pod) its own sandbox. gVisor's shim otherwise treats it as a
-// pod member: `runsc create` keeps the shim's own stdout, so the container's
-// output never reaches ctr, which waits forever.
-func markStandalone(ctx context.Context, bundle string) error {
+// adjustSpec fixes up the bundle's OCI spec before gVisor reads it.
+func adjustSpec(ctx context.Context, bundle string) error {
 	spec, err := utils.ReadSpec(bundle)
 	if err != nil {
 		return fmt.Errorf("read bundle spec: %w", err)
 	}
-	if specutils.SpecContainerType(spec) != specutils.ContainerTypeUnspecified {
+	changed := markStandalone(ctx, spec)
+	changed = clampOOMScoreAdj(ctx, spec) || changed
+	if !changed {
 		return nil
+	}
+	if err := utils.WriteSpec(bundle, spec); err != nil {
+		return fmt.Errorf("write bundle spec: %w", err)
+	}
+	return nil
+}
+
+// markStandalone makes a container that no CRI created (ctr run, nerdctl
+// without a pod) its own sandbox. gVisor's shim otherwise treats it as a
+// pod member: `runsc create` keeps the shim's own stdout, so the container's
+// output never reaches ctr, which waits forever.
+func markStandalone(ctx context.Context, spec *specs.Spec) bool {
+	if specutils.SpecContainerType(spec) != specutils.ContainerTypeUnspecified {
+		return false
 	}
 	if spec.Annotations == nil {
 		spec.Annotations = map[string]string{}
 	}
 	spec.Annotations[specutils.ContainerdContainerTypeAnnotation] = specutils.ContainerdContainerTypeSandbox
-	if err := utils.WriteSpec(bundle, spec); err != nil {
-		return fmt.Errorf("write bundle spec: %w", err)
-	}
 	log.G(ctx).Debugf("container without CRI annotations runs as its own sandbox")
-	return nil
+	return true
+}
+
+// clampOOMScoreAdj raises a requested oom_score_adj that this host would
+// refuse. Lowering it needs CAP_SYS_RESOURCE, which root lacks on some hosts
+// (nested containers); kubelet asks -998 for every pod sandbox, and `runsc
+// start` fails the pod on the refused write. The sandbox keeps the shim's
+// score instead, with a warning: a pod that runs and is easier to OOM-kill
+// beats a pod that never starts.
+func clampOOMScoreAdj(ctx context.Context, spec *specs.Spec) bool {
+	if spec.Process == nil || spec.Process.OOMScoreAdj == nil || hasCapSysResource() {
+		return false
+	}
+	own, err := sys.GetOOMScoreAdj(os.Getpid())
+	if err != nil || *spec.Process.OOMScoreAdj >= own {
+		return false
+	}
+	log.G(ctx).Warnf("oom_score_adj %d needs CAP_SYS_RESOURCE, which this host denies; the sandbox keeps %d", *spec.Process.OOMScoreAdj, own)
+	spec.Process.OOMScoreAdj = &own
+	return true
+}
+
+// hasCapSysResource reports whether this process holds CAP_SYS_RESOURCE.
+func hasCapSysResource() bool {
+	const capSysResource = 24
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return err == nil && caps&(1<<capSysResource) != 0
+		}
+	}
+	return false
 }
