@@ -22,7 +22,7 @@ export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # and cached outside the work tree (see integration/ollama/build.sh).
 export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
-.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-full bench-llm clean
+.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-full bench-llm e2e-kubernetes clean
 
 all: build
 
@@ -65,6 +65,17 @@ check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e_kubernetes ./integration/kubernetes/
+
+# Opt-in: a real single Kubernetes node (etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubelet on containerd 2.x with
+# runsc-ai's shim) runs a pod with runtimeClassName: runsc-ai. Builds the
+# Kubernetes components from the module once (~10 min cold, cached); the
+# test itself takes ~15 s. Host settings kubelet changes are put back.
+e2e-kubernetes: deps build runsc arm64 rootfs
+	KUBE_APISERVER_BIN=$$(sh integration/kubernetes/build-apiserver.sh) \
+		CONTAINERD2_DIR=$$(sh integration/containerd/build-containerd.sh) \
+		$(GO) test -tags e2e_kubernetes -count=1 -v -timeout 40m -run TestSingleNodePod ./integration/kubernetes/
 
 # Cross-compiled package tests run under user-mode qemu, from the package
 # directory as go test would (fixtures are found relative to it).

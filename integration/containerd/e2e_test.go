@@ -39,11 +39,11 @@ func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *dae
 	// Containers' cgroups (/<namespace>/<id>) and runsc-ai's state root
 	// (DefaultRoot/<namespace>) are the test's own.
 	// Cleanups run last-in first-out: the state root goes after the guard
-	// unmounted gVisor's null-netns in it.
+	// unmounted gVisor's null-netns in it; last, the hard-coded directories
+	// containerd, its shims and ctr created, if they are new and empty.
+	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo", shim.DefaultRoot)
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(shim.DefaultRoot, d.ns)) })
 	testenv.GuardHost(t, []string{dir, filepath.Join(shim.DefaultRoot, d.ns)}, []string{d.ns})
-	// Shim sockets (of shims killed below) and ctr's FIFOs.
-	testenv.RemoveNewEntries(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo")
 	t.Cleanup(func() {
 		// After containerd stopped: shims and sandboxes a failed test left
 		// (they live in their own process groups).

@@ -35,6 +35,8 @@ func startDockerd(t *testing.T, config string) *dockerd {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cgroupParent := "runsc-ai-e2e-" + filepath.Base(dir)
+	// dockerd's containerd puts shim sockets in a hard-coded directory.
+	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s")
 	testenv.GuardHost(t, []string{dir}, []string{cgroupParent})
 	d := &dockerd{sock: filepath.Join(dir, "docker.sock"), dir: dir}
 	testenv.StartDaemon(t, filepath.Join(dir, "dockerd.log"), bin,

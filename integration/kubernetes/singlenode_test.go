@@ -73,11 +73,15 @@ func TestSingleNodePod(t *testing.T) {
 	})
 	cgroupRoot := "rai-k8s-" + filepath.Base(dir)[len("rai-k8s-"):]
 	runscRoot := filepath.Join(shim.DefaultRoot, "k8s.io")
+	// Cleanups run last-in first-out: these paths go after the guard
+	// unmounted what is mounted below them.
+	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo", shim.DefaultRoot,
+		"/var/log/containers", "/var/lib/kubelet", "/var/lib/kubelet/device-plugins")
+	testenv.RemoveNewEntries(t, "/var/log/containers")
+	testenv.RemoveNewEntries(t, "/var/lib/kubelet/device-plugins")
 	t.Cleanup(func() { os.RemoveAll(runscRoot) })
 	guard := []string{dir, runscRoot}
 	testenv.GuardHost(t, guard, []string{cgroupRoot})
-	testenv.RemoveNewEntries(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo",
-		"/var/log/containers", "/var/lib/kubelet", "/var/lib/kubelet/device-plugins")
 	sock := filepath.Join(dir, "c.sock")
 	t.Cleanup(func() {
 		// After kubelet and containerd stopped: pod sandboxes and shims.

@@ -202,8 +202,9 @@ func stripComments(b []byte) []byte {
 }
 
 // KillMatching SIGKILLs every process whose command line contains substr:
-// daemons' detached children (shims, sandboxes) that a failed test left.
-// It reports how many it killed.
+// daemons' detached children (shims, sandboxes) that a failed test left. A
+// containerd shim's socket (named in the "address" file of its working
+// directory, the bundle) is removed too. It reports how many it killed.
 func KillMatching(substr string) int {
 	n := 0
 	self := os.Getpid()
@@ -217,38 +218,48 @@ func KillMatching(substr string) int {
 		if err != nil || !bytes.Contains(b, []byte(substr)) {
 			continue
 		}
+		addr, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cwd", "address"))
 		if unix.Kill(pid, unix.SIGKILL) == nil {
 			n++
+		}
+		if sock, ok := strings.CutPrefix(strings.TrimSpace(string(addr)), "unix://"); ok && strings.HasPrefix(sock, "/run/containerd/s/") {
+			os.Remove(sock)
 		}
 	}
 	return n
 }
 
-// RemoveNewEntries removes, at cleanup, what daemons left in host paths
-// they hard-code (shim sockets, ctr's FIFOs, kubelet's device-plugin socket,
-// log links): a path that did not exist now is removed entirely; of one that
-// did, the entries that were not there now.
-func RemoveNewEntries(t testing.TB, paths ...string) {
-	for _, dir := range paths {
-		dir := dir
-		before := map[string]bool{}
-		entries, err := os.ReadDir(dir)
-		existed := err == nil
+// RemoveNewEntries removes, at cleanup, the entries of dir that were not
+// there now. Only for directories no other test writes to concurrently
+// (ctr's FIFOs, kubelet's log links and device-plugin socket).
+func RemoveNewEntries(t testing.TB, dir string) {
+	before := map[string]bool{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		before[e.Name()] = true
+	}
+	t.Cleanup(func() {
+		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			before[e.Name()] = true
+			if !before[e.Name()] && os.RemoveAll(filepath.Join(dir, e.Name())) == nil {
+				t.Logf("host guard: removed %s", filepath.Join(dir, e.Name()))
+			}
+		}
+	})
+}
+
+// RemoveIfNew removes, at cleanup, each of paths that did not exist now and
+// is empty then (daemons' hard-coded directories such as /run/containerd).
+// List parents first: children are removed first.
+func RemoveIfNew(t testing.TB, paths ...string) {
+	for _, p := range paths {
+		p := p
+		if _, err := os.Lstat(p); err == nil {
+			continue
 		}
 		t.Cleanup(func() {
-			if !existed {
-				if _, err := os.Stat(dir); err == nil && os.RemoveAll(dir) == nil {
-					t.Logf("host guard: removed %s", dir)
-				}
-				return
-			}
-			entries, _ := os.ReadDir(dir)
-			for _, e := range entries {
-				if !before[e.Name()] && os.RemoveAll(filepath.Join(dir, e.Name())) == nil {
-					t.Logf("host guard: removed %s", filepath.Join(dir, e.Name()))
-				}
+			if os.Remove(p) == nil {
+				t.Logf("host guard: removed %s", p)
 			}
 		})
 	}
