@@ -45,6 +45,7 @@ runsc:
 
 arm64:
 	GOARCH=arm64 $(GOBUILD) -o $(RUNSC_AI_ARM64_BIN) ./runsc-ai
+	GOARCH=arm64 $(GOBUILD) -o $(BIN)/containerd-shim-runsc-ai-v1-arm64 ./integration/containerd/cmd/containerd-shim-runsc-ai-v1
 
 rootfs: deps
 	sh integration/mkrootfs.sh $(RUNSC_AI_ROOTFS)

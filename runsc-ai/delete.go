@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/subcommands"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.uber.org/zap"
 	"gvisor.dev/gvisor/runsc/cmd/util"
 	"gvisor.dev/gvisor/runsc/config"
@@ -35,7 +36,7 @@ type finishing struct {
 func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
 	conf, ok := args[0].(*config.Config)
 	if !ok || !d.opts.decide {
-		return d.delete(ctx, f, conf, args)
+		return d.SubCommand.Execute(ctx, f, args...)
 	}
 	st, err := sandboxconf.Open(d.opts.createDir())
 	if err != nil {
@@ -51,7 +52,7 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 		run.PeakMemory = peakMemory(conf.RootDir, id)
 		done = append(done, finishing{image, run})
 	}
-	status := d.delete(ctx, f, conf, args)
+	status := d.SubCommand.Execute(ctx, f, args...)
 	if status != subcommands.ExitSuccess || len(done) == 0 {
 		return status
 	}
@@ -95,26 +96,33 @@ func peakMemory(root, id string) uint64 {
 	return 0
 }
 
-// delete runs gVisor's delete. gVisor decides "stopped" by asking the
-// sandbox, or, once the sandbox stops answering, by whether its process is
-// still there; just after the workload exits the two can disagree, and a
-// delete right after `state` said "stopped" fails with "not stopped" (gVisor
-// then exits at once, so this cannot retry). Without --force, a container
-// that looks running gets up to 300 ms to settle first; one that really runs
-// then gets gVisor's error as before.
-func (d finishingDelete) delete(ctx context.Context, f *flag.FlagSet, conf *config.Config, args []any) subcommands.ExitStatus {
-	if conf != nil && !flagTrue(f, "force") {
-		for _, id := range f.Args() {
-			for i := 0; i < 6; i++ {
-				c, err := container.Load(conf.RootDir, container.FullID{ContainerID: id}, container.LoadOpts{})
-				if err != nil || c.Status == container.Stopped || c.Status == container.Created {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
+// FetchSpec implements util.SubCommand. gVisor's delete loads (and caches)
+// the first container here, before Execute: it must see the settled status.
+func (d finishingDelete) FetchSpec(conf *config.Config, f *flag.FlagSet) (string, *specs.Spec, error) {
+	d.settle(conf, f)
+	return d.SubCommand.FetchSpec(conf, f)
+}
+
+// settle waits briefly for containers that look running. gVisor decides
+// "stopped" by asking the sandbox, or, once the sandbox stops answering, by
+// whether its process is still there; just after the workload exits the two
+// can disagree, and a delete right after `state` said "stopped" fails with
+// "not stopped" (gVisor then exits at once, so this cannot retry). Without
+// --force, a container that looks running gets up to 300 ms to settle; one
+// that really runs then gets gVisor's error as before.
+func (d finishingDelete) settle(conf *config.Config, f *flag.FlagSet) {
+	if conf == nil || flagTrue(f, "force") {
+		return
+	}
+	for _, id := range f.Args() {
+		for i := 0; i < 6; i++ {
+			c, err := container.Load(conf.RootDir, container.FullID{ContainerID: id}, container.LoadOpts{})
+			if err != nil || c.Status == container.Stopped || c.Status == container.Created {
+				break
 			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	return d.SubCommand.Execute(ctx, f, args...)
 }
 
 func flagTrue(f *flag.FlagSet, name string) bool {

@@ -320,4 +320,3 @@ func tailFile(p string) string {
 	}
 	return string(b)
 }
-
