@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -19,6 +20,9 @@ type aiOptions struct {
 	state  string
 	decide bool
 	policy string
+	run    string
+	tap    bool
+	window time.Duration
 }
 
 func registerAIFlags(fs *flag.FlagSet) *aiOptions {
@@ -26,11 +30,15 @@ func registerAIFlags(fs *flag.FlagSet) *aiOptions {
 	fs.StringVar(&o.state, "ai-state", "/var/lib/runsc-ai", "runsc-ai: directory for host facts, create-time history and the learned model")
 	fs.BoolVar(&o.decide, "ai-decide", true, "runsc-ai: choose the sandbox settings the user left unset at create/run/do; false behaves exactly like runsc")
 	fs.StringVar(&o.policy, "ai-policy", "", "runsc-ai: decision policy file (default: the embedded policy; see 'runsc-ai policy show-default')")
+	fs.StringVar(&o.run, "ai-run", "/run/runsc-ai", "runsc-ai: the agent's runtime directory (its socket, the sandboxes' tap FIFOs)")
+	fs.BoolVar(&o.tap, "ai-tap", true, "runsc-ai: count syscall classes in the Sentry and send the agent a summary per window; false turns the tap off")
+	fs.DurationVar(&o.window, "ai-tap-window", time.Second, "runsc-ai: the tap's summary window")
 	return o
 }
 
 func (o *aiOptions) hostCache() string { return filepath.Join(o.state, "host.json") }
 func (o *aiOptions) createDir() string { return filepath.Join(o.state, "create") }
+func (o *aiOptions) tapDir() string    { return filepath.Join(o.run, "tap") }
 
 func (o *aiOptions) loadPolicy() (llmkernel.Policy, error) {
 	if o.policy == "" {

@@ -118,6 +118,7 @@ func allCommands(o *aiOptions) map[util.SubCommand]string {
 	cmds[&explainCmd{opts: o}] = aiGroup
 	cmds[new(policyCmd)] = aiGroup
 	cmds[new(benchCmd)] = aiGroup
+	cmds[&agentCmd{opts: o}] = aiGroup
 	cmds[new(benchWorkloadCmd)] = internalGroup
 	return cmds
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/platform/host"
+	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
 // decidedCmd wraps create, run and do: it makes the create-time plan, applies
@@ -127,8 +128,16 @@ func applyPlan(conf *config.Config, choices []sandboxconf.Choice) error {
 }
 
 // Execute implements subcommands.Command.
-func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
+func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) (status subcommands.ExitStatus) {
 	conf, ok := args[0].(*config.Config)
+	if ok && enableTap(c.opts, conf, c.spec, c.cid) {
+		// run and do end with the sandbox gone; a failed create leaves none.
+		defer func() {
+			if c.Name() != "create" || status != subcommands.ExitSuccess {
+				tap.Remove(c.opts.tapDir(), c.cid)
+			}
+		}()
+	}
 	if !ok || !c.opts.decide || c.spec == nil || conf.Rootless {
 		return c.SubCommand.Execute(ctx, f, args...)
 	}

@@ -17,6 +17,7 @@ import (
 	"gvisor.dev/gvisor/runsc/container"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
 // finishingDelete wraps delete: a container created with a create-time
@@ -33,7 +34,14 @@ type finishing struct {
 }
 
 // Execute implements subcommands.Command.
-func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
+func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...any) (status subcommands.ExitStatus) {
+	defer func() {
+		if status == subcommands.ExitSuccess {
+			for _, id := range f.Args() {
+				tap.Remove(d.opts.tapDir(), id)
+			}
+		}
+	}()
 	conf, ok := args[0].(*config.Config)
 	if !ok || !d.opts.decide {
 		return d.SubCommand.Execute(ctx, f, args...)
@@ -52,7 +60,7 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 		run.PeakMemory = peakMemory(conf.RootDir, id)
 		done = append(done, finishing{image, run})
 	}
-	status := d.SubCommand.Execute(ctx, f, args...)
+	status = d.SubCommand.Execute(ctx, f, args...)
 	if status != subcommands.ExitSuccess || len(done) == 0 {
 		return status
 	}

@@ -81,7 +81,7 @@ type Summary struct {
 	WindowMs   uint32      `json:"w"`            // window length
 	Dropped    uint64      `json:"d"`            // summaries the tap could not write so far
 	Truncated  uint64      `json:"tr,omitempty"` // containers left out of this one
-	Containers []Container `json:"c"`
+	Containers []Container `json:"c,omitempty"`
 }
 
 // Encode returns s as one line, cut to fit MaxSize: containers beyond what

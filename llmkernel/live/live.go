@@ -1,0 +1,158 @@
+// Package live keeps what the agent knows about running sandboxes from
+// their taps' summaries: per sandbox and container, totals per syscall
+// class, the last window's rates, executed binaries, and lost or dropped
+// summaries. It is bounded: a fixed number of sandboxes, fixed-size state
+// each, so a flood of syscalls or of sandboxes cannot grow it.
+package live
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+)
+
+// MaxSandboxes bounds the sandboxes tracked; the least recently heard from
+// is forgotten first.
+const MaxSandboxes = 4096
+
+// Container is one container's aggregate.
+type Container struct {
+	ID     string                            `json:"id"`
+	Totals [summary.NumClasses]summary.Count `json:"totals"`
+	// Last is the last window's counts; RatePerSec its syscalls per second.
+	Last       [summary.NumClasses]summary.Count `json:"last"`
+	RatePerSec float64                           `json:"rate_per_sec"`
+	Execs      []string                          `json:"execs,omitempty"` // most recent first, at most summary.MaxExecs
+}
+
+// Sandbox is one sandbox's aggregate.
+type Sandbox struct {
+	ID         string      `json:"id"`
+	Windows    uint64      `json:"windows"` // summaries received
+	LastSeq    uint64      `json:"last_seq"`
+	Lost       uint64      `json:"lost"`    // gaps in the sequence: summaries never read
+	Dropped    uint64      `json:"dropped"` // summaries the tap could not write
+	LastSeen   time.Time   `json:"last_seen"`
+	Containers []Container `json:"containers"`
+}
+
+// Stats are the totals over every summary received.
+type Stats struct {
+	Summaries uint64 `json:"summaries"`
+	Lost      uint64 `json:"lost"`
+	Forgotten uint64 `json:"forgotten"` // sandboxes dropped to stay within MaxSandboxes
+}
+
+// State is the agent's view; safe for concurrent use.
+type State struct {
+	mu        sync.Mutex
+	sandboxes map[string]*Sandbox
+	stats     Stats
+	max       int
+}
+
+// New returns an empty state.
+func New() *State { return &State{sandboxes: map[string]*Sandbox{}, max: MaxSandboxes} }
+
+// Add folds one (validated) summary in.
+func (st *State) Add(s *summary.Summary, now time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.stats.Summaries++
+	sb, ok := st.sandboxes[s.Sandbox]
+	if !ok {
+		if len(st.sandboxes) >= st.max {
+			st.forgetOldest()
+		}
+		sb = &Sandbox{ID: s.Sandbox}
+		st.sandboxes[s.Sandbox] = sb
+	}
+	if s.Seq > sb.LastSeq+1 && sb.LastSeq > 0 {
+		sb.Lost += s.Seq - sb.LastSeq - 1
+		st.stats.Lost += s.Seq - sb.LastSeq - 1
+	}
+	if s.Seq > sb.LastSeq {
+		sb.LastSeq = s.Seq
+	}
+	sb.Windows++
+	sb.Dropped = s.Dropped
+	sb.LastSeen = now
+	for i := range s.Containers {
+		sc := &s.Containers[i]
+		c := sb.container(sc.ID)
+		if c == nil {
+			continue
+		}
+		var calls uint64
+		for k, n := range sc.Classes {
+			c.Totals[k].Calls += n.Calls
+			c.Totals[k].Bytes += n.Bytes
+			calls += n.Calls
+		}
+		c.Last = sc.Classes
+		c.RatePerSec = float64(calls) / (float64(s.WindowMs) / 1000)
+		for _, x := range sc.Execs {
+			c.Execs = append([]string{x}, c.Execs...)
+			if len(c.Execs) > summary.MaxExecs {
+				c.Execs = c.Execs[:summary.MaxExecs]
+			}
+		}
+	}
+}
+
+// container finds or adds a container, within summary.MaxContainers.
+func (sb *Sandbox) container(id string) *Container {
+	for i := range sb.Containers {
+		if sb.Containers[i].ID == id {
+			return &sb.Containers[i]
+		}
+	}
+	if len(sb.Containers) >= summary.MaxContainers {
+		return nil
+	}
+	sb.Containers = append(sb.Containers, Container{ID: id})
+	return &sb.Containers[len(sb.Containers)-1]
+}
+
+func (st *State) forgetOldest() {
+	var oldest *Sandbox
+	for _, sb := range st.sandboxes {
+		if oldest == nil || sb.LastSeen.Before(oldest.LastSeen) {
+			oldest = sb
+		}
+	}
+	if oldest != nil {
+		delete(st.sandboxes, oldest.ID)
+		st.stats.Forgotten++
+	}
+}
+
+// Forget drops sandboxes not heard from since before.
+func (st *State) Forget(before time.Time) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for id, sb := range st.sandboxes {
+		if sb.LastSeen.Before(before) {
+			delete(st.sandboxes, id)
+		}
+	}
+}
+
+// Snapshot copies the state, sandboxes sorted by ID.
+func (st *State) Snapshot() ([]Sandbox, Stats) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := make([]Sandbox, 0, len(st.sandboxes))
+	for _, sb := range st.sandboxes {
+		c := *sb
+		c.Containers = append([]Container(nil), sb.Containers...)
+		for i := range c.Containers {
+			c.Containers[i].Execs = append([]string(nil), c.Containers[i].Execs...)
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, st.stats
+}

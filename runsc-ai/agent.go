@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/subcommands"
+	"go.uber.org/zap"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel/live"
+	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+)
+
+// agentCmd implements `runsc-ai agent` (the node daemon) and
+// `runsc-ai agent status`.
+type agentCmd struct {
+	noSpec
+	opts    *aiOptions
+	socket  string
+	metrics string
+	poll    time.Duration
+	forget  time.Duration
+	json    bool
+}
+
+func (*agentCmd) Name() string     { return "agent" }
+func (*agentCmd) Synopsis() string { return "run the node agent, or ask it for its status" }
+func (*agentCmd) Usage() string {
+	return `agent [--socket PATH] [--metrics ADDR] [--poll D]
+agent status [--json] [--socket PATH]
+
+The agent reads the summaries the sandboxes' Sentry taps write to FIFOs in
+<--ai-run>/tap (one per sandbox runsc-ai created), keeps bounded per-sandbox
+state, answers 'agent status' on a unix socket (0600, default
+<--ai-run>/agent.sock) and serves Prometheus metrics on a loopback address.
+Stopping it never affects a sandbox: taps drop summaries while no agent
+reads, and a restarted agent resumes from the pipes.
+`
+}
+
+func (c *agentCmd) SetFlags(f *flag.FlagSet) {
+	f.StringVar(&c.socket, "socket", "", "control socket (default <--ai-run>/agent.sock)")
+	f.StringVar(&c.metrics, "metrics", "127.0.0.1:9464", "Prometheus metrics address, loopback only; empty: off")
+	f.DurationVar(&c.poll, "poll", 250*time.Millisecond, "how often the tap FIFOs are read")
+	f.DurationVar(&c.forget, "forget", 10*time.Minute, "forget a sandbox not heard from for this long")
+	f.BoolVar(&c.json, "json", false, "status: print JSON")
+}
+
+func (c *agentCmd) socketPath() string {
+	if c.socket != "" {
+		return c.socket
+	}
+	return filepath.Join(c.opts.run, "agent.sock")
+}
+
+func (c *agentCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	switch {
+	case f.NArg() == 0:
+		if err := c.serve(ctx); err != nil {
+			fmt.Fprintf(os.Stderr, "agent: %v\n", err)
+			return subcommands.ExitFailure
+		}
+		return subcommands.ExitSuccess
+	case f.NArg() == 1 && f.Arg(0) == "status":
+		if err := c.status(os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "agent status: %v\n", err)
+			return subcommands.ExitFailure
+		}
+		return subcommands.ExitSuccess
+	default:
+		f.Usage()
+		return subcommands.ExitUsageError
+	}
+}
+
+// agentStatus is what `agent status` returns.
+type agentStatus struct {
+	Version   string         `json:"version"`
+	PID       int            `json:"pid"`
+	Started   time.Time      `json:"started"`
+	Backend   string         `json:"backend"`
+	Model     string         `json:"model"`
+	TapDir    string         `json:"tap_dir"`
+	FIFOsOpen int            `json:"fifos_open"`
+	Errors    uint64         `json:"errors"` // bad summaries and unreadable FIFOs
+	Stats     live.Stats     `json:"stats"`
+	Sandboxes []live.Sandbox `json:"sandboxes"`
+}
+
+// agent is the running daemon.
+type agent struct {
+	state   *live.State
+	reader  *summary.Reader
+	log     *zap.Logger
+	started time.Time
+	tapDir  string
+	errors  atomic.Uint64
+	open    atomic.Int64
+}
+
+func (c *agentCmd) serve(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	logger, err := zap.NewProduction()
+	if err != nil {
+		return err
+	}
+	defer logger.Sync()
+	a := &agent{state: live.New(), reader: summary.NewReader(c.opts.tapDir()), log: logger, started: time.Now(), tapDir: c.opts.tapDir()}
+	defer a.reader.Close()
+	if err := os.MkdirAll(c.opts.tapDir(), 0o700); err != nil {
+		return err
+	}
+	ln, err := listenUnix(c.socketPath())
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	go a.serveControl(ln)
+	if c.metrics != "" {
+		mln, err := listenLoopback(c.metrics)
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(a.serveMetrics), ReadHeaderTimeout: 5 * time.Second}
+		go srv.Serve(mln)
+		defer srv.Close()
+		logger.Info("metrics", zap.String("addr", mln.Addr().String()))
+	}
+	logger.Info("agent started", zap.String("socket", c.socketPath()), zap.String("tap_dir", a.tapDir))
+	tick := time.NewTicker(c.poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			logger.Info("agent stopping")
+			return nil
+		case now := <-tick.C:
+			a.pollOnce(now)
+			a.state.Forget(now.Add(-c.forget))
+		}
+	}
+}
+
+func (a *agent) pollOnce(now time.Time) {
+	sums, errs := a.reader.Poll()
+	for _, s := range sums {
+		a.state.Add(s, now)
+	}
+	for _, err := range errs {
+		a.errors.Add(1)
+		a.log.Debug("tap", zap.Error(err))
+	}
+	a.open.Store(int64(a.reader.Open()))
+}
+
+func (a *agent) status() agentStatus {
+	sbs, stats := a.state.Snapshot()
+	return agentStatus{
+		Version: aiVersion, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: "fast-tier",
+		TapDir: a.tapDir, FIFOsOpen: int(a.open.Load()), Errors: a.errors.Load(), Stats: stats, Sandboxes: sbs,
+	}
+}
+
+// serveControl answers one request line per connection ("status").
+func (a *agent) serveControl(ln net.Listener) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(5 * time.Second))
+			line, err := bufio.NewReader(io.LimitReader(conn, 256)).ReadString('\n')
+			if err != nil && line == "" {
+				return
+			}
+			switch strings.TrimSpace(line) {
+			case "status":
+				json.NewEncoder(conn).Encode(a.status())
+			default:
+				fmt.Fprintf(conn, "{\"error\": %q}\n", "unknown request")
+			}
+		}()
+	}
+}
+
+func (a *agent) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/metrics" {
+		http.NotFound(w, r)
+		return
+	}
+	st := a.status()
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	fmt.Fprintf(w, "# HELP runsc_ai_agent_summaries_total Tap summaries received.\n# TYPE runsc_ai_agent_summaries_total counter\nrunsc_ai_agent_summaries_total %d\n", st.Stats.Summaries)
+	fmt.Fprintf(w, "# HELP runsc_ai_agent_summaries_lost_total Summaries missing from the sequence (never read).\n# TYPE runsc_ai_agent_summaries_lost_total counter\nrunsc_ai_agent_summaries_lost_total %d\n", st.Stats.Lost)
+	fmt.Fprintf(w, "# HELP runsc_ai_agent_summary_errors_total Bad summaries and unreadable FIFOs.\n# TYPE runsc_ai_agent_summary_errors_total counter\nrunsc_ai_agent_summary_errors_total %d\n", st.Errors)
+	fmt.Fprintf(w, "# HELP runsc_ai_agent_sandboxes Sandboxes tracked.\n# TYPE runsc_ai_agent_sandboxes gauge\nrunsc_ai_agent_sandboxes %d\n", len(st.Sandboxes))
+	fmt.Fprintf(w, "# HELP runsc_ai_tap_dropped Summaries a sandbox's tap could not write (no agent reading, pipe full).\n# TYPE runsc_ai_tap_dropped gauge\n")
+	for _, sb := range st.Sandboxes {
+		fmt.Fprintf(w, "runsc_ai_tap_dropped{sandbox=%q} %d\n", sb.ID, sb.Dropped)
+	}
+	fmt.Fprintf(w, "# HELP runsc_ai_syscalls_total Syscalls by class.\n# TYPE runsc_ai_syscalls_total counter\n")
+	for _, sb := range st.Sandboxes {
+		for _, c := range sb.Containers {
+			for k, n := range c.Totals {
+				fmt.Fprintf(w, "runsc_ai_syscalls_total{sandbox=%q,container=%q,class=%q} %d\n", sb.ID, c.ID, summary.Class(k), n.Calls)
+			}
+		}
+	}
+}
+
+// status asks a running agent.
+func (c *agentCmd) status(out io.Writer) error {
+	conn, err := net.DialTimeout("unix", c.socketPath(), 5*time.Second)
+	if err != nil {
+		return fmt.Errorf("no agent at %s: %w", c.socketPath(), err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, "status\n"); err != nil {
+		return err
+	}
+	var st agentStatus
+	if err := json.NewDecoder(io.LimitReader(conn, 64<<20)).Decode(&st); err != nil {
+		return fmt.Errorf("agent answer: %w", err)
+	}
+	if c.json {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(out, "agent %s, pid %d, up %v; backend %s, model %s\n", st.Version, st.PID, time.Since(st.Started).Round(time.Second), st.Backend, st.Model)
+	fmt.Fprintf(out, "taps: %d FIFOs open in %s; %d summaries, %d lost, %d errors\n", st.FIFOsOpen, st.TapDir, st.Stats.Summaries, st.Stats.Lost, st.Errors)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SANDBOX\tCONTAINER\tWINDOWS\tSYSCALLS/S\tFILE I/O\tNETWORK\tMEMORY\tBLOCKING\tWAKEUPS\tPROCESS\tDROPPED")
+	for _, sb := range st.Sandboxes {
+		for _, ct := range sb.Containers {
+			t := ct.Totals
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", short(sb.ID), short(ct.ID), sb.Windows, ct.RatePerSec,
+				t[summary.FileIO].Calls, t[summary.Network].Calls, t[summary.Memory].Calls, t[summary.Blocking].Calls, t[summary.Wakeups].Calls, t[summary.Process].Calls, sb.Dropped)
+		}
+	}
+	return tw.Flush()
+}
+
+func short(id string) string {
+	if len(id) > 16 {
+		return id[:16]
+	}
+	return id
+}
+
+// listenUnix listens on a 0600 socket, replacing a stale one (no agent
+// answering) but never a live agent's.
+func listenUnix(path string) (net.Listener, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if conn, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		conn.Close()
+		return nil, fmt.Errorf("another agent is serving %s", path)
+	}
+	os.Remove(path)
+	old := syscall.Umask(0o177)
+	ln, err := net.Listen("unix", path)
+	syscall.Umask(old)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// listenLoopback refuses any address that is not loopback: the metrics name
+// containers and describe what they do.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics address %q: %w", addr, err)
+	}
+	ip := net.ParseIP(host)
+	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("metrics address %q: not a loopback address", addr)
+	}
+	return net.Listen("tcp", addr)
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"go.uber.org/zap"
+	"gvisor.dev/gvisor/runsc/config"
+	"gvisor.dev/gvisor/runsc/specutils"
+
+	"github.com/go-os-agent/runsc-ai/sentry/tap"
+)
+
+// enableTap names the Sentry tap in the sandbox's pod init config, so the
+// sandbox counts syscall classes and writes summaries to its FIFO under
+// --ai-run. It never fails the container: a problem only costs the tap. It
+// reports whether the tap's files were created (to be removed at the end).
+func enableTap(o *aiOptions, conf *config.Config, spec *specs.Spec, id string) bool {
+	if !o.tap || !o.decide || spec == nil || conf.Rootless {
+		return false
+	}
+	if conf.PodInitConfig != "" {
+		// The user's own trace session; gVisor takes one pod init config.
+		warn("tap off for this sandbox: --pod-init-config is set", zap.String("container", id))
+		return false
+	}
+	if specutils.SpecContainerType(spec) == specutils.ContainerTypeContainer {
+		return false // joins an existing sandbox, whose Sentry already taps it
+	}
+	f, err := tap.Prepare(o.tapDir(), id, o.window)
+	if err != nil {
+		warn("tap off for this sandbox", zap.String("container", id), zap.Error(err))
+		return false
+	}
+	conf.PodInitConfig = f.Config
+	return true
+}
