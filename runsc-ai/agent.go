@@ -75,7 +75,14 @@ func (c *agentCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 			return subcommands.ExitFailure
 		}
 		return subcommands.ExitSuccess
-	case f.NArg() == 1 && f.Arg(0) == "status":
+	case f.Arg(0) == "status":
+		// Flags may follow the word: agent status --json.
+		sf := flag.NewFlagSet("agent status", flag.ContinueOnError)
+		sf.BoolVar(&c.json, "json", c.json, "print JSON")
+		sf.StringVar(&c.socket, "socket", c.socket, "the agent's control socket")
+		if err := sf.Parse(f.Args()[1:]); err != nil || sf.NArg() != 0 {
+			return subcommands.ExitUsageError
+		}
 		if err := c.status(os.Stdout); err != nil {
 			fmt.Fprintf(os.Stderr, "agent status: %v\n", err)
 			return subcommands.ExitFailure

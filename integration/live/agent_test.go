@@ -1,0 +1,262 @@
+package live_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/integration/testenv"
+	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+)
+
+// status is the part of `agent status --json` the tests read.
+type status struct {
+	PID   int `json:"pid"`
+	Stats struct {
+		Summaries uint64 `json:"summaries"`
+	} `json:"stats"`
+	Sandboxes []struct {
+		ID         string `json:"id"`
+		Windows    uint64 `json:"windows"`
+		LastSeq    uint64 `json:"last_seq"`
+		Lost       uint64 `json:"lost"`
+		Dropped    uint64 `json:"dropped"`
+		Containers []struct {
+			ID     string                            `json:"id"`
+			Totals [summary.NumClasses]summary.Count `json:"totals"`
+			Execs  []string                          `json:"execs"`
+		} `json:"containers"`
+	} `json:"sandboxes"`
+}
+
+type agentProc struct {
+	cmd *exec.Cmd
+	run string
+	bin string
+}
+
+func startAgent(t *testing.T, bin, run string) *agentProc {
+	t.Helper()
+	cmd := exec.Command(bin, "--ai-run="+run, "agent", "--metrics=", "--poll=100ms")
+	log, err := os.OpenFile(filepath.Join(run, "agent.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	a := &agentProc{cmd: cmd, run: run, bin: bin}
+	t.Cleanup(func() { a.kill() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := a.status(); err == nil {
+			return a
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(filepath.Join(run, "agent.log"))
+			t.Fatalf("agent did not answer: %s", b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (a *agentProc) kill() {
+	if a.cmd.ProcessState == nil {
+		a.cmd.Process.Kill()
+		a.cmd.Wait()
+	}
+}
+
+func (a *agentProc) status() (*status, error) {
+	out, err := exec.Command(a.bin, "--ai-run="+a.run, "agent", "status", "--json").Output()
+	if err != nil {
+		return nil, err
+	}
+	var st status
+	if err := json.Unmarshal(out, &st); err != nil {
+		return nil, fmt.Errorf("%w: %s", err, out)
+	}
+	return &st, nil
+}
+
+// waitSandbox polls the agent until cond holds for sandbox id.
+func (a *agentProc) waitSandbox(t *testing.T, id string, d time.Duration, cond func(*status, int) bool) *status {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	var last *status
+	for time.Now().Before(deadline) {
+		st, err := a.status()
+		if err == nil {
+			last = st
+			for i := range st.Sandboxes {
+				if st.Sandboxes[i].ID == id && cond(st, i) {
+					return st
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b, _ := json.MarshalIndent(last, "", " ")
+	t.Fatalf("sandbox %s: condition not met within %v; last status:\n%s", id, d, b)
+	return nil
+}
+
+func setup(t *testing.T) (testenv.Env, *testenv.Runtime, string) {
+	env := testenv.Get(t)
+	run, err := os.MkdirTemp("", "rai-run-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(run) })
+	rt := testenv.NewRuntime(t, env.RunscAI, "--ai-run="+run, "--network=none", "--ignore-cgroups")
+	return env, rt, run
+}
+
+// A workload that makes a known number of writes: the counts arrive.
+func TestTapCountsKnownWorkload(t *testing.T) {
+	env, rt, run := setup(t)
+	a := startAgent(t, env.RunscAI, run)
+	const n = 4000
+	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", fmt.Sprintf("dd if=/dev/zero of=/dev/null bs=7 count=%d 2>/dev/null; sleep 600", n)}, nil)
+	id := "tap-count"
+	rt.Create(t, bundle, id)
+	rt.MustRun(t, "start", id)
+	if _, err := os.Stat(filepath.Join(run, "tap", id+".fifo")); err != nil {
+		t.Errorf("no tap FIFO for the sandbox: %v", err)
+	}
+
+	st := a.waitSandbox(t, id, 20*time.Second, func(st *status, i int) bool {
+		cs := st.Sandboxes[i].Containers
+		return len(cs) == 1 && cs[0].Totals[summary.FileIO].Calls >= 2*n
+	})
+	c := st.Sandboxes[0].Containers[0]
+	for _, sb := range st.Sandboxes {
+		if sb.ID == id {
+			c = sb.Containers[0]
+		}
+	}
+	fio := c.Totals[summary.FileIO]
+	// dd: n reads of 7 bytes from /dev/zero, n writes of 7 to /dev/null,
+	// plus the shell's and dd's own start-up.
+	if fio.Calls > 2*n+500 {
+		t.Errorf("file I/O calls %d, want about %d", fio.Calls, 2*n)
+	}
+	if fio.Bytes < 2*7*n || fio.Bytes > 2*7*n+1<<20 {
+		t.Errorf("file I/O bytes %d, want about %d", fio.Bytes, 2*7*n)
+	}
+	if c.Totals[summary.Process].Calls == 0 || c.Totals[summary.Memory].Calls == 0 {
+		t.Errorf("no process or memory syscalls counted: %+v", c.Totals)
+	}
+	if len(c.Execs) == 0 {
+		t.Errorf("no executed binary reported")
+	}
+	rt.MustRun(t, "kill", id, "KILL")
+	waitStopped(t, rt, id)
+	rt.MustRun(t, "delete", id)
+	if _, err := os.Stat(filepath.Join(run, "tap", id+".fifo")); !os.IsNotExist(err) {
+		t.Errorf("tap FIFO left after delete: %v", err)
+	}
+}
+
+// Killing the agent leaves the sandbox running; a new agent resumes.
+func TestAgentRestartResumes(t *testing.T) {
+	env, rt, run := setup(t)
+	a := startAgent(t, env.RunscAI, run)
+	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", "while true; do echo x > /dev/null; sleep 0.1; done"}, nil)
+	id := "tap-restart"
+	rt.Create(t, bundle, id)
+	rt.MustRun(t, "start", id)
+	st := a.waitSandbox(t, id, 20*time.Second, func(st *status, i int) bool { return st.Sandboxes[i].Windows >= 2 })
+	var seq uint64
+	for _, sb := range st.Sandboxes {
+		if sb.ID == id {
+			seq = sb.LastSeq
+		}
+	}
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.cmd.Wait()
+	time.Sleep(2500 * time.Millisecond) // windows pass with no agent reading
+	if res := rt.MustRun(t, "state", id); !strings.Contains(res.Stdout, `"running"`) {
+		t.Fatalf("sandbox not running after the agent was killed: %s", res.Stdout)
+	}
+	b := startAgent(t, env.RunscAI, run)
+	// The new agent finds the sandbox from its FIFO and reads on: what the
+	// pipe held while no agent ran, then new windows.
+	b.waitSandbox(t, id, 20*time.Second, func(st *status, i int) bool {
+		return st.Sandboxes[i].LastSeq > seq+2
+	})
+	rt.MustRun(t, "kill", id, "KILL")
+	waitStopped(t, rt, id)
+	rt.MustRun(t, "delete", id)
+}
+
+// A flood of syscalls does not grow the agent.
+func TestAgentMemoryBoundedUnderFlood(t *testing.T) {
+	env, rt, run := setup(t)
+	a := startAgent(t, env.RunscAI, run)
+	before := rssKB(t, a.cmd.Process.Pid)
+	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", "dd if=/dev/zero of=/dev/null bs=1 count=1000000 2>/dev/null; sleep 600"}, nil)
+	id := "tap-flood"
+	rt.Create(t, bundle, id)
+	rt.MustRun(t, "start", id)
+	a.waitSandbox(t, id, 3*time.Minute, func(st *status, i int) bool {
+		cs := st.Sandboxes[i].Containers
+		return len(cs) == 1 && cs[0].Totals[summary.FileIO].Calls >= 2000000
+	})
+	after := rssKB(t, a.cmd.Process.Pid)
+	t.Logf("agent RSS %d kB before, %d kB after 2M syscalls", before, after)
+	if after > before+16*1024 {
+		t.Errorf("agent RSS grew from %d to %d kB under a syscall flood", before, after)
+	}
+	rt.MustRun(t, "kill", id, "KILL")
+	waitStopped(t, rt, id)
+	rt.MustRun(t, "delete", id)
+}
+
+// --ai-tap=false: no FIFO, no pod init config, nothing reaches the agent.
+func TestTapOff(t *testing.T) {
+	_, rt, run := setup(t)
+	rt.Flags = append(rt.Flags, "--ai-tap=false")
+	rt.MustRun(t, "do", "/bin/true")
+	entries, _ := os.ReadDir(filepath.Join(run, "tap"))
+	if len(entries) != 0 {
+		t.Errorf("tap files with --ai-tap=false: %v", entries)
+	}
+}
+
+func waitStopped(t *testing.T, rt *testenv.Runtime, id string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if res := rt.Run(t, "state", id); strings.Contains(res.Stdout, `"stopped"`) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s not stopped", id)
+}
+
+func rssKB(t *testing.T, pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
