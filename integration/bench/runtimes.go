@@ -55,7 +55,7 @@ func Locate(names []string, self, runscPath, workDir string) ([]Runtime, error) 
 			}
 		case RunscAI:
 			rt.Binary, rt.Available = self, true
-			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "ai-state"))
+			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "ai-state"), "--ai-run="+filepath.Join(workDir, "ai-run"))
 		case RunscAIAgent:
 			rt.Reason = "the runsc-ai agent does not exist yet (the live-loop issue); nothing to compare"
 		default:

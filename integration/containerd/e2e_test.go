@@ -41,7 +41,8 @@ func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *dae
 	// Cleanups run last-in first-out: the state root goes after the guard
 	// unmounted gVisor's null-netns in it; last, the hard-coded directories
 	// containerd, its shims and ctr created, if they are new and empty.
-	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo", shim.DefaultRoot)
+	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo", shim.DefaultRoot,
+		"/run/runsc-ai", "/run/runsc-ai/tap") // runsc-ai's default --ai-run: tap FIFOs, removed at delete
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(shim.DefaultRoot, d.ns)) })
 	testenv.GuardHost(t, []string{dir, filepath.Join(shim.DefaultRoot, d.ns)}, []string{d.ns})
 	t.Cleanup(func() {

@@ -107,7 +107,7 @@ func TestDockerRunsRunscAI(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(env.RunscAI, "install", "--config", config, "--",
-		"--ai-state="+aiState, "--network=none").CombinedOutput()
+		"--ai-state="+aiState, "--ai-run="+filepath.Join(work, "run"), "--network=none").CombinedOutput()
 	if err != nil {
 		t.Fatalf("runsc-ai install: %v: %s", err, out)
 	}

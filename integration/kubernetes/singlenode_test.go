@@ -100,7 +100,7 @@ func TestSingleNodePod(t *testing.T) {
 	}
 	aiState := filepath.Join(dir, "ai-state")
 	opts := filepath.Join(dir, "runsc-ai.toml")
-	os.WriteFile(opts, []byte(fmt.Sprintf("[runsc_config]\n  ai-state = %q\n  network = \"none\"\n", aiState)), 0o644)
+	os.WriteFile(opts, []byte(fmt.Sprintf("[runsc_config]\n  ai-state = %q\n  ai-run = %q\n  network = \"none\"\n", aiState, filepath.Join(dir, "ai-run"))), 0o644)
 	cfg := fmt.Sprintf(`version = 3
 root = %q
 state = %q

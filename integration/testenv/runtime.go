@@ -41,11 +41,27 @@ func NewRuntime(t testing.TB, bin string, flags ...string) *Runtime {
 	r := &Runtime{Bin: bin, Root: root, Flags: flags}
 	t.Cleanup(func() { RemoveStateRoot(root) })
 	if strings.HasPrefix(filepath.Base(bin), "runsc-ai") {
+		// Private history and tap FIFOs (--ai-run), unless the test names
+		// its own run directory (to share it with an agent).
 		r.AIState = root + "-ai"
 		r.Flags = append([]string{"--ai-state=" + r.AIState}, flags...)
 		t.Cleanup(func() { os.RemoveAll(r.AIState) })
+		if !hasFlag(flags, "--ai-run") {
+			run := root + "-run"
+			r.Flags = append([]string{"--ai-run=" + run}, r.Flags...)
+			t.Cleanup(func() { os.RemoveAll(run) })
+		}
 	}
 	return r
+}
+
+func hasFlag(flags []string, name string) bool {
+	for _, f := range flags {
+		if f == name || strings.HasPrefix(f, name+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // RemoveStateRoot unmounts gVisor's shared null network namespace (it may be

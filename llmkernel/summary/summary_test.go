@@ -1,0 +1,127 @@
+package summary
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func sample() *Summary {
+	s := &Summary{Sandbox: "sb-1", Seq: 1, UnixNano: 1, WindowMs: 1000}
+	c := Container{ID: "c1", Execs: []string{"sh"}}
+	c.Classes[FileIO] = Count{Calls: 10, Bytes: 70}
+	s.Containers = append(s.Containers, c)
+	return s
+}
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	b, err := Encode(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b[len(b)-1] != '\n' {
+		t.Fatal("no newline")
+	}
+	s, err := Decode(b[:len(b)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Containers[0].Classes[FileIO] != (Count{10, 70}) || s.Containers[0].Total() != 10 {
+		t.Errorf("round trip: %+v", s)
+	}
+}
+
+func TestEncodeTruncatesToPipeBuf(t *testing.T) {
+	s := sample()
+	for i := 0; i < 200; i++ {
+		c := Container{ID: strings.Repeat("x", 100) + string(rune('a'+i%26))}
+		c.Classes[Other] = Count{Calls: 1 << 60}
+		s.Containers = append(s.Containers, c)
+	}
+	b, err := Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > MaxSize || s.Truncated == 0 {
+		t.Errorf("%d bytes, truncated %d", len(b), s.Truncated)
+	}
+}
+
+func TestDecodeRejectsHostileInput(t *testing.T) {
+	for name, line := range map[string]string{
+		"bad id":         `{"s":"../etc","q":1,"t":1,"w":1000}`,
+		"long id":        `{"s":"` + strings.Repeat("a", MaxIDLen+1) + `","q":1,"t":1,"w":1000}`,
+		"zero seq":       `{"s":"a","q":0,"t":1,"w":1000}`,
+		"huge window":    `{"s":"a","q":1,"t":1,"w":4000000}`,
+		"unknown field":  `{"s":"a","q":1,"t":1,"w":1000,"evil":1}`,
+		"negative":       `{"s":"a","q":1,"t":1,"w":1000,"c":[{"id":"c","k":[{"c":-1}]}]}`,
+		"container id":   `{"s":"a","q":1,"t":1,"w":1000,"c":[{"id":"c d"}]}`,
+		"too many execs": `{"s":"a","q":1,"t":1,"w":1000,"c":[{"id":"c","x":["a","b","c","d","e"]}]}`,
+		"oversized":      strings.Repeat(" ", MaxSize+1),
+	} {
+		if _, err := Decode([]byte(line)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	s, err := Decode([]byte(`{"s":"a","q":1,"t":1,"w":1000,"c":[{"id":"c","x":["/usr/bin/\u001b[31mevil` + strings.Repeat("z", 100) + `"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := s.Containers[0].Execs[0]; len(x) > MaxExecLen || strings.ContainsAny(x, "\x1b/") {
+		t.Errorf("exec name not cleaned: %q", x)
+	}
+}
+
+func TestRules(t *testing.T) {
+	if r := RuleFor("pwrite64"); r.Class != FileIO || r.Bytes != RetBytes {
+		t.Errorf("pwrite64: %+v", r)
+	}
+	if r := RuleFor("mmap"); r.Class != Memory || r.Bytes != Arg1Bytes {
+		t.Errorf("mmap: %+v", r)
+	}
+	if RuleFor("getpid").Class != Other || !RuleFor("execve").Exec || !RuleFor("futex").Futex {
+		t.Error("getpid/execve/futex rules")
+	}
+	if FutexClass(0|128) != Blocking || FutexClass(1|128) != Wakeups || FutexClass(9) != Blocking || FutexClass(10) != Wakeups {
+		t.Error("futex classes")
+	}
+}
+
+// The reader against a real FIFO: complete lines, a line split across
+// writes, a bad line, and a FIFO that goes away.
+func TestReaderFIFO(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sb-1.fifo")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(dir)
+	defer r.Close()
+	if s, errs := r.Poll(); len(s) != 0 || len(errs) != 0 || r.Open() != 1 {
+		t.Fatalf("empty FIFO: %v %v open=%d", s, errs, r.Open())
+	}
+	w, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := Encode(sample())
+	w.Write(line)
+	w.Write([]byte("not json\n"))
+	w.Write(line[:10])
+	s, errs := r.Poll()
+	if len(s) != 1 || len(errs) != 1 {
+		t.Fatalf("got %d summaries, errors %v", len(s), errs)
+	}
+	w.Write(line[10:])
+	if s, _ := r.Poll(); len(s) != 1 {
+		t.Fatalf("split line: %d summaries", len(s))
+	}
+	w.Close()
+	os.Remove(path)
+	r.Poll()
+	if r.Open() != 0 {
+		t.Errorf("removed FIFO still open")
+	}
+}
