@@ -252,14 +252,7 @@ func TestContainerd16(t *testing.T) {
 
 func TestContainerd2(t *testing.T) {
 	env := testenv.Get(t)
-	dir := os.Getenv("CONTAINERD2_DIR")
-	if dir == "" {
-		out, err := exec.Command("sh", filepath.Join(testenv.RepoRoot(), "integration", "containerd", "build-containerd.sh")).Output()
-		if err != nil {
-			t.Fatalf("building containerd 2.x: %v", err)
-		}
-		dir = strings.TrimSpace(string(out))
-	}
+	dir := testenv.Containerd2Dir(t)
 	d := startContainerd(t, env, filepath.Join(dir, "containerd"), filepath.Join(dir, "ctr"))
 	if out, _ := d.try("version"); !strings.Contains(out, "v2.") {
 		t.Fatalf("want containerd 2.x, got:\n%s", out)

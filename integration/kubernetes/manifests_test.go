@@ -136,14 +136,7 @@ func TestManifestsAgainstAPIServer(t *testing.T) {
 // The containerd snippets parse, with the runtime where CRI looks for it,
 // in the containerd versions they are written for.
 func TestContainerdSnippets(t *testing.T) {
-	dir2 := os.Getenv("CONTAINERD2_DIR")
-	if dir2 == "" {
-		out, err := exec.Command("sh", filepath.Join(testenv.RepoRoot(), "integration", "containerd", "build-containerd.sh")).Output()
-		if err != nil {
-			t.Fatalf("building containerd 2.x: %v", err)
-		}
-		dir2 = strings.TrimSpace(string(out))
-	}
+	dir2 := testenv.Containerd2Dir(t)
 	containerd16, err := exec.LookPath("containerd")
 	if err != nil {
 		t.Fatalf("containerd not installed (make deps installs it): %v", err)

@@ -51,14 +51,7 @@ func TestSingleNodePod(t *testing.T) {
 	start := time.Now()
 	env := testenv.Get(t)
 	bins := kubeBins(t)
-	dir2 := os.Getenv("CONTAINERD2_DIR")
-	if dir2 == "" {
-		out, err := exec.Command("sh", filepath.Join(testenv.RepoRoot(), "integration", "containerd", "build-containerd.sh")).Output()
-		if err != nil {
-			t.Fatalf("building containerd 2.x: %v", err)
-		}
-		dir2 = strings.TrimSpace(string(out))
-	}
+	dir2 := testenv.Containerd2Dir(t)
 	dir, err := os.MkdirTemp("", "rai-k8s-")
 	if err != nil {
 		t.Fatal(err)

@@ -118,3 +118,18 @@ func build(root, out, pkg string, env ...string) error {
 	}
 	return nil
 }
+
+// Containerd2Dir is the directory holding containerd and ctr 2.x:
+// CONTAINERD2_DIR (as `make test` sets it), else built once from the module
+// by integration/containerd/build-containerd.sh.
+func Containerd2Dir(t testing.TB) string {
+	t.Helper()
+	if dir := os.Getenv("CONTAINERD2_DIR"); dir != "" {
+		return dir
+	}
+	out, err := exec.Command("sh", filepath.Join(RepoRoot(), "integration", "containerd", "build-containerd.sh")).Output()
+	if err != nil {
+		t.Fatalf("building containerd 2.x: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
