@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -123,14 +125,39 @@ func (d finishingDelete) settle(conf *config.Config, f *flag.FlagSet) {
 		return
 	}
 	for _, id := range f.Args() {
-		for i := 0; i < 6; i++ {
+		start := time.Now()
+		deadline := start.Add(300 * time.Millisecond)
+		for {
 			c, err := container.Load(conf.RootDir, container.FullID{ContainerID: id}, container.LoadOpts{})
 			if err != nil || c.Status == container.Stopped || c.Status == container.Created {
+				break
+			}
+			// A dead sandbox whose parent (often init) has not reaped it
+			// yet still answers kill(pid, 0), so gVisor calls it running;
+			// give the reaper up to 5 s.
+			if zombie(c.Sandbox.Pid.Load()) {
+				deadline = start.Add(5 * time.Second)
+			}
+			if time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+}
+
+// zombie reports whether process pid has exited but not been reaped.
+func zombie(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// "pid (comm) S ...": the state follows the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] == 'Z'
 }
 
 func flagTrue(f *flag.FlagSet, name string) bool {
