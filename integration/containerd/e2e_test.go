@@ -30,6 +30,7 @@ type daemon struct {
 
 func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *daemon {
 	t.Helper()
+	testenv.SerializeDaemons(t)
 	dir, err := os.MkdirTemp("", "rai-ctd-")
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ type dockerd struct {
 
 func startDockerd(t *testing.T, config string) *dockerd {
 	t.Helper()
+	testenv.SerializeDaemons(t)
 	bin, err := exec.LookPath("dockerd")
 	if err != nil {
 		t.Fatalf("dockerd not installed (apt install docker.io; make deps does): %v", err)
@@ -35,8 +36,9 @@ func startDockerd(t *testing.T, config string) *dockerd {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	cgroupParent := "runsc-ai-e2e-" + filepath.Base(dir)
-	// dockerd's containerd puts shim sockets in a hard-coded directory.
-	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s")
+	// Hard-coded directories: dockerd's plugin sockets, its containerd's
+	// shim sockets.
+	testenv.RemoveIfNew(t, "/run/docker", "/run/docker/plugins", "/run/containerd", "/run/containerd/s")
 	testenv.GuardHost(t, []string{dir}, []string{cgroupParent})
 	d := &dockerd{sock: filepath.Join(dir, "docker.sock"), dir: dir}
 	testenv.StartDaemon(t, filepath.Join(dir, "dockerd.log"), bin,

@@ -52,6 +52,7 @@ func TestSingleNodePod(t *testing.T) {
 	env := testenv.Get(t)
 	bins := kubeBins(t)
 	dir2 := testenv.Containerd2Dir(t)
+	testenv.SerializeDaemons(t)
 	dir, err := os.MkdirTemp("", "rai-k8s-")
 	if err != nil {
 		t.Fatal(err)

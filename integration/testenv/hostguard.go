@@ -264,3 +264,20 @@ func RemoveIfNew(t testing.TB, paths ...string) {
 		})
 	}
 }
+
+// SerializeDaemons makes the tests that start container daemons (dockerd,
+// containerd, kubelet) run one at a time across test packages: they share
+// hard-coded host directories (/run/containerd/s, ...) that each removes
+// when it created them. Call it first; the lock is released last.
+func SerializeDaemons(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "runsc-ai-daemon-tests.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() }) // closing releases the lock
+}
