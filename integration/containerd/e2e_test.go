@@ -26,6 +26,9 @@ const imageRef = "docker.io/library/runsc-ai-e2e:1"
 // without the CRI plugin.
 type daemon struct {
 	ctr, sock, dir, ns string
+	// opts is the runtime options file every ctr run passes: runsc-ai's
+	// --ai-run (tap FIFOs) stays in the test's directory.
+	opts string
 }
 
 func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *daemon {
@@ -36,14 +39,16 @@ func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *dae
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	d := &daemon{ctr: ctr, sock: filepath.Join(dir, "c.sock"), dir: dir, ns: "rai-" + randHex(4)}
+	d := &daemon{ctr: ctr, sock: filepath.Join(dir, "c.sock"), dir: dir, ns: "rai-" + randHex(4), opts: filepath.Join(dir, "runtime.toml")}
+	if err := os.WriteFile(d.opts, []byte(fmt.Sprintf("[runsc_config]\n  ai-run = %q\n", filepath.Join(dir, "ai-run"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// Containers' cgroups (/<namespace>/<id>) and runsc-ai's state root
 	// (DefaultRoot/<namespace>) are the test's own.
 	// Cleanups run last-in first-out: the state root goes after the guard
 	// unmounted gVisor's null-netns in it; last, the hard-coded directories
 	// containerd, its shims and ctr created, if they are new and empty.
-	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo", shim.DefaultRoot,
-		"/run/runsc-ai", "/run/runsc-ai/tap") // runsc-ai's default --ai-run: tap FIFOs, removed at delete
+	testenv.RemoveIfNew(t, "/run/containerd", "/run/containerd/s", "/run/containerd/fifo", shim.DefaultRoot)
 	t.Cleanup(func() { os.RemoveAll(filepath.Join(shim.DefaultRoot, d.ns)) })
 	testenv.GuardHost(t, []string{dir, filepath.Join(shim.DefaultRoot, d.ns)}, []string{d.ns})
 	t.Cleanup(func() {
@@ -154,15 +159,15 @@ func (d *daemon) run(t *testing.T, args ...string) (string, int) {
 	}
 }
 
-func runtimeArgs(extra ...string) []string {
-	return append([]string{"run", "--rm", "--runtime", shim.RuntimeName}, extra...)
+func (d *daemon) runtimeArgs(extra ...string) []string {
+	return append([]string{"run", "--rm", "--runtime", shim.RuntimeName, "--runtime-config-path", d.opts}, extra...)
 }
 
 // exercise is the same scenario against each containerd version.
 func exercise(t *testing.T, d *daemon, env testenv.Env) {
 	t.Run("output and exit code", func(t *testing.T) {
 		// No CRI annotation: gVisor's shim hung ctr here (fix 2).
-		out, code := d.run(t, append(runtimeArgs(imageRef, "out"), "sh", "-c", "echo hello-from-ctr; dmesg | head -1; sleep 0.3; exit 5")...)
+		out, code := d.run(t, append(d.runtimeArgs(imageRef, "out"), "sh", "-c", "echo hello-from-ctr; dmesg | head -1; sleep 0.3; exit 5")...)
 		if code != 5 || !strings.Contains(out, "hello-from-ctr") || !strings.Contains(out, "Starting gVisor") {
 			t.Errorf("code %d, output:\n%s", code, out)
 		}
@@ -170,11 +175,11 @@ func exercise(t *testing.T, d *daemon, env testenv.Env) {
 	t.Run("immediate exit keeps its code", func(t *testing.T) {
 		// gVisor's shim reported 128 for most of these (fix 3).
 		for i := 0; i < 5; i++ {
-			if out, code := d.run(t, append(runtimeArgs(imageRef, fmt.Sprintf("quick%d", i)), "sh", "-c", "exit 7")...); code != 7 {
+			if out, code := d.run(t, append(d.runtimeArgs(imageRef, fmt.Sprintf("quick%d", i)), "sh", "-c", "exit 7")...); code != 7 {
 				t.Errorf("run %d: exit code %d, want 7: %s", i, code, out)
 			}
 		}
-		if out, code := d.run(t, append(runtimeArgs(imageRef, "false"), "/bin/false")...); code != 1 {
+		if out, code := d.run(t, append(d.runtimeArgs(imageRef, "false"), "/bin/false")...); code != 1 {
 			t.Errorf("/bin/false: exit code %d, want 1: %s", code, out)
 		}
 	})
@@ -187,7 +192,7 @@ func exercise(t *testing.T, d *daemon, env testenv.Env) {
 	})
 	t.Run("exec, kill, delete", func(t *testing.T) {
 		id := "long"
-		if out, code := d.run(t, "run", "-d", "--runtime", shim.RuntimeName, imageRef, id, "sleep", "600"); code != 0 {
+		if out, code := d.run(t, "run", "-d", "--runtime", shim.RuntimeName, "--runtime-config-path", d.opts, imageRef, id, "sleep", "600"); code != 0 {
 			t.Fatalf("run -d: %d: %s", code, out)
 		}
 		out, code := d.run(t, "task", "exec", "--exec-id", "e1", id, "sh", "-c", "echo exec-ok; exit 3")
@@ -221,8 +226,8 @@ func exercise(t *testing.T, d *daemon, env testenv.Env) {
 	t.Run("runsc-ai options from the runtime's TOML", func(t *testing.T) {
 		aiState := filepath.Join(d.dir, "ai-state")
 		opts := filepath.Join(d.dir, "runsc-ai.toml")
-		os.WriteFile(opts, []byte(fmt.Sprintf("[runsc_config]\n  ai-state = %q\n  network = \"none\"\n", aiState)), 0o644)
-		out, code := d.run(t, append(runtimeArgs("--runtime-config-path", opts, imageRef, "opts"), "sh", "-c", "ip addr 2>&1 | grep -c inet; echo done")...)
+		os.WriteFile(opts, []byte(fmt.Sprintf("[runsc_config]\n  ai-state = %q\n  ai-run = %q\n  network = \"none\"\n", aiState, filepath.Join(d.dir, "ai-run"))), 0o644)
+		out, code := d.run(t, append([]string{"run", "--rm", "--runtime", shim.RuntimeName, "--runtime-config-path", opts, imageRef, "opts"}, "sh", "-c", "ip addr 2>&1 | grep -c inet; echo done")...)
 		if code != 0 || !strings.Contains(out, "done") {
 			t.Fatalf("run with options: %d: %s", code, out)
 		}
