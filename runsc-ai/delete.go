@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -113,13 +111,15 @@ func (d finishingDelete) FetchSpec(conf *config.Config, f *flag.FlagSet) (string
 	return d.SubCommand.FetchSpec(conf, f)
 }
 
-// settle waits briefly for containers that look running. gVisor decides
-// "stopped" by asking the sandbox, or, once the sandbox stops answering, by
-// whether its process is still there; just after the workload exits the two
-// can disagree, and a delete right after `state` said "stopped" fails with
-// "not stopped" (gVisor then exits at once, so this cannot retry). Without
-// --force, a container that looks running gets up to 300 ms to settle; one
-// that really runs then gets gVisor's error as before.
+// settle waits for containers that look running but are on their way out.
+// gVisor decides "stopped" by asking the sandbox, or, once the sandbox stops
+// answering, by whether its process still exists. A killed sandbox that is
+// tearing down (or, a zombie, waiting for its parent to reap it) no longer
+// answers but still exists, so a delete right after `state` said "stopped"
+// fails with "not stopped" (and gVisor exits at once, so it cannot retry). Without
+// --force, a container that looks running gets 300 ms, or up to 5 s while its
+// sandbox no longer answers; one whose sandbox answers that it runs still
+// gets gVisor's error.
 func (d finishingDelete) settle(conf *config.Config, f *flag.FlagSet) {
 	if conf == nil || flagTrue(f, "force") {
 		return
@@ -132,11 +132,8 @@ func (d finishingDelete) settle(conf *config.Config, f *flag.FlagSet) {
 			if err != nil || c.Status == container.Stopped || c.Status == container.Created {
 				break
 			}
-			// A dead sandbox whose parent (often init) has not reaped it
-			// yet still answers kill(pid, 0), so gVisor calls it running;
-			// give the reaper up to 5 s.
-			if zombie(c.Sandbox.Pid.Load()) {
-				deadline = start.Add(5 * time.Second)
+			if _, err := c.Sandbox.ContainerRuntimeState(c.ID); err != nil {
+				deadline = start.Add(5 * time.Second) // exiting: not answering
 			}
 			if time.Now().After(deadline) {
 				break
@@ -144,20 +141,6 @@ func (d finishingDelete) settle(conf *config.Config, f *flag.FlagSet) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-}
-
-// zombie reports whether process pid has exited but not been reaped.
-func zombie(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// "pid (comm) S ...": the state follows the last ')'.
-	i := bytes.LastIndexByte(b, ')')
-	return i >= 0 && i+2 < len(b) && b[i+2] == 'Z'
 }
 
 func flagTrue(f *flag.FlagSet, name string) bool {
