@@ -217,7 +217,8 @@ func TestLivePlatformProbes(t *testing.T) {
 	if bin == "" || os.Geteuid() != 0 {
 		t.Skip("needs root and RUNSC_AI_BIN (a built runsc-ai); `make test` provides both")
 	}
-	p := ExecPlatformProber{Binary: bin}
+	// As runsc-ai host probes: plain runsc behaviour, no history, no tap.
+	p := ExecPlatformProber{Binary: bin, Args: []string{"--ai-decide=false"}}
 	ctx := context.Background()
 	if f := p.Probe(ctx, "systrap", 30*time.Second); !f.Usable {
 		t.Fatalf("systrap does not boot: %+v", f)
