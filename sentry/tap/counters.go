@@ -12,7 +12,7 @@ import (
 
 // maxTracked bounds the containers with their own counters; a sandbox
 // holding more (a pod is usually a handful) counts the rest together.
-const maxTracked = summary.MaxContainers
+const maxTracked = summary.MaxContainers - 1
 
 // overflowID collects containers beyond maxTracked.
 const overflowID = "_other"
@@ -56,22 +56,34 @@ func (c *counters) takeExecs() ([]string, uint64) {
 // registry maps container IDs to counters. The syscall path reads the last
 // container's entry (one pointer load and a string compare, equal pointers
 // in practice: a task's container ID string is shared); switching
-// containers takes a sync.Map load.
+// containers takes a sync.Map load. Every ID seen gets an entry, so IDs
+// beyond maxTracked (and invalid ones) also stay on that path, sharing the
+// overflow counters.
 type registry struct {
-	last  atomic.Pointer[counters]
-	byID  sync.Map // string -> *counters
-	mu    sync.Mutex
-	count int
+	last    atomic.Pointer[entry]
+	byID    sync.Map // string -> *entry
+	mu      sync.Mutex
+	list    []*counters // the counters, each once (summaries)
+	aliases int
 }
 
+type entry struct {
+	id string
+	c  *counters
+}
+
+// maxAliases bounds the IDs remembered; more (not seen in practice: IDs
+// come from the runtime) take the locked path.
+const maxAliases = 1024
+
 func (r *registry) get(id string) *counters {
-	if c := r.last.Load(); c != nil && c.id == id {
-		return c
+	if e := r.last.Load(); e != nil && e.id == id {
+		return e.c
 	}
 	if v, ok := r.byID.Load(id); ok {
-		c := v.(*counters)
-		r.last.Store(c)
-		return c
+		e := v.(*entry)
+		r.last.Store(e)
+		return e.c
 	}
 	return r.add(id)
 }
@@ -80,24 +92,42 @@ func (r *registry) add(id string) *counters {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if v, ok := r.byID.Load(id); ok {
-		return v.(*counters)
+		return v.(*entry).c
 	}
-	if summary.ValidID(id) != nil || r.count >= maxTracked {
-		id = overflowID
-		if v, ok := r.byID.Load(id); ok {
-			return v.(*counters)
+	var c *counters
+	if summary.ValidID(id) == nil && len(r.list) < maxTracked {
+		c = &counters{id: id}
+		r.list = append(r.list, c)
+	} else {
+		c = r.overflow()
+	}
+	if r.aliases < maxAliases {
+		e := &entry{id: id, c: c}
+		r.byID.Store(id, e)
+		r.aliases++
+		r.last.Store(e)
+	}
+	return c
+}
+
+// overflow returns the shared counters of containers beyond maxTracked.
+// Called with mu held.
+func (r *registry) overflow() *counters {
+	for _, c := range r.list {
+		if c.id == overflowID {
+			return c
 		}
 	}
-	c := &counters{id: id}
-	r.byID.Store(id, c)
-	r.count++
-	r.last.Store(c)
+	c := &counters{id: overflowID}
+	r.list = append(r.list, c)
 	return c
 }
 
 func (r *registry) each(f func(id string, c *counters)) {
-	r.byID.Range(func(k, v any) bool {
-		f(k.(string), v.(*counters))
-		return true
-	})
+	r.mu.Lock()
+	list := append([]*counters(nil), r.list...)
+	r.mu.Unlock()
+	for _, c := range list {
+		f(c.id, c)
+	}
 }

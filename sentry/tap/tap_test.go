@@ -1,6 +1,7 @@
 package tap
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ func TestWrapCounts(t *testing.T) {
 	tp := newTap("sb", time.Second, nil)
 	w := tp.wrap(nop, summary.RuleFor("write"))
 	task := &kernel.Task{}
+	task.RestoreContainerID("c1")
 	for i := 0; i < 10; i++ {
 		w(task, 1, arch.SyscallArguments{})
 	}
@@ -27,7 +29,7 @@ func TestWrapCounts(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 	// The next window carries only what happened since.
-	s2, _ := tp.snapshot(time.Now(), map[string][summary.NumClasses]summary.Count{"_other": s.Containers[0].Classes})
+	s2, _ := tp.snapshot(time.Now(), map[string][summary.NumClasses]summary.Count{"c1": s.Containers[0].Classes})
 	if len(s2.Containers) != 0 {
 		t.Errorf("second window: %+v", s2.Containers)
 	}
@@ -36,11 +38,41 @@ func TestWrapCounts(t *testing.T) {
 	}
 }
 
+// Containers beyond the tracked number, and invalid IDs, share the overflow
+// counters; a summary never lists more than summary.MaxContainers.
+func TestRegistryBounded(t *testing.T) {
+	tp := newTap("sb", time.Second, nil)
+	w := tp.wrap(nop, summary.RuleFor("getpid"))
+	for i := 0; i < 100; i++ {
+		task := &kernel.Task{}
+		task.RestoreContainerID(fmt.Sprintf("c%d", i))
+		w(task, 39, arch.SyscallArguments{})
+	}
+	bad := &kernel.Task{}
+	bad.RestoreContainerID("not valid!")
+	w(bad, 39, arch.SyscallArguments{})
+	s, _ := tp.snapshot(time.Now(), nil)
+	if len(s.Containers) != summary.MaxContainers {
+		t.Fatalf("%d containers", len(s.Containers))
+	}
+	var total uint64
+	for _, c := range s.Containers {
+		total += c.Total()
+		if c.ID == overflowID && c.Total() != 101-(summary.MaxContainers-1) {
+			t.Errorf("overflow counted %d", c.Total())
+		}
+	}
+	if total != 101 {
+		t.Errorf("total %d, want 101", total)
+	}
+}
+
 // BenchmarkSyscallPath is the tap's cost per syscall: the wrapped call
 // minus the bare one is what every syscall in a sandbox pays (compare with
 // a systrap syscall's ~5 µs on this kind of machine).
 func BenchmarkSyscallPath(b *testing.B) {
 	task := &kernel.Task{}
+	task.RestoreContainerID("4d3b1c0a9e8f7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e")
 	args := arch.SyscallArguments{}
 	b.Run("bare", func(b *testing.B) {
 		fn := kernel.SyscallFn(nop)
