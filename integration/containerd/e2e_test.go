@@ -97,25 +97,17 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.cri.v1.runtime",
 			d.try("container", "delete", id)
 		}
 	})
-	var img bytes.Buffer
-	if err := docker.WriteImage(&img, env.Rootfs, imageRef, []string{"/bin/sh"}); err != nil {
+	path := filepath.Join(dir, "image.tar")
+	if err := docker.WriteImageFile(path, env.Rootfs, imageRef, []string{"/bin/sh"}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "image.tar")
-	os.WriteFile(path, img.Bytes(), 0o644)
 	if out, err := d.try("images", "import", path); err != nil {
 		t.Fatalf("ctr images import: %v: %s", err, out)
 	}
 	return d
 }
 
-func (d *daemon) log() string {
-	b, _ := os.ReadFile(filepath.Join(d.dir, "containerd.log"))
-	if len(b) > 4000 {
-		b = b[len(b)-4000:]
-	}
-	return string(b)
-}
+func (d *daemon) log() string { return testenv.TailFile(filepath.Join(d.dir, "containerd.log"), 4000) }
 
 // try runs ctr with a deadline (a hang is a failure, not a stuck test) and
 // returns its stdout followed by its stderr.

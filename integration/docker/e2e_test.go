@@ -3,7 +3,7 @@ package docker_test
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,8 +51,7 @@ func startDockerd(t *testing.T, config string) *dockerd {
 		if _, err := d.try("version"); err == nil {
 			break
 		} else if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "dockerd.log"))
-			t.Fatalf("dockerd did not come up: %v\n%s", err, tailStr(string(log), 3000))
+			t.Fatalf("dockerd did not come up: %v\n%s", err, testenv.TailFile(filepath.Join(dir, "dockerd.log"), 3000))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -85,18 +84,12 @@ func (d *dockerd) run(t *testing.T, args ...string) (string, int) {
 	switch {
 	case err == nil:
 		return out, 0
-	case errorsAs(err, &ee):
+	case errors.As(err, &ee):
 		return out, ee.ExitCode()
 	default:
 		t.Fatalf("docker %v: %v: %s", args, err, out)
 		return "", 0
 	}
-}
-
-func errorsAs(err error, ee **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	*ee = e
-	return ok
 }
 
 func TestDockerRunsRunscAI(t *testing.T) {
@@ -119,12 +112,10 @@ func TestDockerRunsRunscAI(t *testing.T) {
 	}
 	d := startDockerd(t, config)
 
-	var img bytes.Buffer
-	if err := docker.WriteImage(&img, env.Rootfs, image, []string{"/bin/sh"}); err != nil {
+	imgPath := filepath.Join(work, "image.tar")
+	if err := docker.WriteImageFile(imgPath, env.Rootfs, image, []string{"/bin/sh"}); err != nil {
 		t.Fatal(err)
 	}
-	imgPath := filepath.Join(work, "image.tar")
-	os.WriteFile(imgPath, img.Bytes(), 0o644)
 	if out, code := d.run(t, "load", "-i", imgPath); code != 0 {
 		t.Fatalf("docker load: %d: %s", code, out)
 	}
@@ -177,11 +168,4 @@ func TestDockerRunsRunscAI(t *testing.T) {
 			t.Errorf("backup does not hold the installed config:\n%s", b)
 		}
 	})
-}
-
-func tailStr(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return fmt.Sprint(s)
 }

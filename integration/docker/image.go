@@ -15,9 +15,22 @@ import (
 	"time"
 )
 
-// WriteImage writes a one-layer image of rootfs in `docker save` format to w,
-// for `docker load`: tests build their image here instead of pulling one.
-func WriteImage(w io.Writer, rootfs, tag string, cmd []string) error {
+// WriteImageFile writes a one-layer image of rootfs, tagged tag, in `docker
+// save` format to path, for `docker load` or `ctr images import`: tests build
+// their image here instead of pulling one.
+func WriteImageFile(path, rootfs, tag string, cmd []string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := writeImage(f, rootfs, tag, cmd); err != nil {
+		f.Close()
+		return fmt.Errorf("image %s: %w", tag, err)
+	}
+	return f.Close()
+}
+
+func writeImage(w io.Writer, rootfs, tag string, cmd []string) error {
 	var layer bytes.Buffer
 	if err := tarDir(&layer, rootfs); err != nil {
 		return fmt.Errorf("layer from %s: %w", rootfs, err)

@@ -61,7 +61,7 @@ func TestSingleNodePod(t *testing.T) {
 	t.Cleanup(func() {
 		if t.Failed() {
 			for _, l := range []string{"kubelet", "containerd", "controller-manager", "scheduler"} {
-				t.Logf("--- %s.log (tail):\n%s", l, tailFile(filepath.Join(dir, l+".log")))
+				t.Logf("--- %s.log (tail):\n%s", l, testenv.TailFile(filepath.Join(dir, l+".log"), 6000))
 			}
 		}
 	})
@@ -128,12 +128,10 @@ state = %q
 	}
 	waitFor(t, 30*time.Second, "containerd", func() error { _, err := ctr("version"); return err })
 	for ref, cmd := range map[string][]string{pauseImage: {"/bin/sleep", "2147483647"}, podImage: {"/bin/sh"}} {
-		var img bytes.Buffer
-		if err := docker.WriteImage(&img, env.Rootfs, ref, cmd); err != nil {
+		p := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(ref)+".tar")
+		if err := docker.WriteImageFile(p, env.Rootfs, ref, cmd); err != nil {
 			t.Fatal(err)
 		}
-		p := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(ref)+".tar")
-		os.WriteFile(p, img.Bytes(), 0o644)
 		if out, err := ctr("images", "import", p); err != nil {
 			t.Fatalf("import %s: %v: %s", ref, err, out)
 		}
@@ -222,7 +220,7 @@ serializeImagePulls: false
 		case "Succeeded":
 			return nil
 		case "Failed":
-			t.Fatalf("pod failed: %v\nkubelet log:\n%s", status, tailFile(filepath.Join(dir, "kubelet.log")))
+			t.Fatalf("pod failed: %v\nkubelet log:\n%s", status, testenv.TailFile(filepath.Join(dir, "kubelet.log"), 6000))
 		}
 		return fmt.Errorf("phase %v", status["phase"])
 	})
@@ -305,12 +303,4 @@ func waitFor(t *testing.T, d time.Duration, what string, f func() error) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-}
-
-func tailFile(p string) string {
-	b, _ := os.ReadFile(p)
-	if len(b) > 6000 {
-		b = b[len(b)-6000:]
-	}
-	return string(b)
 }

@@ -88,8 +88,7 @@ func StartAPIServer(t testing.TB) *APIServer {
 			}
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "apiserver.log"))
-			t.Fatalf("kube-apiserver not ready: %v\n%s", err, tail(string(log), 3000))
+			t.Fatalf("kube-apiserver not ready: %v\n%s", err, TailFile(filepath.Join(dir, "apiserver.log"), 3000))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -161,9 +160,11 @@ func FreePorts(t testing.TB, n int) []int {
 	return ports
 }
 
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
+// TailFile is the last n bytes of a (log) file, for failure messages.
+func TailFile(path string, n int) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > n {
+		b = b[len(b)-n:]
 	}
-	return s
+	return string(b)
 }
