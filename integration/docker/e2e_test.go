@@ -97,12 +97,13 @@ func TestDockerRunsRunscAI(t *testing.T) {
 	work := t.TempDir()
 	config := filepath.Join(work, "daemon.json")
 	aiState := filepath.Join(work, "ai-state")
+	aiRun := filepath.Join(work, "run")
 	// A user's existing daemon.json: install must keep it.
 	if err := os.WriteFile(config, []byte(`{"log-level": "warn", "storage-driver": "overlay2"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(env.RunscAI, "install", "--config", config, "--",
-		"--ai-state="+aiState, "--ai-run="+filepath.Join(work, "run"), "--network=none").CombinedOutput()
+		"--ai-state="+aiState, "--ai-run="+aiRun, "--network=none").CombinedOutput()
 	if err != nil {
 		t.Fatalf("runsc-ai install: %v: %s", err, out)
 	}
@@ -111,6 +112,7 @@ func TestDockerRunsRunscAI(t *testing.T) {
 		t.Fatalf("after install: %+v %v %v", rt, ok, err)
 	}
 	d := startDockerd(t, config)
+	testenv.StartDaemon(t, filepath.Join(work, "agent.log"), env.RunscAI, "--ai-run="+aiRun, "agent", "--metrics=", "--poll=100ms")
 
 	imgPath := filepath.Join(work, "image.tar")
 	if err := docker.WriteImageFile(imgPath, env.Rootfs, image, []string{"/bin/sh"}); err != nil {
@@ -149,6 +151,19 @@ func TestDockerRunsRunscAI(t *testing.T) {
 		expl, err := exec.Command(env.RunscAI, "--ai-state="+aiState, "explain", id).CombinedOutput()
 		if err != nil || !strings.Contains(string(expl), "platform") {
 			t.Errorf("runsc-ai explain %s: %v\n%s", id, err, expl)
+		}
+		// The agent on the runtime's --ai-run sees the sandbox's tap.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			st, err := exec.Command(env.RunscAI, "--ai-run="+aiRun, "agent", "status", "--json").Output()
+			if err == nil && strings.Contains(string(st), `"id": "`+id+`"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("agent never saw sandbox %s: %v\n%s", id, err, st)
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
 		if out, code := d.run(t, "rm", "-f", "e2e-long"); code != 0 {
 			t.Errorf("docker rm -f: %d: %s", code, out)

@@ -225,13 +225,21 @@ func TestAgentMemoryBoundedUnderFlood(t *testing.T) {
 
 // --ai-tap=false: no FIFO, no pod init config, nothing reaches the agent.
 func TestTapOff(t *testing.T) {
-	_, rt, run := setup(t)
+	env, rt, run := setup(t)
 	rt.Flags = append(rt.Flags, "--ai-tap=false")
-	rt.MustRun(t, "do", "/bin/true")
+	bundle := testenv.NewBundle(t, env, []string{"sleep", "600"}, nil)
+	id := "tap-off"
+	rt.Create(t, bundle, id)
+	rt.MustRun(t, "start", id)
+	// While it runs (with the tap on, its FIFO would be here: see
+	// TestTapCountsKnownWorkload).
 	entries, _ := os.ReadDir(filepath.Join(run, "tap"))
 	if len(entries) != 0 {
 		t.Errorf("tap files with --ai-tap=false: %v", entries)
 	}
+	rt.MustRun(t, "kill", id, "KILL")
+	waitStopped(t, rt, id)
+	rt.MustRun(t, "delete", id)
 }
 
 func waitStopped(t *testing.T, rt *testenv.Runtime, id string) {
