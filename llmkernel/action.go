@@ -78,9 +78,11 @@ const (
 	TierCache
 	TierFast
 	TierDeep
+	TierPolicy // a declarative rule of the policy
+	numTiers
 )
 
-var tierNames = [...]string{"fallback", "cache", "fast", "deep"}
+var tierNames = [numTiers]string{"fallback", "cache", "fast", "deep", "policy"}
 
 func (t Tier) String() string {
 	if int(t) < len(tierNames) {

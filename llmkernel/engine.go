@@ -22,6 +22,10 @@ type Config struct {
 	// OnDeepAnswer, if set, also receives every validated deep-tier answer
 	// (after it is cached and distilled), e.g. to persist it elsewhere.
 	OnDeepAnswer func(Situation, Answer)
+	// NoRecords: the caller persists the decisions it wants (the live loop
+	// records what it applied, not every window's keep); the store still
+	// keeps outcomes and the learned model.
+	NoRecords bool
 	// Capacity bounds the decisions awaiting an outcome and the queues;
 	// 0 is DefaultCapacity. A short-lived process (runsc-ai create makes
 	// one decision) sets it small: the ring is allocated up front.
@@ -30,15 +34,16 @@ type Config struct {
 
 // Engine is the decision engine. It is safe for concurrent use.
 type Engine struct {
-	policy Policy
-	cache  *Cache
-	fast   *FastTier
-	guard  *guard
-	deep   *deepTier // nil when embedded
-	store  Store
-	onDeep func(Situation, Answer)
-	log    *zap.Logger
-	read   Readers
+	policy    Policy
+	cache     *Cache
+	fast      *FastTier
+	guard     *guard
+	deep      *deepTier // nil when embedded
+	store     Store
+	onDeep    func(Situation, Answer)
+	noRecords bool
+	log       *zap.Logger
+	read      Readers
 
 	nextID  atomic.Uint64
 	pending pendingRing
@@ -49,7 +54,7 @@ type Engine struct {
 	bg       sync.WaitGroup
 	closed   atomic.Bool
 
-	decisions     [numKinds][4]atomic.Uint64 // by kind and tier
+	decisions     [numKinds][numTiers]atomic.Uint64 // by kind and tier
 	outcomesSeen  atomic.Uint64
 	outcomesLost  atomic.Uint64
 	recordsLost   atomic.Uint64
@@ -93,6 +98,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.guard = newGuard(&e.policy)
 	e.onDeep = cfg.OnDeepAnswer
+	e.noRecords = cfg.NoRecords
 	// IDs key the persisted history: start from the clock so that a restart
 	// never reuses one.
 	e.nextID.Store(uint64(time.Now().UnixNano()))
@@ -156,10 +162,13 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 		d.Tier = TierCache
 		d = e.guard.check(&s, d, start)
 	} else {
-		d = e.fastDecision(&s)
+		var ruled bool
+		if d, ruled = e.ruleDecision(&s); !ruled {
+			d = e.fastDecision(&s)
+		}
 		if e.deep != nil && ctx.Err() == nil {
 			e.deep.submit(s)
-		} else if d.Confidence >= e.policy.Cache.MinConfidence && d.Action != ActionKeep {
+		} else if !ruled && d.Confidence >= e.policy.Cache.MinConfidence && d.Action != ActionKeep {
 			e.cache.Put(d, start.UnixNano())
 		}
 		d = e.guard.check(&s, d, start)
@@ -173,9 +182,9 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 			zap.Stringer("tier", d.Tier), zap.String("action", d.ActionName()), zap.Int("step_pct", d.StepPct),
 			zap.String("reason", d.Reason), zap.String("rejected", d.Rejected), zap.Duration("latency", d.Latency))
 	}
-	if e.store != nil {
+	if e.store != nil && !e.noRecords {
 		select {
-		case e.records <- newRecord(&s, &d, start):
+		case e.records <- NewRecord(&s, &d, start):
 		default:
 			e.recordsLost.Add(1)
 		}
@@ -369,6 +378,11 @@ func (p *Policy) validate() error {
 		}
 		if p.Kinds[k].MaxStepPct < 0 || p.Kinds[k].MaxStepPct > MaxStepPct {
 			return fmt.Errorf("policy: %s max step %d%% outside 0..%d", k, p.Kinds[k].MaxStepPct, MaxStepPct)
+		}
+	}
+	for i := range p.Rules {
+		if err := p.Rules[i].validate(); err != nil {
+			return err
 		}
 	}
 	if p.Deep.Concurrency < 1 || p.Deep.Queue < 1 || p.Deep.Timeout <= 0 {

@@ -85,19 +85,7 @@ func (f *FastTier) decide(s *Situation, coef float64) Choice {
 	best := Choice{Estimate: math.Inf(-1)}
 	bestScore := math.Inf(-1)
 	for a := range m.Ainv {
-		ai := &m.Ainv[a]
-		var est, width float64
-		for i := 0; i < dim; i++ {
-			var theta, ax float64 // (A⁻¹b)_i and (A⁻¹x)_i
-			row := ai[i*dim : i*dim+dim]
-			for j := 0; j < dim; j++ {
-				theta += row[j] * m.B[a][j]
-				ax += row[j] * x[j]
-			}
-			est += theta * x[i]
-			width += ax * x[i]
-		}
-		width = math.Sqrt(math.Max(width, 0))
+		est, width := m.score(a, &x)
 		score := est + coef*width
 		if score > bestScore {
 			bestScore = score
@@ -105,6 +93,33 @@ func (f *FastTier) decide(s *Situation, coef float64) Choice {
 		}
 	}
 	return best
+}
+
+// Arm is the fast tier's estimate for action a in s.
+func (f *FastTier) Arm(s *Situation, a Action) Choice {
+	m := f.models[s.Kind].Load()
+	if int(a) >= len(m.Ainv) {
+		return Choice{Action: a}
+	}
+	x := input(&s.Features)
+	est, width := m.score(int(a), &x)
+	return Choice{Action: a, Estimate: est, Width: width, N: m.N[a]}
+}
+
+// score is arm a's expected reward θ·x and confidence width √(xᵀA⁻¹x).
+func (m *linUCB) score(a int, x *[dim]float64) (est, width float64) {
+	ai := &m.Ainv[a]
+	for i := 0; i < dim; i++ {
+		var theta, ax float64 // (A⁻¹b)_i and (A⁻¹x)_i
+		row := ai[i*dim : i*dim+dim]
+		for j := 0; j < dim; j++ {
+			theta += row[j] * m.B[a][j]
+			ax += row[j] * x[j]
+		}
+		est += theta * x[i]
+		width += ax * x[i]
+	}
+	return est, math.Sqrt(math.Max(width, 0))
 }
 
 // Update trains arm a of s's kind with reward r (weight w scales how much one

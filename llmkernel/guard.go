@@ -109,11 +109,15 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	k := guardKey{s.Sandbox, s.Kind}
-	if last, ok := g.last[k]; ok {
+	// Giving back (dir > 0, bounded by the OCI limit) is never delayed: a
+	// workload that grows after a cut must get headroom at once. Taking
+	// away is rate-limited and, after a grant, waits out the hysteresis, so
+	// a setting cannot flap faster than that.
+	if last, ok := g.last[k]; ok && dir <= 0 {
 		if now.Sub(last.at) < g.p.Guardrails.MinInterval {
 			return reject(fmt.Sprintf("rate limit: last change %v ago < %v", now.Sub(last.at).Round(time.Millisecond), g.p.Guardrails.MinInterval))
 		}
-		if dir != 0 && last.direction == -dir && now.Sub(last.at) < g.p.Guardrails.Hysteresis {
+		if dir < 0 && last.direction > 0 && now.Sub(last.at) < g.p.Guardrails.Hysteresis {
 			return reject(fmt.Sprintf("hysteresis: reverses the change made %v ago", now.Sub(last.at).Round(time.Millisecond)))
 		}
 	}

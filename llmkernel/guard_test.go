@@ -33,8 +33,12 @@ func TestGuardrails(t *testing.T) {
 	if d := g.check(&base, dec(simRaise, 90), now); d.Action != simRaise || d.StepPct != 50 {
 		t.Errorf("step not clamped: %v", d)
 	}
-	// Rate limit, then hysteresis.
-	if d := g.check(&base, dec(simRaise, 10), now.Add(time.Second)); !strings.Contains(d.Rejected, "rate limit") {
+	// Grants are never delayed; taking away is rate-limited and waits out
+	// the hysteresis after a grant.
+	if d := g.check(&base, dec(simRaise, 10), now.Add(time.Second)); d.Action != simRaise {
+		t.Errorf("second grant delayed: %v", d)
+	}
+	if d := g.check(&base, dec(simLower, 10), now.Add(5*time.Second)); !strings.Contains(d.Rejected, "rate limit") {
 		t.Errorf("rate limit: %v", d)
 	}
 	if d := g.check(&base, dec(simLower, 10), now.Add(20*time.Second)); !strings.Contains(d.Rejected, "hysteresis") {
@@ -42,6 +46,13 @@ func TestGuardrails(t *testing.T) {
 	}
 	if d := g.check(&base, dec(simLower, 10), now.Add(2*time.Minute)); d.Action != simLower {
 		t.Errorf("reversal after the hysteresis window rejected: %v", d)
+	}
+	// A grant right after a cut is allowed (a growing workload needs it).
+	if d := g.check(&base, dec(simRaise, 10), now.Add(2*time.Minute+time.Second)); d.Action != simRaise {
+		t.Errorf("grant after a cut delayed: %v", d)
+	}
+	if d := g.check(&base, dec(simLower, 10), now.Add(2*time.Minute+20*time.Second)); !strings.Contains(d.Rejected, "hysteresis") {
+		t.Errorf("cut right after a grant: %v", d)
 	}
 	// At the OCI limit nothing more is granted; near the floor the step is
 	// clamped; at the floor nothing is taken.
@@ -67,7 +78,7 @@ func TestGuardrails(t *testing.T) {
 	if d := g.check(&floor, dec(simLower, 10), now); !strings.Contains(d.Rejected, "floor") {
 		t.Errorf("below floor: %v", d)
 	}
-	if g.rejected[KindCPU].Load() != 6 {
-		t.Errorf("rejections counted %d, want 6", g.rejected[KindCPU].Load())
+	if g.rejected[KindCPU].Load() != 7 {
+		t.Errorf("rejections counted %d, want 7", g.rejected[KindCPU].Load())
 	}
 }

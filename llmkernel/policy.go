@@ -13,6 +13,8 @@ type Policy struct {
 	Fast       FastPolicy
 	Deep       DeepPolicy
 	Create     CreatePolicy
+	// Rules are declarative decisions, tried in order (see Rule).
+	Rules []Rule
 }
 
 // CreatePolicy configures create-time configuration decisions (applied by

@@ -29,9 +29,14 @@ type DecisionRecord struct {
 	Rejected   string             `json:"rejected,omitempty"`
 	Features   map[string]float64 `json:"features"`
 	LatencyNs  int64              `json:"latency_ns"`
+	// Applied says what changed on the host ("cpu.shares 1024 -> 512"),
+	// ApplyError why nothing did; both empty for decisions not applied.
+	Applied    string `json:"applied,omitempty"`
+	ApplyError string `json:"apply_error,omitempty"`
 }
 
-func newRecord(s *Situation, d *Decision, at time.Time) DecisionRecord {
+// NewRecord is decision d on situation s, made at, as persisted.
+func NewRecord(s *Situation, d *Decision, at time.Time) DecisionRecord {
 	f := make(map[string]float64, NumFeatures)
 	for i, v := range s.Features {
 		f[Feature(i).String()] = v

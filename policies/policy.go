@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,23 @@ type File struct {
 	Fast       FastSpec               `yaml:"fast"`
 	Deep       DeepSpec               `yaml:"deep"`
 	Create     CreateSpec             `yaml:"create"`
+	Rules      []RuleSpec             `yaml:"rules"`
+}
+
+// RuleSpec is one declarative rule: when every feature is in its range,
+// take the action.
+type RuleSpec struct {
+	Name    string               `yaml:"name"`
+	Kind    string               `yaml:"kind"`
+	When    map[string]RangeSpec `yaml:"when"`
+	Action  string               `yaml:"action"`
+	StepPct int                  `yaml:"step_pct"`
+}
+
+// RangeSpec bounds a feature; a missing bound is open (features are in [0, 1]).
+type RangeSpec struct {
+	Min *float64 `yaml:"min"`
+	Max *float64 `yaml:"max"`
 }
 
 // CreateSpec configures create-time configuration decisions.
@@ -207,6 +225,14 @@ func (c *checker) fail(msg string, path ...string) {
 
 func line(n *yaml.Node, path []string) int {
 	for _, p := range path {
+		if n.Kind == yaml.SequenceNode {
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				break
+			}
+			n = n.Content[i]
+			continue
+		}
 		if n.Kind != yaml.MappingNode {
 			break
 		}
@@ -319,7 +345,61 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	}
 	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue}
 	p.Create = c.create(&f.Create)
+	p.Rules = c.rules(f.Rules, &p)
 	return p
+}
+
+func (c *checker) rules(specs []RuleSpec, p *llmkernel.Policy) []llmkernel.Rule {
+	var out []llmkernel.Rule
+	names := map[string]bool{}
+	for i, rs := range specs {
+		at := func(field ...string) []string { return append([]string{"rules", strconv.Itoa(i)}, field...) }
+		r := llmkernel.Rule{Name: rs.Name, StepPct: rs.StepPct}
+		if rs.Name == "" || names[rs.Name] {
+			c.fail("every rule needs a unique name", at("name")...)
+		}
+		names[rs.Name] = true
+		k, err := llmkernel.ParseKind(rs.Kind)
+		if err != nil {
+			c.fail(err.Error(), at("kind")...)
+			continue
+		}
+		r.Kind = k
+		a, err := llmkernel.ParseAction(k, rs.Action)
+		switch {
+		case err != nil:
+			c.fail(err.Error(), at("action")...)
+		case !p.Kinds[k].Allowed[a]:
+			c.fail(fmt.Sprintf("%s is not among kinds.%s.actions", rs.Action, k), at("action")...)
+		}
+		r.Action = a
+		if rs.StepPct < 0 || rs.StepPct > p.Kinds[k].MaxStepPct {
+			c.fail(fmt.Sprintf("%d outside 0..%d (kinds.%s.max_step_pct)", rs.StepPct, p.Kinds[k].MaxStepPct, k), at("step_pct")...)
+		}
+		if len(rs.When) == 0 {
+			c.fail("a rule needs at least one condition", at("when")...)
+		}
+		for _, name := range sortedKeys(rs.When) {
+			f, err := llmkernel.ParseFeature(name)
+			if err != nil {
+				c.fail(err.Error(), at("when", name)...)
+				continue
+			}
+			cond := llmkernel.Condition{Feature: f, Min: 0, Max: 1}
+			if b := rs.When[name].Min; b != nil {
+				cond.Min = *b
+			}
+			if b := rs.When[name].Max; b != nil {
+				cond.Max = *b
+			}
+			if cond.Min < 0 || cond.Max > 1 || cond.Min > cond.Max {
+				c.fail(fmt.Sprintf("range [%v, %v]: want 0 ≤ min ≤ max ≤ 1", cond.Min, cond.Max), at("when", name)...)
+			}
+			r.When = append(r.When, cond)
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // knownArches are the GOARCH values runsc-ai is built for.

@@ -53,6 +53,10 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"unknown profile", "profile_default: {}", "profile_turbo: {}", []string{"create.profiles.profile_turbo", "not a create profile"}},
 		{"unknown platform", "arm64: [kvm, systrap]", "arm64: [kvm, gvisor-hw]", []string{"create.platforms.arm64", `"gvisor-hw" is not allowed`}},
 		{"unknown arch", "arm64: [kvm, systrap]", "riscv64: [systrap]", []string{"create.platforms.riscv64", "unknown architecture"}},
+		{"rule feature", "when: {cpu_util: {min: 0.5}, latency_need", "when: {cpu_utl: {min: 0.5}, latency_need", []string{"rules.0.when.cpu_utl", "unknown feature"}},
+		{"rule range", "mem_util: {max: 0.4}", "mem_util: {max: 4}", []string{"rules.3.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
+		{"rule action", "action: lower_weight", "action: lower_shares", []string{"rules.4.action", "not in the io action space"}},
+		{"rule step", "step_pct: 25\n  - name: memory_right_size", "step_pct: 30\n  - name: memory_right_size", []string{"rules.2.step_pct", "outside 0..25"}},
 		{"boot timeout", "boot_timeout: 20s", "boot_timeout: 0s", []string{"create.boot_timeout", "(0, 5m]"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

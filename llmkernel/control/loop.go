@@ -1,0 +1,320 @@
+package control
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+// OutcomeWindows is how many windows after a change its outcome is measured.
+const OutcomeWindows = 3
+
+// Config assembles a loop.
+type Config struct {
+	Engine   *llmkernel.Engine
+	Host     Host
+	Recorder Recorder // nil: nothing persisted
+	Floors   llmkernel.Limits
+	Logger   *zap.Logger
+}
+
+// Loop is the decision step; Step is called once per window, from one
+// goroutine. Snapshot may be called concurrently.
+type Loop struct {
+	cfg     Config
+	log     *zap.Logger
+	mu      sync.Mutex
+	targets map[string]*tracked
+	stats   Stats
+}
+
+// Stats count the loop's work.
+type Stats struct {
+	Windows      uint64 `json:"windows"`
+	Applied      uint64 `json:"applied"`
+	ApplyErrors  uint64 `json:"apply_errors"`
+	Rejected     uint64 `json:"rejected"` // by guardrails
+	SampleErrors uint64 `json:"sample_errors"`
+	Outcomes     uint64 `json:"outcomes"`
+}
+
+// TargetState is what the loop knows of one sandbox, for status.
+type TargetState struct {
+	Sandbox  string             `json:"sandbox"`
+	Evidence int                `json:"evidence"`
+	Features map[string]float64 `json:"features"`
+	Current  llmkernel.Limits   `json:"current"`
+	Ceiling  llmkernel.Limits   `json:"ceiling"`
+	Last     string             `json:"last_change,omitempty"`
+	Error    string             `json:"error,omitempty"`
+}
+
+type tracked struct {
+	t        Target
+	prev     Sample
+	have     bool
+	evidence int
+	feat     llmkernel.Features
+	pending  []pending
+	rejected [numKinds]string // last rejection recorded, to record each once
+	last     string
+	err      string
+}
+
+type pending struct {
+	id       uint64
+	kind     llmkernel.Kind
+	due      time.Time
+	before   llmkernel.Features
+	resource uint64 // the setting before the change
+	after    uint64
+	ooms     uint64
+}
+
+// numKinds sizes per-kind arrays; only the live kinds are used.
+const numKinds = 8
+
+// liveKinds are the kinds decided for running sandboxes.
+var liveKinds = []llmkernel.Kind{llmkernel.KindCPU, llmkernel.KindMemory, llmkernel.KindIO}
+
+// New makes a loop.
+func New(cfg Config) *Loop {
+	log := cfg.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Loop{cfg: cfg, log: log, targets: map[string]*tracked{}}
+}
+
+// Step runs one window over targets; activity returns a sandbox's tap
+// activity (false: the tap said nothing this window). Sandboxes no longer
+// among targets are forgotten.
+func (l *Loop) Step(ctx context.Context, now time.Time, targets []Target, activity func(sandbox string) (Activity, bool)) {
+	l.mu.Lock()
+	l.stats.Windows++
+	seen := make(map[string]bool, len(targets))
+	for i := range targets {
+		t := targets[i]
+		seen[t.Sandbox] = true
+		tr, ok := l.targets[t.Sandbox]
+		if !ok {
+			tr = &tracked{}
+			l.targets[t.Sandbox] = tr
+		}
+		tr.t = t
+	}
+	for id := range l.targets {
+		if !seen[id] {
+			delete(l.targets, id)
+		}
+	}
+	work := make([]*tracked, 0, len(l.targets))
+	for _, tr := range l.targets {
+		work = append(work, tr)
+	}
+	l.mu.Unlock()
+
+	for _, tr := range work {
+		if ctx.Err() != nil {
+			return
+		}
+		act, ok := activity(tr.t.Sandbox)
+		l.step(ctx, now, tr, act, ok)
+	}
+}
+
+func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activity, haveAct bool) {
+	s, err := l.cfg.Host.Sample(ctx, &tr.t)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.stats.SampleErrors++
+		if tr.err != err.Error() {
+			l.log.Warn("reading sandbox", zap.String("sandbox", tr.t.Sandbox), zap.Error(err))
+		}
+		tr.err, tr.have, tr.evidence = err.Error(), false, 0
+		return
+	}
+	tr.err = ""
+	if !tr.have || !s.At.After(tr.prev.At) {
+		tr.prev, tr.have = s, true
+		return
+	}
+	prev := tr.prev
+	tr.prev = s
+	tr.feat = features(&prev, &s, act)
+	tr.evidence++
+	l.outcomes(now, tr, &s)
+
+	for _, k := range liveKinds {
+		if k != llmkernel.KindMemory && !haveAct {
+			continue // without the tap's view, CPU and I/O needs are unknown
+		}
+		if l.unmanaged(k, &s.Current) {
+			continue
+		}
+		sit := llmkernel.Situation{
+			Kind: k, Sandbox: tr.t.Sandbox, Image: tr.t.Image, Features: tr.feat, Evidence: tr.evidence,
+			Limits: l.ceiling(&tr.t), Current: s.Current,
+		}
+		d := l.cfg.Engine.Decide(ctx, sit)
+		if d.Action == llmkernel.ActionKeep {
+			if d.Rejected != "" {
+				l.stats.Rejected++
+				if key := rejectKey(d.Rejected); tr.rejected[k] != key {
+					tr.rejected[k] = key
+					l.record(&sit, &d, now, "", "")
+				}
+			}
+			continue
+		}
+		tr.rejected[k] = ""
+		l.apply(ctx, now, tr, &sit, &d, &s)
+	}
+}
+
+// unmanaged: a kind whose setting this host does not report (or that is
+// unlimited) is left alone; the loop never invents a limit.
+func (l *Loop) unmanaged(k llmkernel.Kind, cur *llmkernel.Limits) bool {
+	switch k {
+	case llmkernel.KindCPU:
+		return cur.CPUShares == 0
+	case llmkernel.KindMemory:
+		return cur.MemoryBytes == 0
+	case llmkernel.KindIO:
+		return cur.IOWeight == 0
+	}
+	return true
+}
+
+// ceiling is the OCI limit, or where the spec sets none, the baseline.
+func (l *Loop) ceiling(t *Target) llmkernel.Limits {
+	c := t.Limits
+	pick := func(oci, base uint64) uint64 {
+		if oci > 0 {
+			return oci
+		}
+		return base
+	}
+	c.CPUShares = pick(c.CPUShares, t.Baseline.CPUShares)
+	c.CPUQuotaPct = pick(c.CPUQuotaPct, t.Baseline.CPUQuotaPct)
+	c.MemoryBytes = pick(c.MemoryBytes, t.Baseline.MemoryBytes)
+	c.IOWeight = pick(c.IOWeight, t.Baseline.IOWeight)
+	return c
+}
+
+func rejectKey(rejected string) string {
+	parts := strings.SplitN(rejected, ":", 3)
+	if len(parts) < 2 {
+		return rejected
+	}
+	return parts[0] + ":" + parts[1]
+}
+
+// apply turns d into a new setting, applies it and records it.
+func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample) {
+	set, before, after, what, err := next(sit, d, s, l.cfg.Floors)
+	if err != nil {
+		l.record(sit, d, now, "", err.Error())
+		return
+	}
+	if err := l.cfg.Host.Apply(ctx, &tr.t, set); err != nil {
+		l.stats.ApplyErrors++
+		l.log.Warn("applying a decision", zap.String("sandbox", tr.t.Sandbox), zap.Stringer("kind", sit.Kind), zap.Error(err))
+		l.record(sit, d, now, "", err.Error())
+		return
+	}
+	l.stats.Applied++
+	tr.last = fmt.Sprintf("%s %s (%s)", now.UTC().Format(time.RFC3339), what, d.Reason)
+	l.log.Info("applied", zap.String("sandbox", tr.t.Sandbox), zap.String("change", what), zap.Stringer("tier", d.Tier), zap.String("reason", d.Reason))
+	l.record(sit, d, now, what, "")
+	tr.pending = append(tr.pending, pending{
+		id: d.ID, kind: sit.Kind, due: now.Add(OutcomeWindows * windowOf(tr, s)), before: sit.Features,
+		resource: before, after: after, ooms: s.OOMKills,
+	})
+	if len(tr.pending) > 16 {
+		tr.pending = tr.pending[1:] // bounded; the engine counts the lost outcome
+	}
+}
+
+// windowOf is the sampling interval, at least 100 ms.
+func windowOf(tr *tracked, s *Sample) time.Duration {
+	return max(s.At.Sub(tr.prev.At), 100*time.Millisecond)
+}
+
+func (l *Loop) record(sit *llmkernel.Situation, d *llmkernel.Decision, now time.Time, applied, applyErr string) {
+	if l.cfg.Recorder == nil {
+		return
+	}
+	r := llmkernel.NewRecord(sit, d, now)
+	r.Applied, r.ApplyError = applied, applyErr
+	if err := l.cfg.Recorder.PutDecision(r); err != nil {
+		l.log.Warn("recording a decision", zap.Error(err))
+	}
+}
+
+// outcomes reports what the changes due by now led to.
+func (l *Loop) outcomes(now time.Time, tr *tracked, s *Sample) {
+	keep := tr.pending[:0]
+	for _, p := range tr.pending {
+		if now.Before(p.due) {
+			keep = append(keep, p)
+			continue
+		}
+		o := measure(&p, &tr.feat, s)
+		if err := l.cfg.Engine.Observe(o); err != nil {
+			l.log.Debug("outcome", zap.Error(err))
+			continue
+		}
+		l.stats.Outcomes++
+	}
+	tr.pending = keep
+}
+
+// measure compares the windows after a change with the one before it. Each
+// part is a relative improvement in [-1, 1]: throughput (CPU used), latency
+// (throttling and pressure down), efficiency (the setting given back) and
+// stability (no OOM kill, no memory squeeze).
+func measure(p *pending, now *llmkernel.Features, s *Sample) llmkernel.Outcome {
+	b := &p.before
+	o := llmkernel.Outcome{DecisionID: p.id}
+	if p.kind == llmkernel.KindCPU {
+		o.Throughput = bound(now[llmkernel.FeatCPUUtil] - b[llmkernel.FeatCPUUtil])
+	}
+	o.Latency = bound((b[llmkernel.FeatCPUThrottle] - now[llmkernel.FeatCPUThrottle]) +
+		(b[llmkernel.FeatMemPressure] - now[llmkernel.FeatMemPressure]) + (b[llmkernel.FeatIOPressure] - now[llmkernel.FeatIOPressure]))
+	if p.resource > 0 {
+		o.Efficiency = bound((float64(p.resource) - float64(p.after)) / float64(p.resource))
+	}
+	switch {
+	case s.OOMKills > p.ooms:
+		o.Stability = -1
+	case p.kind == llmkernel.KindMemory && now[llmkernel.FeatMemUtil] > 0.9:
+		o.Stability = -0.5
+	}
+	return o
+}
+
+func bound(v float64) float64 { return max(-1, min(1, v)) }
+
+// Snapshot returns the loop's counters and per-sandbox state.
+func (l *Loop) Snapshot() (Stats, []TargetState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]TargetState, 0, len(l.targets))
+	for _, tr := range l.targets {
+		f := make(map[string]float64, llmkernel.NumFeatures)
+		for i, v := range tr.feat {
+			f[llmkernel.Feature(i).String()] = v
+		}
+		out = append(out, TargetState{Sandbox: tr.t.Sandbox, Evidence: tr.evidence, Features: f,
+			Current: tr.prev.Current, Ceiling: l.ceiling(&tr.t), Last: tr.last, Error: tr.err})
+	}
+	return l.stats, out
+}

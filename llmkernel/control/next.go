@@ -1,0 +1,76 @@
+package control
+
+import (
+	"fmt"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+// memHeadroomPct: a memory limit is never cut below the working set plus
+// this share of the new limit (working set ≤ 60% of the new limit), so a cut
+// cannot OOM-kill what is in use and does not re-trigger a grant.
+const memHeadroomPct = 40
+
+const pageSize = 4096
+
+// next computes the setting decision d asks for, within the situation's
+// ceilings (OCI limits or baseline) and the policy floors. It returns the
+// settings to apply, the value before and after, and a description.
+func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llmkernel.Limits) (set llmkernel.Limits, before, after uint64, what string, err error) {
+	var cur, ceil, floor *uint64
+	var name string
+	switch d.ActionName() {
+	case "raise_shares", "lower_shares":
+		cur, ceil, floor, name = &sit.Current.CPUShares, &sit.Limits.CPUShares, &floors.CPUShares, "cpu shares"
+	case "raise_quota", "lower_quota":
+		cur, ceil, floor, name = &sit.Current.CPUQuotaPct, &sit.Limits.CPUQuotaPct, &floors.CPUQuotaPct, "cpu quota %"
+	case "raise_limit", "lower_limit":
+		cur, ceil, floor, name = &sit.Current.MemoryBytes, &sit.Limits.MemoryBytes, &floors.MemoryBytes, "memory limit"
+	case "raise_weight", "lower_weight":
+		cur, ceil, floor, name = &sit.Current.IOWeight, &sit.Limits.IOWeight, &floors.IOWeight, "io weight"
+	default:
+		return set, 0, 0, "", fmt.Errorf("not applied: %s is not managed on running sandboxes", d.ActionName())
+	}
+	if *cur == 0 {
+		return set, 0, 0, "", fmt.Errorf("not applied: %s is unset or unlimited", name)
+	}
+	v := *cur
+	delta := *cur * uint64(d.StepPct) / 100
+	switch {
+	case d.StepPct <= 0:
+		return set, 0, 0, "", fmt.Errorf("not applied: a step of %d%%", d.StepPct)
+	case isRaise(d.ActionName()):
+		v += max(delta, 1)
+		if *ceil > 0 && v > *ceil {
+			v = *ceil
+		}
+	default:
+		v -= min(delta, v)
+		v = max(v, *floor, 1)
+		if name == "memory limit" {
+			need := s.MemWorkingSet * 100 / (100 - memHeadroomPct)
+			need = (need + pageSize - 1) / pageSize * pageSize
+			v = max(v, need)
+		}
+		v = min(v, *cur) // a cut never grows a setting
+	}
+	if v == *cur {
+		return set, 0, 0, "", fmt.Errorf("not applied: %s stays %d (bound by the OCI limit, the floor or the working set)", name, v)
+	}
+	*pick(&set, name) = v
+	return set, *cur, v, fmt.Sprintf("%s %d -> %d", name, *cur, v), nil
+}
+
+func isRaise(action string) bool { return len(action) > 6 && action[:6] == "raise_" }
+
+func pick(l *llmkernel.Limits, name string) *uint64 {
+	switch name {
+	case "cpu shares":
+		return &l.CPUShares
+	case "cpu quota %":
+		return &l.CPUQuotaPct
+	case "memory limit":
+		return &l.MemoryBytes
+	}
+	return &l.IOWeight
+}

@@ -1,0 +1,104 @@
+package control
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+func action(t *testing.T, k llmkernel.Kind, name string) llmkernel.Action {
+	t.Helper()
+	a, err := llmkernel.ParseAction(k, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestNext(t *testing.T) {
+	floors := llmkernel.Limits{CPUShares: 64, MemoryBytes: 64 << 20, IOWeight: 10}
+	const mib = 1 << 20
+	for _, tc := range []struct {
+		name          string
+		kind          llmkernel.Kind
+		action        string
+		step          int
+		cur, ceil     llmkernel.Limits
+		ws            uint64
+		before, after uint64
+		err           string
+	}{
+		{name: "halve a hog's shares", kind: llmkernel.KindCPU, action: "lower_shares", step: 50,
+			cur: llmkernel.Limits{CPUShares: 1024}, ceil: llmkernel.Limits{CPUShares: 1024}, before: 1024, after: 512},
+		{name: "never below the floor", kind: llmkernel.KindCPU, action: "lower_shares", step: 50,
+			cur: llmkernel.Limits{CPUShares: 100}, before: 100, after: 64},
+		{name: "at the floor", kind: llmkernel.KindCPU, action: "lower_shares", step: 50,
+			cur: llmkernel.Limits{CPUShares: 64}, err: "stays 64"},
+		{name: "never beyond the ceiling", kind: llmkernel.KindCPU, action: "raise_shares", step: 50,
+			cur: llmkernel.Limits{CPUShares: 800}, ceil: llmkernel.Limits{CPUShares: 1024}, before: 800, after: 1024},
+		{name: "at the ceiling", kind: llmkernel.KindCPU, action: "raise_shares", step: 50,
+			cur: llmkernel.Limits{CPUShares: 1024}, ceil: llmkernel.Limits{CPUShares: 1024}, err: "stays 1024"},
+		{name: "memory cut keeps headroom over the working set", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
+			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, ws: 320 * mib, err: "stays"},
+		{name: "memory cut", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
+			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, ws: 60 * mib, before: 512 * mib, after: 384 * mib},
+		{name: "memory cut bound by working set", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
+			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, ws: 270 * mib, before: 512 * mib, after: 450 * mib},
+		{name: "memory grant within the OCI limit", kind: llmkernel.KindMemory, action: "raise_limit", step: 25,
+			cur: llmkernel.Limits{MemoryBytes: 900 * mib}, ceil: llmkernel.Limits{MemoryBytes: 1024 * mib}, before: 900 * mib, after: 1024 * mib},
+		{name: "unlimited memory is left alone", kind: llmkernel.KindMemory, action: "lower_limit", step: 25, err: "unset or unlimited"},
+		{name: "soft limits are not managed", kind: llmkernel.KindMemory, action: "lower_soft_limit", step: 25,
+			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, err: "not managed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sit := llmkernel.Situation{Kind: tc.kind, Current: tc.cur, Limits: tc.ceil}
+			d := llmkernel.Decision{Kind: tc.kind, Action: action(t, tc.kind, tc.action), StepPct: tc.step}
+			set, before, after, what, err := next(&sit, &d, &Sample{MemWorkingSet: tc.ws}, floors)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before != tc.before || after != tc.after {
+				t.Errorf("%s: %d -> %d, want %d -> %d", what, before, after, tc.before, tc.after)
+			}
+			if got := *pick(&set, strings.SplitN(what, " ", 3)[0]+" "+strings.SplitN(what, " ", 3)[1]); got != after {
+				t.Errorf("settings %+v do not carry %d", set, after)
+			}
+		})
+	}
+}
+
+func TestFeatures(t *testing.T) {
+	t0 := time.Unix(100, 0)
+	prev := Sample{At: t0, CPUUsage: time.Second, Periods: 100, Throttled: 10}
+	cur := Sample{At: t0.Add(time.Second), CPUUsage: time.Second + 1500*time.Millisecond, Periods: 200, Throttled: 60,
+		MemWorkingSet: 100, CPUs: 2, MemPressure: -1, IOPressure: 250,
+		Current: llmkernel.Limits{MemoryBytes: 400}}
+	hog := features(&prev, &cur, Activity{SyscallsPerSec: 3})
+	want := map[llmkernel.Feature]float64{
+		llmkernel.FeatCPUUtil: 0.75, llmkernel.FeatCPUThrottle: 0.5, llmkernel.FeatMemUtil: 0.25,
+		llmkernel.FeatMemPressure: 0, llmkernel.FeatIOPressure: 1, llmkernel.FeatLatencyNeed: 0,
+	}
+	for f, v := range want {
+		if got := hog[f]; got < v-1e-9 || got > v+1e-9 {
+			t.Errorf("%s = %v, want %v", f, got, v)
+		}
+	}
+	cur.CPUUsage = prev.CPUUsage + 100*time.Millisecond
+	interactive := features(&prev, &cur, Activity{SyscallsPerSec: 400, Blocking: 0.5})
+	if got := interactive[llmkernel.FeatLatencyNeed]; got < 0.9 {
+		t.Errorf("latency need of a sandbox that mostly waits: %v", got)
+	}
+	// A counter reset (a recreated cgroup) reads as nothing, not as huge.
+	cur.CPUUsage, cur.Periods = 0, 0
+	if f := features(&prev, &cur, Activity{}); f[llmkernel.FeatCPUUtil] != 0 || f[llmkernel.FeatCPUThrottle] != 0 {
+		t.Errorf("counter reset: %v", f)
+	}
+}

@@ -1,0 +1,59 @@
+package control
+
+import (
+	"context"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+// Target is one sandbox the loop manages.
+type Target struct {
+	Sandbox string
+	Image   string // container-controlled: data only
+	// Limits are the OCI spec's ceilings (zero: unset). Where the spec sets
+	// none, Baseline (the settings in force when the sandbox was first
+	// seen) is the ceiling: nothing is ever granted beyond what the
+	// container started with.
+	Limits   llmkernel.Limits
+	Baseline llmkernel.Limits
+}
+
+// Sample is one reading of a sandbox's host side. Counters are cumulative.
+type Sample struct {
+	At        time.Time
+	CPUUsage  time.Duration
+	Periods   uint64 // CFS periods with runnable tasks
+	Throttled uint64 // of which throttled
+	// MemWorkingSet is usage less inactive file pages (as the kubelet
+	// counts it).
+	MemWorkingSet uint64
+	OOMKills      uint64
+	// PSI "some" avg10 in [0, 100]; negative: the host does not say.
+	MemPressure, IOPressure float64
+	// Current settings; zero where unset or unlimited.
+	Current llmkernel.Limits
+	// CPUs is how many CPUs the sandbox may use without a quota.
+	CPUs int
+}
+
+// Activity is what the sandbox's tap reported for its last window.
+type Activity struct {
+	SyscallsPerSec float64
+	// Blocking is the share of syscalls that wait or wake (futex,
+	// nanosleep, poll, epoll): an interactive workload's signature.
+	Blocking float64
+}
+
+// Host reads and changes sandboxes; the agent implements it over
+// platform/cgroup.
+type Host interface {
+	Sample(ctx context.Context, t *Target) (Sample, error)
+	// Apply sets the non-zero fields of set, all or nothing.
+	Apply(ctx context.Context, t *Target, set llmkernel.Limits) error
+}
+
+// Recorder persists decisions (llmkernel/history implements it).
+type Recorder interface {
+	PutDecision(r llmkernel.DecisionRecord) error
+}

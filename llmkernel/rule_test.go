@@ -1,0 +1,48 @@
+package llmkernel
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// A matching rule decides until measured outcomes show its action harms;
+// then the fast tier's choice stands.
+func TestRuleThenLearned(t *testing.T) {
+	p := testPolicy()
+	p.Rules = []Rule{{Name: "hog", Kind: KindCPU, Action: simLower, StepPct: 50,
+		When: []Condition{{Feature: FeatCPUUtil, Min: 0.5, Max: 1}, {Feature: FeatLatencyNeed, Min: 0, Max: 0.2}}}}
+	e, err := New(Config{Policy: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := Situation{Kind: KindCPU, Sandbox: "b", Evidence: 5, Current: Limits{CPUShares: 1024}}
+	s.Features[FeatCPUUtil] = 0.9
+	quiet := s
+	quiet.Features[FeatCPUUtil] = 0.1
+	if d := e.Decide(context.Background(), quiet); d.Tier == TierPolicy {
+		t.Fatalf("rule matched a quiet sandbox: %v", d)
+	}
+	for i := 0; i < minRuleOutcomes; i++ {
+		s.Sandbox = string(rune('c' + i)) // fresh guard state each time
+		d := e.Decide(context.Background(), s)
+		if d.Tier != TierPolicy || d.Action != simLower || d.StepPct != 50 {
+			t.Fatalf("decision %d: %v, want the rule's lower_shares", i, d)
+		}
+		if err := e.Observe(Outcome{DecisionID: d.ID, Throughput: -1, Latency: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for e.Stats().Outcomes < minRuleOutcomes && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.Sandbox = "z"
+	if d := e.Decide(context.Background(), s); d.Tier == TierPolicy {
+		t.Errorf("rule still decides after %d harmful outcomes: %v", minRuleOutcomes, d)
+	}
+	if err := (&Rule{Name: "bad", Kind: KindCPU, Action: 9}).validate(); err == nil {
+		t.Error("a rule with an action outside the space validated")
+	}
+}
