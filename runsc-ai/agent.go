@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
@@ -21,7 +23,11 @@ import (
 	"github.com/google/subcommands"
 	"go.uber.org/zap"
 
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/control"
+	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/live"
+	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 )
 
@@ -35,20 +41,31 @@ type agentCmd struct {
 	poll    time.Duration
 	forget  time.Duration
 	json    bool
+	decide  bool
+	window  time.Duration
+	history string
+	backend string
+	host    string
+	model   string
 }
 
 func (*agentCmd) Name() string     { return "agent" }
 func (*agentCmd) Synopsis() string { return "run the node agent, or ask it for its status" }
 func (*agentCmd) Usage() string {
-	return `agent [--socket PATH] [--metrics ADDR] [--poll D]
+	return `agent [--socket PATH] [--metrics ADDR] [--window D] [--decide=false] [--backend embedded|ollama]
 agent status [--json] [--socket PATH]
 
 The agent reads the summaries the sandboxes' Sentry taps write to FIFOs in
-<--ai-run>/tap (one per sandbox runsc-ai created), keeps bounded per-sandbox
-state, answers 'agent status' on a unix socket (0600, default
+<--ai-run>/tap (one per sandbox runsc-ai created) and, every window, each
+sandbox's cgroup usage; it asks the decision engine (--ai-policy) about CPU,
+memory and I/O per sandbox and applies accepted decisions to the sandbox's
+cgroup, never beyond the OCI limits nor below the policy floors. Changes,
+their reasons and measured outcomes go to --history ('runsc-ai explain ID').
+It answers 'agent status' on a unix socket (0600, default
 <--ai-run>/agent.sock) and serves Prometheus metrics on a loopback address.
 Stopping it never affects a sandbox: taps drop summaries while no agent
-reads, and a restarted agent resumes from the pipes.
+reads, applied settings stay, and a restarted agent finds the sandboxes again
+(through their runsc state) and resumes.
 `
 }
 
@@ -58,6 +75,19 @@ func (c *agentCmd) SetFlags(f *flag.FlagSet) {
 	f.DurationVar(&c.poll, "poll", 250*time.Millisecond, "how often the tap FIFOs are read")
 	f.DurationVar(&c.forget, "forget", 10*time.Minute, "forget a sandbox not heard from for this long")
 	f.BoolVar(&c.json, "json", false, "status: print JSON")
+	f.BoolVar(&c.decide, "decide", true, "decide and apply; false only observes")
+	f.DurationVar(&c.window, "window", time.Second, "decision window: how often each sandbox is measured and decided on")
+	f.StringVar(&c.history, "history", "", "decision history database (default <--ai-state>/live.db)")
+	f.StringVar(&c.backend, "backend", "embedded", "deep-tier backend: embedded (offline) or ollama")
+	f.StringVar(&c.host, "ollama-host", ollama.DefaultHost, "ollama server URL")
+	f.StringVar(&c.model, "model", ollama.DefaultModel, "ollama model")
+}
+
+func (c *agentCmd) historyPath() string {
+	if c.history != "" {
+		return c.history
+	}
+	return filepath.Join(c.opts.state, "live.db")
 }
 
 func (c *agentCmd) socketPath() string {
@@ -96,16 +126,21 @@ func (c *agentCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 
 // agentStatus is what `agent status` returns.
 type agentStatus struct {
-	Version   string         `json:"version"`
-	PID       int            `json:"pid"`
-	Started   time.Time      `json:"started"`
-	Backend   string         `json:"backend"`
-	Model     string         `json:"model"`
-	TapDir    string         `json:"tap_dir"`
-	FIFOsOpen int            `json:"fifos_open"`
-	Errors    uint64         `json:"errors"` // bad summaries and unreadable FIFOs
-	Stats     live.Stats     `json:"stats"`
-	Sandboxes []live.Sandbox `json:"sandboxes"`
+	Version   string                `json:"version"`
+	PID       int                   `json:"pid"`
+	Started   time.Time             `json:"started"`
+	Backend   string                `json:"backend"`
+	Model     string                `json:"model"`
+	TapDir    string                `json:"tap_dir"`
+	FIFOsOpen int                   `json:"fifos_open"`
+	Errors    uint64                `json:"errors"` // bad summaries and unreadable FIFOs
+	Stats     live.Stats            `json:"stats"`
+	Sandboxes []live.Sandbox        `json:"sandboxes"`
+	Deciding  bool                  `json:"deciding"`
+	Loop      control.Stats         `json:"loop"`
+	Engine    *llmkernel.Stats      `json:"engine,omitempty"`
+	Managed   []control.TargetState `json:"managed"`
+	Unmanaged map[string]string     `json:"unmanaged,omitempty"` // sandbox -> why
 }
 
 // agent is the running daemon.
@@ -117,6 +152,15 @@ type agent struct {
 	tapDir  string
 	errors  atomic.Uint64
 	open    atomic.Int64
+
+	engine    *llmkernel.Engine // nil: observing only
+	loop      *control.Loop
+	targets   *targets
+	store     *history.Store
+	model     string
+	window    time.Duration
+	mu        sync.Mutex
+	unmanaged map[string]string
 }
 
 func (c *agentCmd) serve(ctx context.Context) error {
@@ -127,10 +171,21 @@ func (c *agentCmd) serve(ctx context.Context) error {
 		return err
 	}
 	defer logger.Sync()
-	a := &agent{state: live.New(), reader: summary.NewReader(c.opts.tapDir()), log: logger, started: time.Now(), tapDir: c.opts.tapDir()}
+	a := &agent{state: live.New(), reader: summary.NewReader(c.opts.tapDir()), log: logger, started: time.Now(),
+		tapDir: c.opts.tapDir(), window: c.window, model: "fast-tier"}
 	defer a.reader.Close()
 	if err := os.MkdirAll(c.opts.tapDir(), 0o700); err != nil {
 		return err
+	}
+	if c.window < 100*time.Millisecond {
+		return fmt.Errorf("--window %v: at least 100ms", c.window)
+	}
+	if c.decide {
+		stop, err := c.startLoop(a, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ln, err := listenUnix(c.socketPath())
 	if err != nil {
@@ -148,9 +203,11 @@ func (c *agentCmd) serve(ctx context.Context) error {
 		defer srv.Close()
 		logger.Info("metrics", zap.String("addr", mln.Addr().String()))
 	}
-	logger.Info("agent started", zap.String("socket", c.socketPath()), zap.String("tap_dir", a.tapDir))
+	logger.Info("agent started", zap.String("socket", c.socketPath()), zap.String("tap_dir", a.tapDir), zap.Bool("deciding", a.engine != nil))
 	tick := time.NewTicker(c.poll)
 	defer tick.Stop()
+	win := time.NewTicker(c.window)
+	defer win.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -159,8 +216,72 @@ func (c *agentCmd) serve(ctx context.Context) error {
 		case now := <-tick.C:
 			a.pollOnce(now)
 			a.state.Forget(now.Add(-c.forget))
+		case now := <-win.C:
+			a.decideOnce(ctx, now)
 		}
 	}
+}
+
+// startLoop opens the history and the engine; the returned func closes them.
+func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
+	pol, err := c.opts.loadPolicy()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(c.historyPath()), 0o700); err != nil {
+		return nil, fmt.Errorf("history directory: %w", err)
+	}
+	st, err := history.Open(c.historyPath())
+	if errors.Is(err, history.ErrCorrupt) {
+		logger.Warn("history", zap.Error(err))
+	} else if err != nil {
+		return nil, err
+	}
+	cfg := llmkernel.Config{Policy: pol, Store: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
+		Readers: llmkernel.Readers{Hardware: hardware}}
+	switch c.backend {
+	case "embedded":
+	case "ollama":
+		b, err := ollama.New(ollama.Options{Host: c.host, Model: c.model})
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		cfg.Backend = b
+		a.model = c.model
+	default:
+		st.Close()
+		return nil, fmt.Errorf("unknown backend %q (want embedded or ollama)", c.backend)
+	}
+	e, err := llmkernel.New(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.engine, a.store = e, st
+	host := newCgroupHost()
+	a.targets = newTargets(a.tapDir, host)
+	a.loop = control.New(control.Config{Engine: e, Host: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
+	return func() {
+		e.Close()
+		st.Close()
+	}, nil
+}
+
+// decideOnce runs one decision window over the managed sandboxes.
+func (a *agent) decideOnce(ctx context.Context, now time.Time) {
+	if a.loop == nil {
+		return
+	}
+	ts, skipped := a.targets.list(now)
+	a.mu.Lock()
+	a.unmanaged = skipped
+	a.mu.Unlock()
+	since := now.Add(-3 * a.window)
+	a.loop.Step(ctx, now, ts, func(id string) (control.Activity, bool) {
+		rate, blocking, ok := a.state.Activity(id, since)
+		return control.Activity{SyscallsPerSec: rate, Blocking: blocking}, ok
+	})
 }
 
 func (a *agent) pollOnce(now time.Time) {
@@ -177,10 +298,19 @@ func (a *agent) pollOnce(now time.Time) {
 
 func (a *agent) status() agentStatus {
 	sbs, stats := a.state.Snapshot()
-	return agentStatus{
-		Version: aiVersion, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: "fast-tier",
+	st := agentStatus{
+		Version: aiVersion, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: a.model,
 		TapDir: a.tapDir, FIFOsOpen: int(a.open.Load()), Errors: a.errors.Load(), Stats: stats, Sandboxes: sbs,
 	}
+	if a.engine != nil {
+		es := a.engine.Stats()
+		st.Deciding, st.Engine, st.Backend = true, &es, a.engine.Backend()
+		st.Loop, st.Managed = a.loop.Snapshot()
+		a.mu.Lock()
+		st.Unmanaged = a.unmanaged
+		a.mu.Unlock()
+	}
+	return st
 }
 
 // serveControl answers one request line per connection ("status").
@@ -197,9 +327,12 @@ func (a *agent) serveControl(ln net.Listener) {
 			if err != nil && line == "" {
 				return
 			}
-			switch strings.TrimSpace(line) {
-			case "status":
+			req := strings.TrimSpace(line)
+			switch {
+			case req == "status":
 				json.NewEncoder(conn).Encode(a.status())
+			case strings.HasPrefix(req, "explain "):
+				json.NewEncoder(conn).Encode(a.explain(strings.TrimPrefix(req, "explain ")))
 			default:
 				fmt.Fprintf(conn, "{\"error\": %q}\n", "unknown request")
 			}

@@ -28,7 +28,10 @@ func (*explainCmd) Usage() string {
 Prints the create-time decision for container ID: the profile, the tier that
 chose it and why, every setting with its value and source (flag, annotation,
 host, decision, default, fallback), and the measured outcome once the
-container is gone. Reads --ai-state.
+container is gone. Then the agent's live decisions for its sandbox: kind,
+action, tier, what changed on the host (or why nothing did), the reason and
+the measured outcome. Reads --ai-state, and asks the agent on --ai-run when
+one is running.
 `
 }
 func (*explainCmd) SetFlags(*flag.FlagSet) {}
@@ -38,22 +41,39 @@ func (c *explainCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 		f.Usage()
 		return subcommands.ExitUsageError
 	}
+	id := f.Arg(0)
+	ds, source, lerr := liveDecisions(c.opts, id)
 	st, err := sandboxconf.Open(c.opts.createDir())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "explain: %v\n", err)
 		return subcommands.ExitFailure
 	}
-	image, run, live, err := st.Find(f.Arg(0))
-	if err != nil {
+	image, run, live, err := st.Find(id)
+	if err != nil && len(ds) == 0 {
+		if lerr != nil {
+			fmt.Fprintf(os.Stderr, "explain: live decisions: %v\n", lerr)
+		}
 		fmt.Fprintf(os.Stderr, "explain: %v\n", err)
 		return subcommands.ExitFailure
 	}
-	state := "deleted; outcome measured"
-	if live {
-		state = "exists; outcome measured when it is deleted"
+	if err == nil {
+		state := "deleted; outcome measured"
+		if live {
+			state = "exists; outcome measured when it is deleted"
+		}
+		fmt.Printf("container: %s (%s)\n", strconv.Quote(run.ContainerID), state)
+		printRun(os.Stdout, image, run)
+	} else {
+		fmt.Printf("container: %s (no create-time decision: %v)\n", strconv.Quote(id), err)
 	}
-	fmt.Printf("container: %s (%s)\n", strconv.Quote(run.ContainerID), state)
-	printRun(os.Stdout, image, run)
+	switch {
+	case lerr != nil:
+		fmt.Fprintf(os.Stderr, "explain: live decisions: %v\n", lerr)
+		return subcommands.ExitFailure
+	case len(ds) > 0:
+		fmt.Println()
+		printLive(os.Stdout, ds, source)
+	}
 	return subcommands.ExitSuccess
 }
 

@@ -25,7 +25,7 @@ func enableTap(o *aiOptions, conf *config.Config, spec *specs.Spec, id string) b
 	if specutils.SpecContainerType(spec) == specutils.ContainerTypeContainer {
 		return false // joins an existing sandbox, whose Sentry already taps it
 	}
-	f, err := tap.Prepare(o.tapDir(), id, o.window)
+	f, err := tap.Prepare(o.tapDir(), id, conf.RootDir, o.window)
 	if err != nil {
 		warn("tap off for this sandbox", zap.String("container", id), zap.Error(err))
 		return false

@@ -42,9 +42,11 @@ type agentProc struct {
 	bin string
 }
 
-func startAgent(t *testing.T, bin, run string) *agentProc {
+// startAgent starts an agent on run with the runtime's private --ai-state
+// (its history), and extra agent flags.
+func startAgent(t *testing.T, bin, run string, rt *testenv.Runtime, extra ...string) *agentProc {
 	t.Helper()
-	cmd := exec.Command(bin, "--ai-run="+run, "agent", "--metrics=", "--poll=100ms")
+	cmd := exec.Command(bin, append([]string{"--ai-run=" + run, "--ai-state=" + rt.AIState, "agent", "--metrics=", "--poll=100ms"}, extra...)...)
 	log, err := os.OpenFile(filepath.Join(run, "agent.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +91,31 @@ func (a *agentProc) status() (*status, error) {
 	return &st, nil
 }
 
+// decidingStatus is the decision part of `agent status --json`.
+type decidingStatus struct {
+	Deciding bool `json:"deciding"`
+	Loop     struct {
+		Applied  uint64 `json:"applied"`
+		Outcomes uint64 `json:"outcomes"`
+	} `json:"loop"`
+	Managed []struct {
+		Sandbox  string `json:"sandbox"`
+		Evidence int    `json:"evidence"`
+	} `json:"managed"`
+}
+
+func (a *agentProc) statusRaw() (*decidingStatus, error) {
+	out, err := exec.Command(a.bin, "--ai-run="+a.run, "agent", "status", "--json").Output()
+	if err != nil {
+		return nil, err
+	}
+	var st decidingStatus
+	if err := json.Unmarshal(out, &st); err != nil {
+		return nil, fmt.Errorf("%w: %s", err, out)
+	}
+	return &st, nil
+}
+
 // waitSandbox polls the agent until cond holds for sandbox id.
 func (a *agentProc) waitSandbox(t *testing.T, id string, d time.Duration, cond func(*status, int) bool) *status {
 	t.Helper()
@@ -125,7 +152,7 @@ func setup(t *testing.T) (testenv.Env, *testenv.Runtime, string) {
 // A workload that makes a known number of writes: the counts arrive.
 func TestTapCountsKnownWorkload(t *testing.T) {
 	env, rt, run := setup(t)
-	a := startAgent(t, env.RunscAI, run)
+	a := startAgent(t, env.RunscAI, run, rt)
 	const n = 4000
 	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", fmt.Sprintf("dd if=/dev/zero of=/dev/null bs=7 count=%d 2>/dev/null; sleep 600", n)}, nil)
 	id := "tap-count"
@@ -171,7 +198,7 @@ func TestTapCountsKnownWorkload(t *testing.T) {
 // Killing the agent leaves the sandbox running; a new agent resumes.
 func TestAgentRestartResumes(t *testing.T) {
 	env, rt, run := setup(t)
-	a := startAgent(t, env.RunscAI, run)
+	a := startAgent(t, env.RunscAI, run, rt)
 	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", "while true; do echo x > /dev/null; sleep 0.1; done"}, nil)
 	id := "tap-restart"
 	rt.Create(t, bundle, id)
@@ -189,7 +216,7 @@ func TestAgentRestartResumes(t *testing.T) {
 	if res := rt.MustRun(t, "state", id); !strings.Contains(res.Stdout, `"running"`) {
 		t.Fatalf("sandbox not running after the agent was killed: %s", res.Stdout)
 	}
-	b := startAgent(t, env.RunscAI, run)
+	b := startAgent(t, env.RunscAI, run, rt)
 	// The new agent finds the sandbox from its FIFO and reads on: what the
 	// pipe held while no agent ran, then new windows.
 	b.waitSandbox(t, id, 20*time.Second, func(st *status, i int) bool {
@@ -203,7 +230,7 @@ func TestAgentRestartResumes(t *testing.T) {
 // A flood of syscalls does not grow the agent.
 func TestAgentMemoryBoundedUnderFlood(t *testing.T) {
 	env, rt, run := setup(t)
-	a := startAgent(t, env.RunscAI, run)
+	a := startAgent(t, env.RunscAI, run, rt)
 	before := rssKB(t, a.cmd.Process.Pid)
 	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", "dd if=/dev/zero of=/dev/null bs=1 count=1000000 2>/dev/null; sleep 600"}, nil)
 	id := "tap-flood"

@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,12 @@ type Stats struct {
 	Rejected     uint64 `json:"rejected"` // by guardrails
 	SampleErrors uint64 `json:"sample_errors"`
 	Outcomes     uint64 `json:"outcomes"`
+	// DecisionLatency is the engine's Decide; ApplyLatency the host's.
+	DecisionLatency Histogram `json:"decision_latency"`
+	ApplyLatency    Histogram `json:"apply_latency"`
+	// ByKind counts applied changes and rejections per kind.
+	AppliedByKind  map[string]uint64 `json:"applied_by_kind"`
+	RejectedByKind map[string]uint64 `json:"rejected_by_kind"`
 }
 
 // TargetState is what the loop knows of one sandbox, for status.
@@ -89,7 +96,8 @@ func New(cfg Config) *Loop {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Loop{cfg: cfg, log: log, targets: map[string]*tracked{}}
+	return &Loop{cfg: cfg, log: log, targets: map[string]*tracked{},
+		stats: Stats{AppliedByKind: map[string]uint64{}, RejectedByKind: map[string]uint64{}}}
 }
 
 // Step runs one window over targets; activity returns a sandbox's tap
@@ -164,10 +172,13 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 			Limits: l.ceiling(&tr.t), Current: s.Current,
 		}
 		d := l.cfg.Engine.Decide(ctx, sit)
+		l.stats.DecisionLatency.observe(d.Latency)
 		if d.Action == llmkernel.ActionKeep {
 			if d.Rejected != "" {
 				l.stats.Rejected++
-				if key := rejectKey(d.Rejected); tr.rejected[k] != key {
+				l.stats.RejectedByKind[k.String()]++
+				// Warm-up (too little evidence) is normal, not news.
+				if key := rejectKey(d.Rejected); tr.rejected[k] != key && key != "evidence" {
 					tr.rejected[k] = key
 					l.record(&sit, &d, now, "", "")
 				}
@@ -209,12 +220,18 @@ func (l *Loop) ceiling(t *Target) llmkernel.Limits {
 	return c
 }
 
+// rejectKey names the guardrail in a rejection ("rate limit", "evidence",
+// "hysteresis", "already at the OCI limit"), without its numbers, so each
+// is recorded once per run of rejections rather than every window.
 func rejectKey(rejected string) string {
-	parts := strings.SplitN(rejected, ":", 3)
-	if len(parts) < 2 {
+	_, why, ok := strings.Cut(rejected, " tier: ")
+	if !ok {
 		return rejected
 	}
-	return parts[0] + ":" + parts[1]
+	if i := strings.IndexAny(why, ":0123456789"); i >= 0 {
+		why = why[:i]
+	}
+	return strings.TrimSpace(why)
 }
 
 // apply turns d into a new setting, applies it and records it.
@@ -224,13 +241,19 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 		l.record(sit, d, now, "", err.Error())
 		return
 	}
-	if err := l.cfg.Host.Apply(ctx, &tr.t, set); err != nil {
+	// Write ahead: an agent killed mid-change leaves a record of it.
+	l.record(sit, d, now, "applying: "+what, "")
+	start := time.Now()
+	err = l.cfg.Host.Apply(ctx, &tr.t, set)
+	l.stats.ApplyLatency.observe(time.Since(start))
+	if err != nil {
 		l.stats.ApplyErrors++
 		l.log.Warn("applying a decision", zap.String("sandbox", tr.t.Sandbox), zap.Stringer("kind", sit.Kind), zap.Error(err))
 		l.record(sit, d, now, "", err.Error())
 		return
 	}
 	l.stats.Applied++
+	l.stats.AppliedByKind[sit.Kind.String()]++
 	tr.last = fmt.Sprintf("%s %s (%s)", now.UTC().Format(time.RFC3339), what, d.Reason)
 	l.log.Info("applied", zap.String("sandbox", tr.t.Sandbox), zap.String("change", what), zap.Stringer("tier", d.Tier), zap.String("reason", d.Reason))
 	l.record(sit, d, now, what, "")
@@ -316,5 +339,18 @@ func (l *Loop) Snapshot() (Stats, []TargetState) {
 		out = append(out, TargetState{Sandbox: tr.t.Sandbox, Evidence: tr.evidence, Features: f,
 			Current: tr.prev.Current, Ceiling: l.ceiling(&tr.t), Last: tr.last, Error: tr.err})
 	}
-	return l.stats, out
+	st := l.stats
+	st.AppliedByKind, st.RejectedByKind = copyMap(l.stats.AppliedByKind), copyMap(l.stats.RejectedByKind)
+	st.DecisionLatency.Counts = append([]uint64(nil), l.stats.DecisionLatency.Counts...)
+	st.ApplyLatency.Counts = append([]uint64(nil), l.stats.ApplyLatency.Counts...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Sandbox < out[j].Sandbox })
+	return st, out
+}
+
+func copyMap(m map[string]uint64) map[string]uint64 {
+	c := make(map[string]uint64, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }

@@ -11,6 +11,7 @@ import (
 type Target struct {
 	Sandbox string
 	Image   string // container-controlled: data only
+	Cgroup  string // where the host finds it; opaque to the loop
 	// Limits are the OCI spec's ceilings (zero: unset). Where the spec sets
 	// none, Baseline (the settings in force when the sandbox was first
 	// seen) is the ceiling: nothing is ever granted beyond what the

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -233,4 +234,55 @@ func (s *Store) Decisions(n int) ([]llmkernel.DecisionRecord, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Explained is a decision with its measured outcome, once it is in.
+type Explained struct {
+	llmkernel.DecisionRecord
+	Outcome *llmkernel.Outcome `json:"outcome,omitempty"`
+	Reward  *float64           `json:"reward,omitempty"`
+}
+
+// ForSandbox returns a sandbox's last n decisions of every kind, oldest
+// first, with outcomes where they are in.
+func (s *Store) ForSandbox(sandbox string, n int) ([]Explained, error) {
+	var out []Explained
+	prefix := append([]byte(sandbox), 0)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		idx, dec, outc := tx.Bucket(bucketBySandbox).Cursor(), tx.Bucket(bucketDecisions), tx.Bucket(bucketOutcomes)
+		for k, v := idx.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = idx.Next() {
+			raw := dec.Get(v)
+			if raw == nil {
+				continue // pruned
+			}
+			var e Explained
+			if err := json.Unmarshal(raw, &e.DecisionRecord); err != nil {
+				return fmt.Errorf("decision %x: %w", v, err)
+			}
+			if o := outc.Get(v); o != nil {
+				var or outcomeRecord
+				if json.Unmarshal(o, &or) == nil {
+					e.Outcome, e.Reward = &or.Outcome, &or.Reward
+				}
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	// IDs grow with time across kinds and restarts.
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out, err
+}
+
+// OpenReadOnly opens an existing database for reading, e.g. while no agent
+// holds it.
+func OpenReadOnly(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
 }

@@ -156,3 +156,30 @@ func (st *State) Snapshot() ([]Sandbox, Stats) {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, st.stats
 }
+
+// Activity is a sandbox's last window over all its containers: syscalls per
+// second and the share of them that wait or wake (blocking and wake-ups).
+// ok is false when the sandbox has not been heard from since since.
+func (st *State) Activity(id string, since time.Time) (rate, blocking float64, ok bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	sb, found := st.sandboxes[id]
+	if !found || sb.LastSeen.Before(since) {
+		return 0, 0, false
+	}
+	var calls, waits uint64
+	for i := range sb.Containers {
+		c := &sb.Containers[i]
+		rate += c.RatePerSec
+		for k, n := range c.Last {
+			calls += n.Calls
+			if k == int(summary.Blocking) || k == int(summary.Wakeups) {
+				waits += n.Calls
+			}
+		}
+	}
+	if calls > 0 {
+		blocking = float64(waits) / float64(calls)
+	}
+	return rate, blocking, true
+}

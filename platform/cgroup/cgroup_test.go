@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testCgroup makes a real cgroup in every hierarchy of this machine.
@@ -131,5 +134,43 @@ func TestV2Conversions(t *testing.T) {
 		if w := blkioToIOWeight(c.blkio); w != c.io {
 			t.Errorf("blkioToIOWeight(%d) = %d, want %d", c.blkio, w, c.io)
 		}
+	}
+}
+
+// Usage reads a real workload's CPU time and memory in the cgroup.
+func TestUsage(t *testing.T) {
+	_, cg := testCgroup(t)
+	cmd := exec.Command("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := []byte(strconv.Itoa(cmd.Process.Pid))
+	for _, d := range cg.dirs() {
+		if err := os.WriteFile(filepath.Join(d, "cgroup.procs"), pid, 0); err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	during, err := cg.Usage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := cg.Usage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during.WorkingSet() < 32<<20 {
+		t.Errorf("working set of a process with a 64 MiB buffer: %d bytes", during.WorkingSet())
+	}
+	if after.CPU < 50*time.Millisecond || after.CPU < during.CPU {
+		t.Errorf("CPU time %v then %v for 3.75 GiB copied", during.CPU, after.CPU)
+	}
+	if after.MemPressure > 100 || after.IOPressure > 100 {
+		t.Errorf("pressure out of range: %+v", after)
 	}
 }

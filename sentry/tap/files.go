@@ -18,17 +18,24 @@ import (
 // sink. runsc-ai creates them at create and removes them at delete.
 type Files struct {
 	FIFO, Config string
+	// Root holds the runsc state root the sandbox was created under, so
+	// the agent (even a restarted one) finds its state and cgroup.
+	Root string
+	// Baseline is written by the agent: the sandbox's settings when first
+	// seen, the ceiling where the OCI spec sets none.
+	Baseline string
 }
 
 // FilesFor names sandbox id's files in dir.
 func FilesFor(dir, id string) Files {
-	return Files{FIFO: filepath.Join(dir, id+".fifo"), Config: filepath.Join(dir, id+".json")}
+	return Files{FIFO: filepath.Join(dir, id+".fifo"), Config: filepath.Join(dir, id+".json"),
+		Root: filepath.Join(dir, id+".root"), Baseline: filepath.Join(dir, id+".baseline.json")}
 }
 
-// Prepare creates sandbox id's FIFO and pod init config in dir (0700, files
-// 0600: summaries are the workload's behaviour) and returns them. An
-// existing FIFO is reused.
-func Prepare(dir, id string, window time.Duration) (Files, error) {
+// Prepare creates sandbox id's FIFO, pod init config and root pointer
+// (rootDir, runsc's --root) in dir (0700, files 0600: summaries are the
+// workload's behaviour) and returns them. An existing FIFO is reused.
+func Prepare(dir, id, rootDir string, window time.Duration) (Files, error) {
 	if err := summary.ValidID(id); err != nil {
 		return Files{}, fmt.Errorf("tap: %w", err)
 	}
@@ -57,6 +64,10 @@ func Prepare(dir, id string, window time.Duration) (Files, error) {
 		os.Remove(f.FIFO)
 		return Files{}, fmt.Errorf("tap: %w", err)
 	}
+	if err := os.WriteFile(f.Root, []byte(rootDir), 0o600); err != nil {
+		Remove(dir, id)
+		return Files{}, fmt.Errorf("tap: %w", err)
+	}
 	return f, nil
 }
 
@@ -68,4 +79,6 @@ func Remove(dir, id string) {
 	f := FilesFor(dir, id)
 	os.Remove(f.FIFO)
 	os.Remove(f.Config)
+	os.Remove(f.Root)
+	os.Remove(f.Baseline)
 }

@@ -1,0 +1,161 @@
+package live_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/go-os-agent/runsc-ai/integration/testenv"
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
+)
+
+// cgroupRoot makes a parent cgroup path for the test's sandboxes and
+// removes what is left of it at the end (children first).
+func cgroupRoot(t *testing.T, children ...string) string {
+	t.Helper()
+	parent := fmt.Sprintf("/runsc-ai-live-test-%d", os.Getpid())
+	dirs, err := cgroup.Dirs(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, d := range dirs {
+			for _, c := range children {
+				os.Remove(filepath.Join(d, c))
+			}
+			os.Remove(d)
+		}
+	})
+	return parent
+}
+
+// v1File reads a v1 controller file of cgroup path (this machine's
+// hierarchy; the v2 names differ).
+func v1File(t *testing.T, controller, path, name string) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", controller, path, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func waitFile(t *testing.T, what string, d time.Duration, read func() uint64, ok func(uint64) bool) uint64 {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	var v uint64
+	for time.Now().Before(deadline) {
+		if v = read(); ok(v) {
+			return v
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s: still %d after %v", what, v, d)
+	return 0
+}
+
+// The agent, with the embedded default policy, decides on a running
+// sandbox and changes its real cgroup: a CPU hog that never waits gets
+// fewer CPU shares and a sandbox far below its memory limit gets a tighter
+// one. Killing the agent leaves the sandbox and the settings; a restarted
+// agent finds it again from its runsc state and goes on. explain shows the
+// decisions with their reasons and outcomes.
+func TestAgentDecidesOnCgroups(t *testing.T) {
+	if _, err := os.Stat("/sys/fs/cgroup/cpu/cpu.shares"); err != nil {
+		t.Skip("needs cgroup v1 cpu and memory hierarchies (this machine's); v2 is covered by platform/cgroup's tests")
+	}
+	env := testenv.Get(t)
+	run, err := os.MkdirTemp("", "rai-run-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(run) })
+	rt := testenv.NewRuntime(t, env.RunscAI, "--ai-run="+run, "--network=none")
+	parent := cgroupRoot(t, "hog")
+	path := parent + "/hog"
+	const limit = 512 << 20
+	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", "while :; do :; done & while :; do :; done"}, func(s *specs.Spec) {
+		s.Linux.CgroupsPath = path
+		l := int64(limit)
+		s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &l}}
+	})
+	id := "live-hog"
+	rt.Create(t, bundle, id)
+	rt.MustRun(t, "start", id)
+	t.Cleanup(func() {
+		rt.Run(t, "kill", id, "KILL")
+		waitStopped(t, rt, id)
+		rt.Run(t, "delete", id)
+	})
+	shares := func() uint64 { return v1File(t, "cpu", path, "cpu.shares") }
+	memLimit := func() uint64 { return v1File(t, "memory", path, "memory.limit_in_bytes") }
+	if s, m := shares(), memLimit(); s != 1024 || m != limit {
+		t.Fatalf("start: cpu.shares %d, memory limit %d", s, m)
+	}
+
+	a := startAgent(t, env.RunscAI, run, rt, "--window=500ms")
+	s1 := waitFile(t, "cpu.shares of a CPU hog", 30*time.Second, shares, func(v uint64) bool { return v < 1024 })
+	if s1 != 512 {
+		t.Errorf("first cut: cpu.shares %d, want 512 (the rule's 50%% step)", s1)
+	}
+	m1 := waitFile(t, "memory limit of a sandbox far below it", 30*time.Second, memLimit, func(v uint64) bool { return v < limit })
+	if m1 < limit*3/4 || m1 < 64<<20 {
+		t.Errorf("first memory cut to %d: more than the 25%% step or below the floor", m1)
+	}
+
+	// Kill the agent: the sandbox runs on with the settings applied.
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.cmd.Wait()
+	time.Sleep(time.Second)
+	if res := rt.MustRun(t, "state", id); !strings.Contains(res.Stdout, `"running"`) {
+		t.Fatalf("sandbox not running after the agent was killed: %s", res.Stdout)
+	}
+	if s := shares(); s > s1 {
+		t.Errorf("cpu.shares went back to %d without an agent", s)
+	}
+	// A new agent finds the sandbox through its runsc state and goes on
+	// cutting (the guardrails' floor is 64), never above the start value.
+	b := startAgent(t, env.RunscAI, run, rt, "--window=500ms")
+	s2 := waitFile(t, "cpu.shares after the agent restarted", 30*time.Second, shares, func(v uint64) bool { return v < s1 })
+	if s2 < 64 {
+		t.Errorf("cpu.shares %d below the policy floor", s2)
+	}
+	time.Sleep(3 * time.Second) // the first change's outcome is measured 3 windows later
+	out, err := exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", id).CombinedOutput()
+	if err != nil {
+		t.Fatalf("explain: %v: %s", err, out)
+	}
+	for _, want := range []string{"live decisions", "lower_shares", "cpu shares 1024 -> 512", "policy rule cpu_hog_yields",
+		"lower_limit", "memory limit 536870912 -> ", "reward "} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("explain:\n%s", out)
+	st, err := b.statusRaw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Deciding || st.Loop.Applied == 0 || len(st.Managed) != 1 || st.Managed[0].Sandbox != id || st.Managed[0].Evidence < 3 {
+		t.Errorf("agent status after the restart: deciding %v, applied %d, managed %+v", st.Deciding, st.Loop.Applied, st.Managed)
+	}
+	// With no agent running, explain reads the history itself.
+	b.cmd.Process.Signal(syscall.SIGTERM)
+	b.cmd.Wait()
+	out, err = exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", id).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "live.db") || !strings.Contains(string(out), "lower_shares") {
+		t.Errorf("explain without an agent: %v:\n%s", err, out)
+	}
+}

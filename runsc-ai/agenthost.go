@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+	"gvisor.dev/gvisor/runsc/container"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/control"
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
+	"github.com/go-os-agent/runsc-ai/sentry/tap"
+)
+
+// cgroupHost is the agent's control.Host: each sandbox's cgroup through
+// platform/cgroup, the files `runsc update` writes.
+type cgroupHost struct {
+	mu      sync.Mutex
+	open    map[string]*cgroup.Cgroup // by cgroup path
+	cpus    int
+	hostMem uint64
+}
+
+func newCgroupHost() *cgroupHost {
+	h := &cgroupHost{open: map[string]*cgroup.Cgroup{}, cpus: runtime.NumCPU()}
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) == nil {
+		h.hostMem = uint64(si.Totalram) * uint64(si.Unit)
+	}
+	return h
+}
+
+func (h *cgroupHost) cgroup(path string) (*cgroup.Cgroup, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if cg, ok := h.open[path]; ok {
+		if _, err := os.Stat(anyDir(cg)); err == nil {
+			return cg, nil
+		}
+		delete(h.open, path)
+	}
+	cg, err := cgroup.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(h.open) > 4*maxTargets {
+		clear(h.open)
+	}
+	h.open[path] = cg
+	return cg, nil
+}
+
+func anyDir(cg *cgroup.Cgroup) string {
+	if cg.V2 != "" {
+		return cg.V2
+	}
+	for _, d := range cg.V1 {
+		return d
+	}
+	return ""
+}
+
+// current reads the settings in force as limits (0: unset or unlimited).
+func (h *cgroupHost) current(cg *cgroup.Cgroup) (llmkernel.Limits, cgroup.Settings, error) {
+	s, err := cg.Read()
+	if err != nil {
+		return llmkernel.Limits{}, s, err
+	}
+	l := llmkernel.Limits{CPUShares: s.CPUShares, IOWeight: s.IOWeight}
+	if s.CPUQuotaUs > 0 && s.CPUPeriodUs > 0 {
+		l.CPUQuotaPct = uint64(s.CPUQuotaUs) * 100 / s.CPUPeriodUs
+	}
+	// v1 writes "no limit" as a huge number; a limit beyond the host's
+	// memory limits nothing either.
+	if s.MemoryLimit > 0 && (h.hostMem == 0 || s.MemoryLimit < h.hostMem) {
+		l.MemoryBytes = s.MemoryLimit
+	}
+	return l, s, nil
+}
+
+func (h *cgroupHost) Sample(_ context.Context, t *control.Target) (control.Sample, error) {
+	cg, err := h.cgroup(t.Cgroup)
+	if err != nil {
+		return control.Sample{}, err
+	}
+	u, err := cg.Usage()
+	if err != nil {
+		return control.Sample{}, err
+	}
+	cur, _, err := h.current(cg)
+	if err != nil {
+		return control.Sample{}, err
+	}
+	return control.Sample{
+		At: time.Now(), CPUUsage: u.CPU, Periods: u.Periods, Throttled: u.Throttled,
+		MemWorkingSet: u.WorkingSet(), OOMKills: u.OOMKills, MemPressure: u.MemPressure, IOPressure: u.IOPressure,
+		Current: cur, CPUs: h.cpus,
+	}, nil
+}
+
+func (h *cgroupHost) Apply(_ context.Context, t *control.Target, set llmkernel.Limits) error {
+	cg, err := h.cgroup(t.Cgroup)
+	if err != nil {
+		return err
+	}
+	s := cgroup.Settings{CPUShares: set.CPUShares, MemoryLimit: set.MemoryBytes, IOWeight: set.IOWeight}
+	if set.CPUQuotaPct > 0 {
+		_, cur, err := h.current(cg)
+		if err != nil {
+			return err
+		}
+		period := max(cur.CPUPeriodUs, 1000)
+		s.CPUQuotaUs, s.CPUPeriodUs = int64(set.CPUQuotaPct*period/100), period
+	}
+	return cg.Apply(s)
+}
+
+// maxTargets bounds the sandboxes the agent manages at once.
+const maxTargets = 4096
+
+// targets finds the sandboxes to manage: every sandbox with a tap root
+// pointer in the tap directory, resolved through its runsc state (spec,
+// cgroup) once and retried while it fails.
+type targets struct {
+	tapDir string
+	host   *cgroupHost
+	mu     sync.Mutex
+	known  map[string]resolved
+}
+
+type resolved struct {
+	t     control.Target
+	err   error
+	retry time.Time
+}
+
+// retryResolve is how long a sandbox that could not be resolved waits.
+const retryResolve = 5 * time.Second
+
+func newTargets(tapDir string, h *cgroupHost) *targets {
+	return &targets{tapDir: tapDir, host: h, known: map[string]resolved{}}
+}
+
+// list returns the sandboxes to manage now, and the ones that cannot be
+// managed with why.
+func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
+	ents, _ := os.ReadDir(ts.tapDir)
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	present := map[string]bool{}
+	var out []control.Target
+	skipped := map[string]string{}
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.Name(), ".root")
+		if !ok || len(out) >= maxTargets {
+			continue
+		}
+		present[id] = true
+		r, ok := ts.known[id]
+		if !ok || (r.err != nil && now.After(r.retry)) {
+			t, err := ts.resolve(id)
+			r = resolved{t: t, err: err, retry: now.Add(retryResolve)}
+			ts.known[id] = r
+		}
+		if r.err != nil {
+			skipped[id] = r.err.Error()
+			continue
+		}
+		out = append(out, r.t)
+	}
+	for id := range ts.known {
+		if !present[id] {
+			delete(ts.known, id)
+		}
+	}
+	return out, skipped
+}
+
+// resolve loads sandbox id's state from the runsc root its create used.
+func (ts *targets) resolve(id string) (control.Target, error) {
+	f := tap.FilesFor(ts.tapDir, id)
+	b, err := os.ReadFile(f.Root)
+	if err != nil {
+		return control.Target{}, err
+	}
+	root := strings.TrimSpace(string(b))
+	if !filepath.IsAbs(root) {
+		return control.Target{}, fmt.Errorf("%s: runsc root %q is not absolute", f.Root, root)
+	}
+	c, err := container.Load(root, container.FullID{SandboxID: id, ContainerID: id},
+		container.LoadOpts{Exact: true, SkipCheck: true, TryLock: container.TryAcquire})
+	if err != nil {
+		return control.Target{}, fmt.Errorf("runsc state in %s: %w", root, err)
+	}
+	if c.Spec == nil || c.Spec.Linux == nil || c.Spec.Linux.CgroupsPath == "" {
+		return control.Target{}, errors.New("no linux.cgroupsPath in the spec: the sandbox runs without cgroups, nothing to manage")
+	}
+	path := c.Spec.Linux.CgroupsPath
+	if strings.Contains(path, ":") {
+		return control.Target{}, fmt.Errorf("cgroupsPath %q: systemd-managed cgroups are not managed by the agent", path)
+	}
+	if !filepath.IsAbs(path) {
+		path = "/" + path
+	}
+	cg, err := ts.host.cgroup(path)
+	if err != nil {
+		return control.Target{}, err
+	}
+	image := ""
+	if in, err := specInputs(c.Spec); err == nil {
+		image = in.Image
+	}
+	t := control.Target{Sandbox: id, Image: image, Cgroup: path, Limits: ociLimits(c.Spec)}
+	t.Baseline, err = ts.baseline(f.Baseline, cg)
+	return t, err
+}
+
+// baseline is the sandbox's settings when the agent first saw it, kept in
+// the tap directory so a restarted agent (after changes) still knows them.
+func (ts *targets) baseline(path string, cg *cgroup.Cgroup) (llmkernel.Limits, error) {
+	var l llmkernel.Limits
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &l); err != nil {
+			return l, fmt.Errorf("%s: %w", path, err)
+		}
+		return l, nil
+	}
+	l, _, err := ts.host.current(cg)
+	if err != nil {
+		return l, err
+	}
+	b, _ := json.Marshal(l)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+// ociLimits are the spec's resource ceilings in the engine's units.
+func ociLimits(spec *specs.Spec) llmkernel.Limits {
+	var l llmkernel.Limits
+	r := spec.Linux.Resources
+	if r == nil {
+		return l
+	}
+	if c := r.CPU; c != nil {
+		if c.Shares != nil {
+			l.CPUShares = *c.Shares
+		}
+		if c.Quota != nil && *c.Quota > 0 && c.Period != nil && *c.Period > 0 {
+			l.CPUQuotaPct = uint64(*c.Quota) * 100 / *c.Period
+		}
+	}
+	if m := r.Memory; m != nil && m.Limit != nil && *m.Limit > 0 {
+		l.MemoryBytes = uint64(*m.Limit)
+	}
+	if b := r.BlockIO; b != nil && b.Weight != nil {
+		l.IOWeight = uint64(*b.Weight)
+	}
+	return l
+}

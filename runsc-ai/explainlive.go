@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+)
+
+// maxExplained is how many live decisions explain shows.
+const maxExplained = 50
+
+// liveAnswer is the agent's answer to "explain ID".
+type liveAnswer struct {
+	Decisions []history.Explained `json:"decisions"`
+	Error     string              `json:"error,omitempty"`
+}
+
+func (a *agent) explain(id string) liveAnswer {
+	if err := summary.ValidID(id); err != nil {
+		return liveAnswer{Error: err.Error()}
+	}
+	if a.store == nil {
+		return liveAnswer{Error: "the agent is not deciding (--decide=false)"}
+	}
+	ds, err := a.store.ForSandbox(id, maxExplained)
+	if err != nil {
+		return liveAnswer{Error: err.Error()}
+	}
+	return liveAnswer{Decisions: ds}
+}
+
+// liveDecisions asks the running agent for a container's live decisions, or
+// reads the history database when no agent holds it. source says which.
+func liveDecisions(o *aiOptions, id string) (ds []history.Explained, source string, err error) {
+	sock := filepath.Join(o.run, "agent.sock")
+	if conn, derr := net.DialTimeout("unix", sock, 2*time.Second); derr == nil {
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.WriteString(conn, "explain "+id+"\n"); err != nil {
+			return nil, "", err
+		}
+		var ans liveAnswer
+		if err := json.NewDecoder(io.LimitReader(conn, 16<<20)).Decode(&ans); err != nil {
+			return nil, "", fmt.Errorf("agent answer: %w", err)
+		}
+		if ans.Error != "" {
+			return nil, "", fmt.Errorf("agent: %s", ans.Error)
+		}
+		return ans.Decisions, "agent at " + sock, nil
+	}
+	path := filepath.Join(o.state, "live.db")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, "", nil
+	}
+	st, err := history.OpenReadOnly(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer st.Close()
+	ds, err = st.ForSandbox(id, maxExplained)
+	return ds, path, err
+}
+
+// printLive prints live decisions, oldest first.
+func printLive(out io.Writer, ds []history.Explained, source string) {
+	fmt.Fprintf(out, "live decisions (%d, from %s):\n", len(ds), source)
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "TIME\tKIND\tACTION\tTIER\tAPPLIED\tREASON\tOUTCOME")
+	for _, d := range ds {
+		applied := d.Applied
+		switch {
+		case d.Rejected != "":
+			applied = "rejected (" + strings.SplitN(d.Rejected, ":", 2)[0] + ")"
+		case d.ApplyError != "":
+			applied = d.ApplyError
+		}
+		outcome := "pending"
+		if d.Reward != nil && d.Outcome != nil {
+			outcome = fmt.Sprintf("reward %+.2f (throughput %+.2f, latency %+.2f, efficiency %+.2f, stability %+.2f)",
+				*d.Reward, d.Outcome.Throughput, d.Outcome.Latency, d.Outcome.Efficiency, d.Outcome.Stability)
+		} else if d.Applied == "" {
+			outcome = "-"
+		}
+		reason := strconv.QuoteToASCII(d.Reason)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.At.Local().Format("15:04:05"), d.Kind, d.Action, d.Tier, applied, reason[1:len(reason)-1], outcome)
+	}
+	w.Flush()
+}
