@@ -25,6 +25,7 @@ type benchCmd struct {
 	workloads, scenarios, runtimes, runsc, out string
 	repeat, warmup                             int
 	quick                                      bool
+	agentPolicy                                string
 	threshold                                  float64
 	set                                        map[string]bool
 	// cluster mode
@@ -68,6 +69,7 @@ func (c *benchCmd) SetFlags(f *flag.FlagSet) {
 	f.IntVar(&c.warmup, "warmup", 1, "unmeasured repetitions first")
 	f.BoolVar(&c.quick, "quick", false, "small workloads and 3 repetitions: a few minutes in all")
 	f.StringVar(&c.out, "out", "bench-results", "output directory")
+	f.StringVar(&c.agentPolicy, "agent-policy", "", "run: the runsc-ai+agent runtime's policy file (default: the embedded policy)")
 	f.Float64Var(&c.threshold, "threshold", 10, "compare: a change worse than this percentage is a regression")
 	f.StringVar(&c.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "cluster: kubeconfig file")
 	f.StringVar(&c.nodes, "nodes", "", "cluster: comma-separated node names")
@@ -160,7 +162,7 @@ func (c *benchCmd) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	o := bench.Options{Self: self, Runsc: c.runsc, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
+	o := bench.Options{Self: self, Runsc: c.runsc, AgentPolicy: c.agentPolicy, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
 		Quick: c.quick, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
 	switch c.workloads {
 	case "":
@@ -227,8 +229,9 @@ func (c *benchCmd) compare(a, b string) (int, error) {
 // benchWorkloadCmd is what runs inside the benchmark containers.
 type benchWorkloadCmd struct {
 	noSpec
-	dir   string
-	quick bool
+	dir     string
+	quick   bool
+	seconds int
 }
 
 func (*benchWorkloadCmd) Name() string { return "bench-workload" }
@@ -241,13 +244,14 @@ func (*benchWorkloadCmd) Usage() string {
 func (c *benchWorkloadCmd) SetFlags(f *flag.FlagSet) {
 	f.StringVar(&c.dir, "dir", os.TempDir(), "writable directory for the file workloads")
 	f.BoolVar(&c.quick, "quick", false, "small sizes")
+	f.IntVar(&c.seconds, "seconds", 0, "scenario workloads: run this long (0: the default)")
 }
 func (c *benchWorkloadCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
 	if f.NArg() != 1 {
 		f.Usage()
 		return subcommands.ExitUsageError
 	}
-	if err := workload.Run(ctx, f.Arg(0), workload.Params{Quick: c.quick, Dir: c.dir}, os.Stdout); err != nil {
+	if err := workload.Run(ctx, f.Arg(0), workload.Params{Quick: c.quick, Dir: c.dir, Seconds: c.seconds}, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "bench-workload: %v\n", err)
 		return subcommands.ExitFailure
 	}

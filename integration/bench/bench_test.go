@@ -51,7 +51,7 @@ func TestBenchRunQuick(t *testing.T) {
 			t.Errorf("runtime %s skipped without a reason", rt.Name)
 		}
 	}
-	for _, must := range []string{bench.Runsc, bench.RunscAI} {
+	for _, must := range []string{bench.Runsc, bench.RunscAI, bench.RunscAIAgent} {
 		if !contains(avail, must) {
 			t.Fatalf("%s not compared: %+v", must, res.Runtimes)
 		}
@@ -118,15 +118,36 @@ func TestBenchRunQuick(t *testing.T) {
 		}
 	}
 
-	pngs, _ := filepath.Glob(filepath.Join(out, "*.png"))
-	latency := 0
-	for k := range want {
-		if spec, _ := workload.Lookup(k.w); strings.HasSuffix(spec.Metric, "p99") {
-			latency++
+	// The memory scenario's containers report their reserved memory: the
+	// OCI limit (512 MiB) where no agent changes it.
+	for _, w := range bench.Scenarios["memory"] {
+		for _, rt := range avail {
+			s := res.Find(w+"/reserved", "memory", rt)
+			if s == nil || len(s.Values) != 3 {
+				t.Errorf("memory/%s/reserved on %s: %+v", w, rt, s)
+				continue
+			}
+			if rt != bench.RunscAIAgent && (s.Min < 511 || s.Max > 513) {
+				t.Errorf("memory/%s/reserved on %s: %v MiB without an agent, want 512", w, rt, s.Values)
+			}
 		}
 	}
-	if len(pngs) != len(want)+latency {
-		t.Errorf("%d plots, want one per workload (%d) and a CDF per latency workload (%d)", len(pngs), len(want), latency)
+	if res.Agent == nil {
+		t.Errorf("no agent report in results.json")
+	}
+	rows := map[key]bool{}
+	latency := 0
+	for _, s := range res.Series {
+		if k := (key{s.Workload, s.Scenario}); !rows[k] {
+			rows[k] = true
+			if strings.HasSuffix(s.Metric, "p99") {
+				latency++
+			}
+		}
+	}
+	pngs, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	if len(pngs) != len(rows)+latency {
+		t.Errorf("%d plots, want one per row (%d) and a CDF per latency row (%d)", len(pngs), len(rows), latency)
 	}
 	for _, p := range pngs {
 		f, err := os.Open(p)

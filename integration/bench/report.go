@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -79,6 +80,10 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 			fmt.Fprintln(w)
 		}
 	}
+	if a := r.Agent; a != nil {
+		fmt.Fprintf(w, "\nThe runsc-ai+agent runtime's agent applied %d changes (%s), had %d proposals rejected by guardrails (%s), measured %d outcomes, %d apply errors.\n",
+			a.Applied, kv(a.AppliedByKind), a.Rejected, kv(a.RejectedByKind), a.Outcomes, a.ApplyErrors)
+	}
 	if len(plots) > 0 {
 		fmt.Fprintf(w, "\n## Plots\n\n")
 		for _, p := range plots {
@@ -86,6 +91,23 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 		}
 	}
 	return nil
+}
+
+// kv prints a count map as "a 1, b 2", sorted.
+func kv(m map[string]uint64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 type row struct{ workload, scenario, metric, better string }

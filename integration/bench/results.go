@@ -26,6 +26,8 @@ type Results struct {
 	Runtimes []Runtime `json:"runtimes"`
 	Series   []Series  `json:"series"`
 	Ratios   []Ratio   `json:"ratios"`
+	// Agent is what the runsc-ai+agent runtime's agent did, when it ran.
+	Agent *AgentReport `json:"agent,omitempty"`
 }
 
 // Machine is where the results were measured.

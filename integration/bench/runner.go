@@ -11,34 +11,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
 	"github.com/go-os-agent/runsc-ai/platform/host"
 )
-
-// Scenarios run their workloads concurrently, one container each, on the
-// same runtime: the live loop's situations (see the live-loop issue).
-var Scenarios = map[string][]string{
-	"noisy-neighbour": {"latency-prober", "cpu-hog"},
-	"io":              {"io-reader", "io-writer"},
-	"memory":          {"mem-grower"},
-}
-
-// ScenarioNames lists the scenarios, sorted.
-func ScenarioNames() []string {
-	var out []string
-	for n := range Scenarios {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // DefaultWorkloads are the non-scenario workloads.
 func DefaultWorkloads() []string {
@@ -53,14 +35,17 @@ func DefaultWorkloads() []string {
 
 // Options configure a run.
 type Options struct {
-	Self      string // the runsc-ai binary (runtime and workload carrier)
-	Runsc     string // plain runsc; "" looks it up
-	Runtimes  []string
-	Workloads []string
-	Scenarios []string
-	Repeat    int
-	Warmup    int
-	Quick     bool
+	Self  string // the runsc-ai binary (runtime and workload carrier)
+	Runsc string // plain runsc; "" looks it up
+	// AgentPolicy is the runsc-ai+agent runtime's --ai-policy ("": the
+	// embedded default).
+	AgentPolicy string
+	Runtimes    []string
+	Workloads   []string
+	Scenarios   []string
+	Repeat      int
+	Warmup      int
+	Quick       bool
 	// Progress gets one line per run, or a bar when Terminal.
 	Progress io.Writer
 	Terminal bool
@@ -105,6 +90,17 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.AgentPolicy != "" {
+		abs, err := filepath.Abs(o.AgentPolicy)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rts {
+			if rts[i].Name == RunscAIAgent {
+				rts[i].Flags = append(rts[i].Flags, "--ai-policy="+abs)
+			}
+		}
+	}
 	rootfs := filepath.Join(work, "rootfs")
 	hasBusybox, err := buildRootfs(rootfs, o.Self)
 	if err != nil {
@@ -120,6 +116,22 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	}
 	if len(avail) == 0 {
 		return nil, errors.New("no runtime available")
+	}
+	defer removeCgroup(cgroupParent())
+	for _, rt := range avail {
+		if rt.Name != RunscAIAgent {
+			continue
+		}
+		a, err := startAgent(o.Self, rt, work)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if rep, err := a.status(); err == nil {
+				res.Agent = rep
+			}
+			a.stop()
+		}()
 	}
 	r := &runner{o: o, work: work, rootfs: rootfs, hasBusybox: hasBusybox, series: map[string]*Series{}}
 	r.total = (o.Warmup + o.Repeat) * len(avail) * len(items)
@@ -145,7 +157,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	}
 	res.ratios(Runsc)
 	res.Finished = time.Now().UTC()
-	return res, nil
+	return res, nil // the deferred agent stop fills res.Agent
 }
 
 type runner struct {
@@ -162,14 +174,14 @@ type runner struct {
 }
 
 func (r *runner) runItem(ctx context.Context, rt Runtime, it item, record bool) {
-	results := make([]workload.Result, len(it.workloads))
+	results := make([][]workload.Result, len(it.workloads))
 	errs := make([]error, len(it.workloads))
 	var wg sync.WaitGroup
 	for i, w := range it.workloads {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = r.runOne(ctx, rt, w)
+			results[i], errs[i] = r.runOne(ctx, rt, w, role(it.scenario, w))
 		}()
 	}
 	wg.Wait()
@@ -177,32 +189,38 @@ func (r *runner) runItem(ctx context.Context, rt Runtime, it item, record bool) 
 	defer r.mu.Unlock()
 	r.done++
 	for i, w := range it.workloads {
-		spec, _ := workload.Lookup(w)
-		key := it.scenario + "/" + w + "/" + rt.Name
-		s, ok := r.series[key]
-		if !ok {
-			s = &Series{Workload: w, Scenario: it.scenario, Runtime: rt.Name, Metric: spec.Metric, Better: spec.Better}
-			r.series[key] = s
-			r.order = append(r.order, key)
-		}
-		status := ""
-		switch {
-		case errs[i] != nil:
-			status = "error: " + errs[i].Error()
+		if errs[i] != nil {
+			spec, _ := workload.Lookup(w)
+			s := r.seriesFor(it.scenario, w, rt.Name, spec.Metric, spec.Better)
 			if record {
 				s.Errors = append(s.Errors, errs[i].Error())
 			}
-		default:
-			status = fmt.Sprintf("%.4g %s", results[i].Value, spec.Metric)
+			r.progress(w, it.scenario, rt.Name, "error: "+errs[i].Error())
+			continue
+		}
+		for _, res := range results[i] {
+			s := r.seriesFor(it.scenario, res.Workload, rt.Name, res.Metric, res.Better)
+			status := fmt.Sprintf("%.4g %s", res.Value, res.Metric)
 			if record {
-				s.Values = append(s.Values, results[i].Value)
-				s.Samples = append(s.Samples, results[i].Samples...)
+				s.Values = append(s.Values, res.Value)
+				s.Samples = append(s.Samples, res.Samples...)
 			} else {
 				status += " (warm-up)"
 			}
+			r.progress(res.Workload, it.scenario, rt.Name, status)
 		}
-		r.progress(w, it.scenario, rt.Name, status)
 	}
+}
+
+func (r *runner) seriesFor(scenario, w, rt, metric, better string) *Series {
+	key := scenario + "/" + w + "/" + rt
+	s, ok := r.series[key]
+	if !ok {
+		s = &Series{Workload: w, Scenario: scenario, Runtime: rt, Metric: metric, Better: better}
+		r.series[key] = s
+		r.order = append(r.order, key)
+	}
+	return s
 }
 
 func (r *runner) progress(w, scenario, rt, status string) {
@@ -223,48 +241,78 @@ func (r *runner) progress(w, scenario, rt, status string) {
 }
 
 // runOne runs one workload in a fresh container and returns what it
-// measured (process start: the wall time of the whole run).
-func (r *runner) runOne(ctx context.Context, rt Runtime, w string) (workload.Result, error) {
-	spec, _ := workload.Lookup(w)
+// measured (process start: the wall time of the whole run). A scenario role
+// runs after its lead, in its own cgroup, and may add a reserved-memory
+// result.
+func (r *runner) runOne(ctx context.Context, rt Runtime, w string, ro *Role) ([]workload.Result, error) {
+	ws, _ := workload.Lookup(w)
 	r.mu.Lock()
 	r.seq++
 	id := fmt.Sprintf("bench-%d", r.seq)
 	r.mu.Unlock()
 	dir, err := os.MkdirTemp(r.work, id+"-")
 	if err != nil {
-		return workload.Result{}, err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	data := filepath.Join(dir, "data")
 	if err := os.Mkdir(data, 0o777); err != nil {
-		return workload.Result{}, err
+		return nil, err
 	}
 	var args []string
 	switch {
-	case spec.External && r.hasBusybox:
+	case ws.External && r.hasBusybox:
 		args = []string{"/bin/true"}
-	case spec.External:
+	case ws.External:
 		args = []string{"/rsbench", "bench-workload", w}
 	default:
 		args = []string{"/rsbench", "bench-workload", "--dir", "/data"}
 		if r.o.Quick {
 			args = append(args, "--quick")
 		}
+		if ro != nil {
+			args = append(args, "--seconds", fmt.Sprint(pickInt(r.o.Quick, ro.QuickSeconds, ro.Seconds)))
+		}
 		args = append(args, w)
 	}
-	b, err := json.Marshal(bundleSpec(r.rootfs, data, args))
+	spec := bundleSpec(r.rootfs, data, args)
+	cgPath := ""
+	if ro != nil {
+		cgPath = cgroupParent() + "/" + id
+		spec.Linux.CgroupsPath = cgPath
+		if ro.MemoryLimit > 0 {
+			l := ro.MemoryLimit
+			spec.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &l}}
+		}
+		defer removeCgroup(cgPath)
+	}
+	b, err := json.Marshal(spec)
 	if err != nil {
-		return workload.Result{}, err
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
-		return workload.Result{}, err
+		return nil, err
 	}
 	root := filepath.Join(r.work, "root-"+rt.Name)
 	if err := os.MkdirAll(root, 0o700); err != nil {
-		return workload.Result{}, err
+		return nil, err
+	}
+	if ro != nil {
+		select {
+		case <-time.After(pickDur(r.o.Quick, ro.QuickLead, ro.Lead)):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
+	var reserved chan float64
+	if ro != nil && ro.Reserved {
+		sctx, stop := context.WithCancel(ctx)
+		defer stop()
+		reserved = make(chan float64, 1)
+		go func() { reserved <- sampleLimit(sctx, cgPath) }()
+	}
 	global := append([]string{"--root", root}, rt.Flags...)
 	cmd := exec.CommandContext(ctx, rt.Binary, append(global, "run", "--bundle", dir, id)...)
 	var stdout, stderr bytes.Buffer
@@ -275,10 +323,10 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string) (workload.Res
 	wall := time.Since(start)
 	if err != nil && !errors.Is(err, exec.ErrWaitDelay) {
 		exec.Command(rt.Binary, append(global, "delete", "--force", id)...).Run()
-		return workload.Result{}, fmt.Errorf("%s run: %v: %s", rt.Name, err, lastLine(stderr.String()))
+		return nil, fmt.Errorf("%s run: %v: %s", rt.Name, err, lastLine(stderr.String()))
 	}
-	if spec.External {
-		return workload.Result{Workload: w, Metric: spec.Metric, Better: spec.Better, Value: float64(wall.Microseconds()) / 1000}, nil
+	if ws.External {
+		return []workload.Result{{Workload: w, Metric: ws.Metric, Better: ws.Better, Value: float64(wall.Microseconds()) / 1000}}, nil
 	}
 	var res workload.Result
 	line := strings.TrimSpace(stdout.String())
@@ -286,9 +334,32 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string) (workload.Res
 		line = line[i+1:]
 	}
 	if err := json.Unmarshal([]byte(line), &res); err != nil || res.Workload != w {
-		return workload.Result{}, fmt.Errorf("%s: no result from the workload (stdout %q, stderr %q)", rt.Name, lastLine(stdout.String()), lastLine(stderr.String()))
+		return nil, fmt.Errorf("%s: no result from the workload (stdout %q, stderr %q)", rt.Name, lastLine(stdout.String()), lastLine(stderr.String()))
 	}
-	return res, nil
+	out := []workload.Result{res}
+	if reserved != nil {
+		cancel() // ends the sampling
+		mib := <-reserved
+		if mib == 0 {
+			return nil, fmt.Errorf("%s: the memory limit of %s was never readable", rt.Name, cgPath)
+		}
+		out = append(out, workload.Result{Workload: w + "/reserved", Metric: "MiB reserved (avg)", Better: "lower", Value: mib})
+	}
+	return out, nil
+}
+
+func pickInt(quick bool, q, full int) int {
+	if quick {
+		return q
+	}
+	return full
+}
+
+func pickDur(quick bool, q, full time.Duration) time.Duration {
+	if quick {
+		return q
+	}
+	return full
 }
 
 // lastLine is the end of a command's output, bounded, for error messages.

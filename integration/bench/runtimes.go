@@ -57,7 +57,10 @@ func Locate(names []string, self, runscPath, workDir string) ([]Runtime, error) 
 			rt.Binary, rt.Available = self, true
 			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "ai-state"), "--ai-run="+filepath.Join(workDir, "ai-run"))
 		case RunscAIAgent:
-			rt.Reason = "the runsc-ai agent does not exist yet (the live-loop issue); nothing to compare"
+			// runsc-ai with a node agent deciding on its sandboxes (embedded
+			// backend, default policy): own history and tap directory.
+			rt.Binary, rt.Available = self, true
+			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "agent-state"), "--ai-run="+filepath.Join(workDir, "agent-run"))
 		default:
 			return nil, fmt.Errorf("unknown runtime %q (want one of %s)", n, strings.Join(RuntimeNames, ", "))
 		}

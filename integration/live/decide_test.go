@@ -107,8 +107,8 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 
 	a := startAgent(t, env.RunscAI, run, rt, "--window=500ms")
 	s1 := waitFile(t, "cpu.shares of a CPU hog", 30*time.Second, shares, func(v uint64) bool { return v < 1024 })
-	if s1 != 512 {
-		t.Errorf("first cut: cpu.shares %d, want 512 (the rule's 50%% step)", s1)
+	if s1 != 103 {
+		t.Errorf("first cut: cpu.shares %d, want 103 (the rule's 90%% step)", s1)
 	}
 	m1 := waitFile(t, "memory limit of a sandbox far below it", 30*time.Second, memLimit, func(v uint64) bool { return v < limit })
 	if m1 < limit*3/4 || m1 < 64<<20 {
@@ -137,7 +137,7 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 	if err != nil {
 		t.Fatalf("explain: %v: %s", err, out)
 	}
-	for _, want := range []string{"live decisions", "lower_shares", "cpu shares 1024 -> 512", "policy rule cpu_hog_yields",
+	for _, want := range []string{"live decisions", "lower_shares", "cpu shares 1024 -> 103", "policy rule cpu_hog_yields",
 		"lower_limit", "memory limit 536870912 -> ", "reward "} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("explain lacks %q:\n%s", want, out)

@@ -11,13 +11,14 @@ import (
 	"time"
 )
 
-// The live loop's scenario workloads: each is one side of a scenario
-// (an interactive sandbox next to a CPU hog, a memory grower, a writer next
-// to a latency-sensitive reader); alone they are also plain workloads.
+// The live loop's scenario workloads: each is one side of a scenario (an
+// interactive sandbox next to a CPU hog, an idle and a growing memory user,
+// a writer next to a latency-sensitive reader); alone they are also plain
+// workloads. Their durations follow Params.Seconds.
 func init() {
 	register(Spec{Name: "latency-prober", Scenario: true, Description: "a 1 ms burst of work every 10 ms; the response latency of each", Metric: "ms p99", Better: "lower",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
-			n := pick(p, 100, 1000)
+			n := seconds(p, 1, 10) * 100
 			samples := make([]float64, 0, n)
 			tick := time.NewTicker(10 * time.Millisecond)
 			defer tick.Stop()
@@ -28,12 +29,12 @@ func init() {
 			}
 			return percentile(samples, 99), samples, nil
 		}})
-	register(Spec{Name: "cpu-hog", Scenario: true, Description: "one hashing thread per CPU for a fixed time; work done", Metric: "MB hashed", Better: "higher",
+	register(Spec{Name: "cpu-hog", Scenario: true, Description: "two hashing threads per CPU (oversubscribed, like make -j) for a fixed time; work done", Metric: "MB hashed", Better: "higher",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
-			d := time.Duration(pick(p, 2, 10)) * time.Second
+			d := time.Duration(seconds(p, 2, 10)) * time.Second
 			var total atomic.Int64
 			var wg sync.WaitGroup
-			for i := 0; i < runtime.NumCPU(); i++ {
+			for i := 0; i < 2*runtime.NumCPU(); i++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -48,21 +49,37 @@ func init() {
 			wg.Wait()
 			return float64(total.Load()), nil, nil
 		}})
-	register(Spec{Name: "mem-grower", Scenario: true, Description: "touches 16 MiB more every 100 ms, then holds it", Metric: "MB/s", Better: "higher",
+	register(Spec{Name: "mem-idle", Scenario: true, Description: "holds 48 MiB far below its limit, re-touching it every 100 ms; latency of each pass", Metric: "ms p99", Better: "lower",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
-			steps := pick(p, 8, 32)
-			var held [][]byte
-			start := time.Now()
-			for i := 0; i < steps; i++ {
-				b := make([]byte, 16<<20)
-				for j := 0; j < len(b); j += 4096 {
-					b[j] = 1
-				}
-				held = append(held, b)
+			buf := touch(make([]byte, 48<<20), 1)
+			n := seconds(p, 3, 30) * 10
+			samples := make([]float64, 0, n)
+			for i := 0; i < n; i++ {
+				start := time.Now()
+				touch(buf, byte(i))
+				samples = append(samples, float64(time.Since(start).Microseconds())/1000)
 				time.Sleep(100 * time.Millisecond)
 			}
+			runtime.KeepAlive(buf)
+			return percentile(samples, 99), samples, nil
+		}})
+	register(Spec{Name: "mem-ramp", Scenario: true, Description: "holds 32 MiB for 40% of its time, then grows by 8 MiB steps to 256 MiB and holds; latency of each step", Metric: "ms p99", Better: "lower",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			total := time.Duration(seconds(p, 6, 30)) * time.Second
+			held := [][]byte{touch(make([]byte, 32<<20), 1)}
+			time.Sleep(total * 4 / 10)
+			const steps = 28 // 32 MiB + 28 × 8 MiB = 256 MiB
+			every := total * 4 / 10 / steps
+			samples := make([]float64, 0, steps)
+			for i := 0; i < steps; i++ {
+				start := time.Now()
+				held = append(held, touch(make([]byte, 8<<20), 1))
+				samples = append(samples, float64(time.Since(start).Microseconds())/1000)
+				time.Sleep(every)
+			}
+			time.Sleep(total * 2 / 10)
 			runtime.KeepAlive(held)
-			return float64(steps*16) / time.Since(start).Seconds(), nil, nil
+			return percentile(samples, 99), samples, nil
 		}})
 	register(Spec{Name: "io-writer", Scenario: true, Description: "writes 1 MiB chunks with fsync for a fixed time", Metric: "MB/s", Better: "higher",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
@@ -72,7 +89,7 @@ func init() {
 			}
 			defer f.Close()
 			buf := make([]byte, 1<<20)
-			d := time.Duration(pick(p, 2, 10)) * time.Second
+			d := time.Duration(seconds(p, 2, 10)) * time.Second
 			n := 0
 			start := time.Now()
 			for time.Since(start) < d {
@@ -95,7 +112,7 @@ func init() {
 			}
 			defer f.Close()
 			buf := make([]byte, 4096)
-			n := pick(p, 50, 500)
+			n := seconds(p, 1, 10) * 50
 			samples := make([]float64, 0, n)
 			for i := 0; i < n; i++ {
 				start := time.Now()
@@ -113,6 +130,14 @@ func init() {
 			}
 			return percentile(samples, 99), samples, nil
 		}})
+}
+
+// touch writes v to every page of b and returns it.
+func touch(b []byte, v byte) []byte {
+	for j := 0; j < len(b); j += 4096 {
+		b[j] = v
+	}
+	return b
 }
 
 // burn spins for d of CPU time as wall time.

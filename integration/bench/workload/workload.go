@@ -34,6 +34,9 @@ type Params struct {
 	Quick bool
 	// Dir is a writable directory on a real filesystem (file I/O).
 	Dir string
+	// Seconds, when > 0, is how long a scenario workload runs (the
+	// harness sets it so the sides of a scenario overlap as intended).
+	Seconds int
 }
 
 // Spec describes a workload.
@@ -100,6 +103,14 @@ func pick(p Params, quick, full int) int {
 		return quick
 	}
 	return full
+}
+
+// seconds is p.Seconds, or the quick or full default.
+func seconds(p Params, quick, full int) int {
+	if p.Seconds > 0 {
+		return p.Seconds
+	}
+	return pick(p, quick, full)
 }
 
 func sortFloats(s []float64) { sort.Float64s(s) }

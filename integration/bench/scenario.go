@@ -1,0 +1,198 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
+)
+
+// Role is one side of a scenario: a workload, when it starts after the
+// scenario does, how long it runs, and its container's OCI memory limit.
+type Role struct {
+	Workload              string
+	Lead, QuickLead       time.Duration
+	Seconds, QuickSeconds int
+	MemoryLimit           int64
+	// Reserved: the harness samples the container's memory limit while it
+	// runs and reports the time average ("<workload>/reserved").
+	Reserved bool
+}
+
+// scenarioRoles are the live loop's scenarios. A scenario's roles start
+// together (after their leads) in separate containers on one runtime, each
+// in its own cgroup, so the agent has something to manage. The leads model
+// a node where a batch job already runs when the interactive one arrives;
+// they are the same for every runtime.
+var scenarioRoles = map[string][]Role{
+	"noisy-neighbour": {
+		{Workload: "latency-prober", Lead: 10 * time.Second, QuickLead: 2 * time.Second, Seconds: 10, QuickSeconds: 2},
+		{Workload: "cpu-hog", Seconds: 24, QuickSeconds: 5},
+	},
+	"memory": {
+		{Workload: "mem-idle", Seconds: 30, QuickSeconds: 4, MemoryLimit: 512 << 20, Reserved: true},
+		{Workload: "mem-ramp", Seconds: 30, QuickSeconds: 6, MemoryLimit: 512 << 20, Reserved: true},
+	},
+	"io": {
+		{Workload: "io-reader", Lead: 8 * time.Second, QuickLead: time.Second, Seconds: 10, QuickSeconds: 1},
+		{Workload: "io-writer", Seconds: 20, QuickSeconds: 3},
+	},
+}
+
+// Scenarios maps each scenario to its workloads.
+var Scenarios = func() map[string][]string {
+	m := map[string][]string{}
+	for s, roles := range scenarioRoles {
+		for _, r := range roles {
+			m[s] = append(m[s], r.Workload)
+		}
+	}
+	return m
+}()
+
+// ScenarioNames lists the scenarios, sorted.
+func ScenarioNames() []string {
+	var out []string
+	for n := range Scenarios {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func role(scenario, w string) *Role {
+	for i := range scenarioRoles[scenario] {
+		if r := &scenarioRoles[scenario][i]; r.Workload == w {
+			return r
+		}
+	}
+	return nil
+}
+
+// cgroupParent is where the harness puts scenario containers' cgroups.
+func cgroupParent() string { return fmt.Sprintf("/runsc-ai-bench-%d", os.Getpid()) }
+
+// removeCgroup removes path's directory in every hierarchy, if empty.
+func removeCgroup(path string) {
+	dirs, err := cgroup.Dirs(path)
+	if err != nil {
+		return
+	}
+	for _, d := range dirs {
+		os.Remove(d)
+	}
+}
+
+// sampleLimit reads path's memory limit every 200 ms until ctx ends and
+// returns the time average in MiB (0 when it could never be read).
+func sampleLimit(ctx context.Context, path string) float64 {
+	var sum float64
+	var n int
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if cg, err := cgroup.Open(path); err == nil {
+			if s, err := cg.Read(); err == nil && s.MemoryLimit > 0 {
+				sum += float64(s.MemoryLimit) / (1 << 20)
+				n++
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if n == 0 {
+				return 0
+			}
+			return sum / float64(n)
+		case <-tick.C:
+		}
+	}
+}
+
+// agentProc is the runsc-ai agent the runsc-ai+agent runtime runs with.
+type agentProc struct {
+	cmd    *exec.Cmd
+	self   string
+	global []string
+}
+
+// startAgent starts `runsc-ai agent` on rt's --ai-run and --ai-state (the
+// embedded backend, the default policy), logging to work/agent.log.
+func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
+	var global []string
+	for _, f := range rt.Flags {
+		if strings.HasPrefix(f, "--ai-run=") || strings.HasPrefix(f, "--ai-state=") || strings.HasPrefix(f, "--ai-policy=") {
+			global = append(global, f)
+		}
+	}
+	log, err := os.Create(filepath.Join(work, "agent.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer log.Close()
+	cmd := exec.Command(self, append(append([]string{}, global...), "agent", "--metrics=")...)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the agent: %w", err)
+	}
+	a := &agentProc{cmd: cmd, self: self, global: global}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := a.status(); err == nil {
+			return a, nil
+		}
+		if time.Now().After(deadline) {
+			a.stop()
+			b, _ := os.ReadFile(filepath.Join(work, "agent.log"))
+			return nil, fmt.Errorf("the agent did not answer: %s", b)
+		}
+	}
+}
+
+// AgentReport is what the agent did during the run.
+type AgentReport struct {
+	Applied        uint64            `json:"applied"`
+	Rejected       uint64            `json:"rejected"`
+	Outcomes       uint64            `json:"outcomes"`
+	ApplyErrors    uint64            `json:"apply_errors"`
+	AppliedByKind  map[string]uint64 `json:"applied_by_kind"`
+	RejectedByKind map[string]uint64 `json:"rejected_by_kind"`
+}
+
+func (a *agentProc) status() (*AgentReport, error) {
+	out, err := exec.Command(a.self, append(append([]string{}, a.global...), "agent", "status", "--json")...).Output()
+	if err != nil {
+		return nil, err
+	}
+	var st struct {
+		Loop struct {
+			AgentReport
+			ApplyErrors uint64 `json:"apply_errors"`
+		} `json:"loop"`
+	}
+	if err := json.Unmarshal(out, &st); err != nil {
+		return nil, err
+	}
+	r := st.Loop.AgentReport
+	r.ApplyErrors = st.Loop.ApplyErrors
+	return &r, nil
+}
+
+func (a *agentProc) stop() {
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { a.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		a.cmd.Process.Kill()
+		<-done
+	}
+}
