@@ -82,7 +82,7 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 	}
 	if a := r.Agent; a != nil {
 		fmt.Fprintf(w, "\nThe runsc-ai+agent runtime's agent applied %d changes (%s), had %d proposals rejected by guardrails (%s), measured %d outcomes, %d apply errors.\n",
-			a.Applied, kv(a.AppliedByKind), a.Rejected, kv(a.RejectedByKind), a.Outcomes, a.ApplyErrors)
+			a.Applied, kv(a.AppliedByAction), a.Rejected, kv(a.RejectedByKind), a.Outcomes, a.ApplyErrors)
 	}
 	if len(plots) > 0 {
 		fmt.Fprintf(w, "\n## Plots\n\n")

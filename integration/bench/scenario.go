@@ -158,12 +158,13 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 
 // AgentReport is what the agent did during the run.
 type AgentReport struct {
-	Applied        uint64            `json:"applied"`
-	Rejected       uint64            `json:"rejected"`
-	Outcomes       uint64            `json:"outcomes"`
-	ApplyErrors    uint64            `json:"apply_errors"`
-	AppliedByKind  map[string]uint64 `json:"applied_by_kind"`
-	RejectedByKind map[string]uint64 `json:"rejected_by_kind"`
+	Applied         uint64            `json:"applied"`
+	Rejected        uint64            `json:"rejected"`
+	Outcomes        uint64            `json:"outcomes"`
+	ApplyErrors     uint64            `json:"apply_errors"`
+	AppliedByKind   map[string]uint64 `json:"applied_by_kind"`
+	AppliedByAction map[string]uint64 `json:"applied_by_action"`
+	RejectedByKind  map[string]uint64 `json:"rejected_by_kind"`
 }
 
 func (a *agentProc) status() (*AgentReport, error) {

@@ -47,8 +47,10 @@ type Stats struct {
 	DecisionLatency Histogram `json:"decision_latency"`
 	ApplyLatency    Histogram `json:"apply_latency"`
 	// ByKind counts applied changes and rejections per kind.
-	AppliedByKind  map[string]uint64 `json:"applied_by_kind"`
-	RejectedByKind map[string]uint64 `json:"rejected_by_kind"`
+	AppliedByKind map[string]uint64 `json:"applied_by_kind"`
+	// AppliedByAction counts applied changes per kind/action.
+	AppliedByAction map[string]uint64 `json:"applied_by_action"`
+	RejectedByKind  map[string]uint64 `json:"rejected_by_kind"`
 }
 
 // TargetState is what the loop knows of one sandbox, for status.
@@ -97,7 +99,7 @@ func New(cfg Config) *Loop {
 		log = zap.NewNop()
 	}
 	return &Loop{cfg: cfg, log: log, targets: map[string]*tracked{},
-		stats: Stats{AppliedByKind: map[string]uint64{}, RejectedByKind: map[string]uint64{}}}
+		stats: Stats{AppliedByKind: map[string]uint64{}, AppliedByAction: map[string]uint64{}, RejectedByKind: map[string]uint64{}}}
 }
 
 // Step runs one window over targets; activity returns a sandbox's tap
@@ -254,6 +256,7 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 	}
 	l.stats.Applied++
 	l.stats.AppliedByKind[sit.Kind.String()]++
+	l.stats.AppliedByAction[sit.Kind.String()+"/"+d.ActionName()]++
 	tr.last = fmt.Sprintf("%s %s (%s)", now.UTC().Format(time.RFC3339), what, d.Reason)
 	l.log.Info("applied", zap.String("sandbox", tr.t.Sandbox), zap.String("change", what), zap.Stringer("tier", d.Tier), zap.String("reason", d.Reason))
 	l.record(sit, d, now, what, "")
@@ -341,6 +344,7 @@ func (l *Loop) Snapshot() (Stats, []TargetState) {
 	}
 	st := l.stats
 	st.AppliedByKind, st.RejectedByKind = copyMap(l.stats.AppliedByKind), copyMap(l.stats.RejectedByKind)
+	st.AppliedByAction = copyMap(l.stats.AppliedByAction)
 	st.DecisionLatency.Counts = append([]uint64(nil), l.stats.DecisionLatency.Counts...)
 	st.ApplyLatency.Counts = append([]uint64(nil), l.stats.ApplyLatency.Counts...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Sandbox < out[j].Sandbox })
