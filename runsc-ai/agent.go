@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -363,6 +364,59 @@ func (a *agent) serveMetrics(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if st.Engine != nil {
+		writeDecisionMetrics(w, &st)
+	}
+}
+
+// writeDecisionMetrics writes the decision loop's metrics.
+func writeDecisionMetrics(w io.Writer, st *agentStatus) {
+	counter := func(name, help string) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", name, help, name)
+	}
+	counter("runsc_ai_decisions_total", "Decisions by kind and tier (keep included).")
+	for _, k := range sortedKeys(st.Engine.Decisions) {
+		for _, t := range sortedKeys(st.Engine.Decisions[k]) {
+			fmt.Fprintf(w, "runsc_ai_decisions_total{kind=%q,tier=%q} %d\n", k, t, st.Engine.Decisions[k][t])
+		}
+	}
+	counter("runsc_ai_rejected_total", "Proposed changes rejected by guardrails, by kind.")
+	for _, k := range sortedKeys(st.Loop.RejectedByKind) {
+		fmt.Fprintf(w, "runsc_ai_rejected_total{kind=%q} %d\n", k, st.Loop.RejectedByKind[k])
+	}
+	counter("runsc_ai_applied_total", "Changes applied to sandboxes' cgroups, by kind.")
+	for _, k := range sortedKeys(st.Loop.AppliedByKind) {
+		fmt.Fprintf(w, "runsc_ai_applied_total{kind=%q} %d\n", k, st.Loop.AppliedByKind[k])
+	}
+	counter("runsc_ai_apply_errors_total", "Changes the host refused.")
+	fmt.Fprintf(w, "runsc_ai_apply_errors_total %d\n", st.Loop.ApplyErrors)
+	counter("runsc_ai_outcomes_total", "Outcomes measured and reported to the engine.")
+	fmt.Fprintf(w, "runsc_ai_outcomes_total %d\n", st.Loop.Outcomes)
+	fmt.Fprintf(w, "# HELP runsc_ai_managed_sandboxes Sandboxes the agent decides on.\n# TYPE runsc_ai_managed_sandboxes gauge\nrunsc_ai_managed_sandboxes %d\n", len(st.Managed))
+	for _, h := range []struct {
+		name, help string
+		h          *control.Histogram
+	}{{"runsc_ai_decision_seconds", "Latency of one engine decision.", &st.Loop.DecisionLatency},
+		{"runsc_ai_apply_seconds", "Latency of one cgroup change.", &st.Loop.ApplyLatency}} {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", h.name, h.help, h.name)
+		for i, b := range control.Buckets {
+			var n uint64
+			if i < len(h.h.Counts) {
+				n = h.h.Counts[i]
+			}
+			fmt.Fprintf(w, "%s_bucket{le=\"%g\"} %d\n", h.name, b.Seconds(), n)
+		}
+		fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", h.name, h.h.Count, h.name, h.h.Sum.Seconds(), h.name, h.h.Count)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }
 
 // status asks a running agent.
@@ -396,7 +450,28 @@ func (c *agentCmd) status(out io.Writer) error {
 				t[summary.FileIO].Calls, t[summary.Network].Calls, t[summary.Memory].Calls, t[summary.Blocking].Calls, t[summary.Wakeups].Calls, t[summary.Process].Calls, sb.Dropped)
 		}
 	}
+	if err := tw.Flush(); err != nil || !st.Deciding {
+		return err
+	}
+	fmt.Fprintf(out, "\ndecisions every window: %d applied, %d rejected by guardrails, %d apply errors, %d outcomes measured\n",
+		st.Loop.Applied, st.Loop.Rejected, st.Loop.ApplyErrors, st.Loop.Outcomes)
+	tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MANAGED\tEVIDENCE\tCPU\tMEM\tLATENCY NEED\tCPU SHARES\tMEMORY LIMIT\tLAST CHANGE")
+	for _, m := range st.Managed {
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%d/%d\t%s/%s\t%s\n", short(m.Sandbox), m.Evidence, m.Features["cpu_util"], m.Features["mem_util"],
+			m.Features["latency_need"], m.Current.CPUShares, m.Ceiling.CPUShares, mib(m.Current.MemoryBytes), mib(m.Ceiling.MemoryBytes), m.Last)
+	}
+	for _, id := range sortedKeys(st.Unmanaged) {
+		fmt.Fprintf(tw, "%s\tunmanaged: %s\n", short(id), st.Unmanaged[id])
+	}
 	return tw.Flush()
+}
+
+func mib(b uint64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%dMiB", b>>20)
 }
 
 func short(id string) string {

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -162,6 +164,10 @@ func (c *benchCmd) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Ctrl-C or SIGTERM stops the run cleanly: containers, the agent, the
+	// work directory and cgroups are cleaned up.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
 	o := bench.Options{Self: self, Runsc: c.runsc, AgentPolicy: c.agentPolicy, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
 		Quick: c.quick, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
 	switch c.workloads {

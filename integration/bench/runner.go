@@ -318,6 +318,9 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string, ro *Role) ([]
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second // a sandbox child holding the pipes must not hang us
+	// Cancelled (Ctrl-C): runsc run forwards SIGTERM to the container and
+	// tears the sandbox down; WaitDelay then kills it if it does not.
+	cmd.Cancel = func() error { return cmd.Process.Signal(unix.SIGTERM) }
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)

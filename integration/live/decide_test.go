@@ -2,6 +2,8 @@ package live_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,7 +129,8 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 	}
 	// A new agent finds the sandbox through its runsc state and goes on
 	// cutting (the guardrails' floor is 64), never above the start value.
-	b := startAgent(t, env.RunscAI, run, rt, "--window=500ms")
+	metrics := fmt.Sprintf("127.0.0.1:%d", testenv.FreePorts(t, 1)[0])
+	b := startAgent(t, env.RunscAI, run, rt, "--window=500ms", "--metrics="+metrics)
 	s2 := waitFile(t, "cpu.shares after the agent restarted", 30*time.Second, shares, func(v uint64) bool { return v < s1 })
 	if s2 < 64 {
 		t.Errorf("cpu.shares %d below the policy floor", s2)
@@ -150,6 +153,18 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 	}
 	if !st.Deciding || st.Loop.Applied == 0 || len(st.Managed) != 1 || st.Managed[0].Sandbox != id || st.Managed[0].Evidence < 3 {
 		t.Errorf("agent status after the restart: deciding %v, applied %d, managed %+v", st.Deciding, st.Loop.Applied, st.Managed)
+	}
+	resp, err := http.Get("http://" + metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`runsc_ai_applied_total{kind="cpu"} `, `runsc_ai_decisions_total{kind="memory",tier="policy"} `,
+		"runsc_ai_decision_seconds_count ", "runsc_ai_managed_sandboxes 1"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
 	}
 	// With no agent running, explain reads the history itself.
 	b.cmd.Process.Signal(syscall.SIGTERM)
