@@ -141,11 +141,16 @@ type targets struct {
 type resolved struct {
 	t     control.Target
 	err   error
-	retry time.Time
+	retry time.Time // when to load the state again
 }
 
-// retryResolve is how long a sandbox that could not be resolved waits.
-const retryResolve = 5 * time.Second
+// retryResolve is how long a sandbox that could not be resolved waits;
+// refreshResolve how often a resolved one's spec is read again (a user's
+// `runsc update` or `docker update` changes its limits).
+const (
+	retryResolve   = 5 * time.Second
+	refreshResolve = 30 * time.Second
+)
 
 func newTargets(tapDir string, h *cgroupHost) *targets {
 	return &targets{tapDir: tapDir, host: h, known: map[string]resolved{}}
@@ -167,9 +172,18 @@ func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
 		}
 		present[id] = true
 		r, ok := ts.known[id]
-		if !ok || (r.err != nil && now.After(r.retry)) {
+		if !ok || now.After(r.retry) {
 			t, err := ts.resolve(id)
-			r = resolved{t: t, err: err, retry: now.Add(retryResolve)}
+			switch {
+			case err == nil:
+				r = resolved{t: t, retry: now.Add(refreshResolve)}
+			case ok && r.err == nil:
+				// A refresh failed (the state file busy, say): keep
+				// managing with what was known, try again soon.
+				r.retry = now.Add(retryResolve)
+			default:
+				r = resolved{err: err, retry: now.Add(retryResolve)}
+			}
 			ts.known[id] = r
 		}
 		if r.err != nil {

@@ -203,6 +203,9 @@ func (c *benchCmd) run(ctx context.Context) error {
 	if err := bench.WriteReport(f, res, plots); err != nil {
 		return err
 	}
+	if err := bench.WriteSummary(os.Stdout, res); err != nil {
+		return err
+	}
 	fmt.Printf("wrote %s: results.json, report.md, %d plots\n", c.out, len(plots))
 	failed := 0
 	for _, s := range res.Series {

@@ -28,6 +28,11 @@ func TestBenchRunQuick(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("bench run: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
 	}
+	for _, want := range []string{"WORKLOAD", "RUNSC-AI+AGENT / RUNSC", "noisy-neighbour: latency-prober", "memory: mem-idle/reserved", "agent: "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the summary table lacks %q:\n%s", want, stdout.String())
+		}
+	}
 	if !strings.Contains(stderr.String(), "bench: 1/") || strings.Contains(stderr.String(), "\r") {
 		t.Errorf("progress on a non-terminal should be plain lines:\n%.500s", stderr.String())
 	}

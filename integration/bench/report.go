@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 )
 
 // WriteReport writes report.md: machine, runtimes, one table row per
@@ -148,4 +149,61 @@ func code(s string) string {
 		return ""
 	}
 	return "`" + s + "`"
+}
+
+// WriteSummary prints the results as a plain table for a terminal: each
+// row's median per runtime and the ratios to runsc, then what the agent did.
+func WriteSummary(w io.Writer, r *Results) error {
+	var names []string
+	for _, rt := range r.Runtimes {
+		if rt.Available {
+			names = append(names, rt.Name)
+		}
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "WORKLOAD\tMETRIC")
+	for _, n := range names {
+		fmt.Fprintf(tw, "\t%s", strings.ToUpper(n))
+	}
+	for _, n := range names {
+		if n != Runsc {
+			fmt.Fprintf(tw, "\t%s / RUNSC", strings.ToUpper(n))
+		}
+	}
+	fmt.Fprintln(tw)
+	for _, scen := range []bool{false, true} {
+		for _, row := range r.rows(scen) {
+			label := row.workload
+			if row.scenario != "" {
+				label = row.scenario + ": " + row.workload
+			}
+			fmt.Fprintf(tw, "%s\t%s (%s better)", label, row.metric, row.better)
+			for _, n := range names {
+				if s := r.Find(row.workload, row.scenario, n); s != nil && len(s.Values) > 0 {
+					fmt.Fprintf(tw, "\t%.4g", s.Median)
+				} else {
+					fmt.Fprintf(tw, "\t–")
+				}
+			}
+			for _, n := range names {
+				if n == Runsc {
+					continue
+				}
+				if ra, ok := r.RatioOf(row.workload, row.scenario, n); ok {
+					fmt.Fprintf(tw, "\t%.3f (n=%d)", ra.Median, len(ra.Pairs))
+				} else {
+					fmt.Fprintf(tw, "\t–")
+				}
+			}
+			fmt.Fprintln(tw)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if a := r.Agent; a != nil {
+		fmt.Fprintf(w, "agent: %d changes applied (%s), %d rejected by guardrails, %d outcomes, %d apply errors\n",
+			a.Applied, kv(a.AppliedByAction), a.Rejected, a.Outcomes, a.ApplyErrors)
+	}
+	return nil
 }

@@ -70,6 +70,7 @@ type tracked struct {
 	have     bool
 	evidence int
 	feat     llmkernel.Features
+	window   time.Duration // between the last two samples
 	pending  []pending
 	rejected [numKinds]string // last rejection recorded, to record each once
 	last     string
@@ -158,6 +159,7 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 	}
 	prev := tr.prev
 	tr.prev = s
+	tr.window = max(s.At.Sub(prev.At), 100*time.Millisecond)
 	tr.feat = features(&prev, &s, act)
 	tr.evidence++
 	l.outcomes(now, tr, &s)
@@ -261,17 +263,12 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 	l.log.Info("applied", zap.String("sandbox", tr.t.Sandbox), zap.String("change", what), zap.Stringer("tier", d.Tier), zap.String("reason", d.Reason))
 	l.record(sit, d, now, what, "")
 	tr.pending = append(tr.pending, pending{
-		id: d.ID, kind: sit.Kind, due: now.Add(OutcomeWindows * windowOf(tr, s)), before: sit.Features,
+		id: d.ID, kind: sit.Kind, due: now.Add(OutcomeWindows * tr.window), before: sit.Features,
 		resource: before, after: after, ooms: s.OOMKills,
 	})
 	if len(tr.pending) > 16 {
 		tr.pending = tr.pending[1:] // bounded; the engine counts the lost outcome
 	}
-}
-
-// windowOf is the sampling interval, at least 100 ms.
-func windowOf(tr *tracked, s *Sample) time.Duration {
-	return max(s.At.Sub(tr.prev.At), 100*time.Millisecond)
 }
 
 func (l *Loop) record(sit *llmkernel.Situation, d *llmkernel.Decision, now time.Time, applied, applyErr string) {
