@@ -11,7 +11,7 @@ LDFLAGS    := -X main.aiVersion=$(VERSION)
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 APT_DEPS   := busybox-static qemu-user-static file runc etcd-server docker.io containerd iptables
 # Packages whose tests need no live sandbox; they also run under qemu-aarch64.
-ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./llmkernel/summary ./llmkernel/live ./policies
+ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./llmkernel/summary ./llmkernel/live ./llmkernel/control ./policies
 
 export RUNSC_AI_BIN       := $(BIN)/runsc-ai
 export RUNSC_BIN          := $(BIN)/runsc
@@ -22,7 +22,7 @@ export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # and cached outside the work tree (see integration/ollama/build.sh).
 export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
-.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-full bench-llm e2e-kubernetes clean
+.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes clean
 
 all: build
 
@@ -98,6 +98,12 @@ bench: build runsc rootfs
 # present); docs/benchmarks.md has its results for the development VM.
 bench-full: deps build runsc
 	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --repeat 3 --scenario io,memory,noisy-neighbour --out $(BIN)/bench-full
+
+# The live loop's scenarios: plain runsc vs runsc-ai with its agent, same run
+# (about 12 minutes on 2 cores). One scenario: SCENARIOS=noisy-neighbour.
+SCENARIOS ?= noisy-neighbour,memory,io
+bench-live: deps build runsc
+	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --workload none --scenario $(SCENARIOS) --runtimes runsc,runsc-ai+agent --repeat 5 --out $(BIN)/bench-live
 
 # Decision-engine speed: cache hit, fast tier, whole Decide; and the LLM
 # path's overhead beyond the model's own time on a real ollama.

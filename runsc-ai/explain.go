@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -67,6 +68,8 @@ func (c *explainCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 		fmt.Printf("container: %s (no create-time decision: %v)\n", strconv.Quote(id), err)
 	}
 	switch {
+	case errors.Is(lerr, errHistoryBusy):
+		fmt.Fprintf(os.Stderr, "explain: %v\n", lerr)
 	case lerr != nil:
 		fmt.Fprintf(os.Stderr, "explain: live decisions: %v\n", lerr)
 		return subcommands.ExitFailure

@@ -13,9 +13,15 @@ import (
 	"text/tabwriter"
 	"time"
 
+	bolterrors "go.etcd.io/bbolt/errors"
+
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 )
+
+// errHistoryBusy: another agent holds the history; explain still shows the
+// create-time part.
+var errHistoryBusy = errors.New("live decisions unavailable")
 
 // maxExplained is how many live decisions explain shows.
 const maxExplained = 50
@@ -64,6 +70,9 @@ func liveDecisions(o *aiOptions, id string) (ds []history.Explained, source stri
 		return nil, "", nil
 	}
 	st, err := history.OpenReadOnly(path)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s (give explain that agent's --ai-run)", errHistoryBusy, path, sock)
+	}
 	if err != nil {
 		return nil, "", err
 	}

@@ -27,7 +27,7 @@ const imageRef = "docker.io/library/runsc-ai-e2e:1"
 type daemon struct {
 	ctr, sock, dir, ns string
 	// opts is the runtime options file every ctr run passes: runsc-ai's
-	// --ai-run (tap FIFOs) stays in the test's directory.
+	// --ai-run (tap FIFOs) and --ai-state stay in the test's directory.
 	opts string
 }
 
@@ -40,7 +40,7 @@ func startContainerd(t *testing.T, env testenv.Env, containerd, ctr string) *dae
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	d := &daemon{ctr: ctr, sock: filepath.Join(dir, "c.sock"), dir: dir, ns: "rai-" + randHex(4), opts: filepath.Join(dir, "runtime.toml")}
-	if err := os.WriteFile(d.opts, []byte(fmt.Sprintf("[runsc_config]\n  ai-run = %q\n", filepath.Join(dir, "ai-run"))), 0o644); err != nil {
+	if err := os.WriteFile(d.opts, []byte(fmt.Sprintf("[runsc_config]\n  ai-run = %q\n  ai-state = %q\n", filepath.Join(dir, "ai-run"), filepath.Join(dir, "ai-state"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// Containers' cgroups (/<namespace>/<id>) and runsc-ai's state root

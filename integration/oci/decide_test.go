@@ -21,7 +21,9 @@ func TestDecideCommandEmbedded(t *testing.T) {
 	if err != nil {
 		t.Fatalf("decide: %v\n%s", err, out)
 	}
-	for _, want := range []string{"decision: memory keep", "tier:       fast", "backend: embedded", `sandbox="db\n1"`} {
+	// mem_util 0.2 of a 1 GiB limit: the default policy's right-sizing rule.
+	for _, want := range []string{"decision: memory lower_limit by 25%", "tier:       policy", "reason:     policy rule memory_right_size",
+		"fast tier greedy choice: keep", "backend: embedded", `sandbox="db\n1"`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

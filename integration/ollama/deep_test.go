@@ -18,6 +18,7 @@ import (
 func engine(t *testing.T, b llmkernel.Backend, timeout time.Duration) *llmkernel.Engine {
 	t.Helper()
 	p := policies.Default()
+	p.Rules = nil // these tests are about the deep tier; the policy's rules would answer first
 	p.Deep.Timeout = timeout
 	e, err := llmkernel.New(llmkernel.Config{Policy: p, Backend: b})
 	if err != nil {
