@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/control"
+	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
+)
+
+// The agent's decision side: engine, history and the control loop over the
+// sandboxes' cgroups (agenthost.go), and its metrics.
+
+// startLoop opens the history and the engine; the returned func closes them.
+func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
+	pol, err := c.opts.loadPolicy()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(c.historyPath()), 0o700); err != nil {
+		return nil, fmt.Errorf("history directory: %w", err)
+	}
+	st, err := history.Open(c.historyPath())
+	if errors.Is(err, history.ErrCorrupt) {
+		logger.Warn("history", zap.Error(err))
+	} else if err != nil {
+		return nil, err
+	}
+	cfg := llmkernel.Config{Policy: pol, Store: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
+		Readers: llmkernel.Readers{Hardware: hardware}}
+	switch c.backend {
+	case "embedded":
+	case "ollama":
+		b, err := ollama.New(ollama.Options{Host: c.host, Model: c.model})
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		cfg.Backend = b
+		a.model = c.model
+	default:
+		st.Close()
+		return nil, fmt.Errorf("unknown backend %q (want embedded or ollama)", c.backend)
+	}
+	e, err := llmkernel.New(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.engine, a.store = e, st
+	host := newCgroupHost()
+	a.targets = newTargets(a.tapDir, host)
+	a.loop = control.New(control.Config{Engine: e, Host: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
+	return func() {
+		e.Close()
+		st.Close()
+	}, nil
+}
+
+// decideOnce runs one decision window over the managed sandboxes.
+func (a *agent) decideOnce(ctx context.Context, now time.Time) {
+	if a.loop == nil {
+		return
+	}
+	ts, skipped := a.targets.list(now)
+	a.mu.Lock()
+	a.unmanaged = skipped
+	a.mu.Unlock()
+	since := now.Add(-3 * a.window)
+	a.loop.Step(ctx, now, ts, func(id string) (control.Activity, bool) {
+		rate, blocking, ok := a.state.Activity(id, since)
+		return control.Activity{SyscallsPerSec: rate, Blocking: blocking}, ok
+	})
+}
+
+// writeDecisionMetrics writes the decision loop's metrics.
+func writeDecisionMetrics(w io.Writer, st *agentStatus) {
+	counter := func(name, help string) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", name, help, name)
+	}
+	counter("runsc_ai_decisions_total", "Decisions by kind and tier (keep included).")
+	for _, k := range sortedKeys(st.Engine.Decisions) {
+		for _, t := range sortedKeys(st.Engine.Decisions[k]) {
+			fmt.Fprintf(w, "runsc_ai_decisions_total{kind=%q,tier=%q} %d\n", k, t, st.Engine.Decisions[k][t])
+		}
+	}
+	counter("runsc_ai_rejected_total", "Proposed changes rejected by guardrails, by kind.")
+	for _, k := range sortedKeys(st.Loop.RejectedByKind) {
+		fmt.Fprintf(w, "runsc_ai_rejected_total{kind=%q} %d\n", k, st.Loop.RejectedByKind[k])
+	}
+	counter("runsc_ai_applied_total", "Changes applied to sandboxes' cgroups, by kind.")
+	for _, k := range sortedKeys(st.Loop.AppliedByKind) {
+		fmt.Fprintf(w, "runsc_ai_applied_total{kind=%q} %d\n", k, st.Loop.AppliedByKind[k])
+	}
+	counter("runsc_ai_apply_errors_total", "Changes the host refused.")
+	fmt.Fprintf(w, "runsc_ai_apply_errors_total %d\n", st.Loop.ApplyErrors)
+	counter("runsc_ai_outcomes_total", "Outcomes measured and reported to the engine.")
+	fmt.Fprintf(w, "runsc_ai_outcomes_total %d\n", st.Loop.Outcomes)
+	fmt.Fprintf(w, "# HELP runsc_ai_managed_sandboxes Sandboxes the agent decides on.\n# TYPE runsc_ai_managed_sandboxes gauge\nrunsc_ai_managed_sandboxes %d\n", len(st.Managed))
+	for _, h := range []struct {
+		name, help string
+		h          *control.Histogram
+	}{{"runsc_ai_decision_seconds", "Latency of one engine decision.", &st.Loop.DecisionLatency},
+		{"runsc_ai_apply_seconds", "Latency of one cgroup change.", &st.Loop.ApplyLatency}} {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", h.name, h.help, h.name)
+		for i, b := range control.Buckets {
+			var n uint64
+			if i < len(h.h.Counts) {
+				n = h.h.Counts[i]
+			}
+			fmt.Fprintf(w, "%s_bucket{le=\"%g\"} %d\n", h.name, b.Seconds(), n)
+		}
+		fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", h.name, h.h.Count, h.name, h.h.Sum.Seconds(), h.name, h.h.Count)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
