@@ -46,7 +46,7 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 	if !ok || !d.opts.decide {
 		return d.SubCommand.Execute(ctx, f, args...)
 	}
-	st, err := sandboxconf.Open(d.opts.createDir())
+	st, err := sandboxconf.OpenExisting(d.opts.createDir())
 	if err != nil {
 		return d.SubCommand.Execute(ctx, f, args...)
 	}

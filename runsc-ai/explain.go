@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -44,12 +45,18 @@ func (c *explainCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 	}
 	id := f.Arg(0)
 	ds, source, lerr := liveDecisions(c.opts, id)
-	st, err := sandboxconf.Open(c.opts.createDir())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "explain: %v\n", err)
-		return subcommands.ExitFailure
+	var (
+		image string
+		run   sandboxconf.Run
+		live  bool
+	)
+	st, err := sandboxconf.OpenExisting(c.opts.createDir())
+	switch {
+	case err == nil:
+		image, run, live, err = st.Find(id)
+	case errors.Is(err, fs.ErrNotExist):
+		err = fmt.Errorf("no create-time decision recorded for container %q (no history in %s)", id, c.opts.createDir())
 	}
-	image, run, live, err := st.Find(id)
 	if err != nil && len(ds) == 0 {
 		if lerr != nil {
 			fmt.Fprintf(os.Stderr, "explain: live decisions: %v\n", lerr)

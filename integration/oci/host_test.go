@@ -13,7 +13,8 @@ import (
 
 func hostJSON(t *testing.T, bin string, args ...string) host.Info {
 	t.Helper()
-	out, err := exec.Command(bin, append([]string{"host", "--json"}, args...)...).Output()
+	// A private --ai-state: `host` saves probed facts there.
+	out, err := exec.Command(bin, append([]string{"--ai-state=" + t.TempDir(), "host", "--json"}, args...)...).Output()
 	if err != nil {
 		t.Fatalf("host --json %v: %v", args, err)
 	}

@@ -31,6 +31,24 @@ const maxFileSize = 1 << 20
 
 // Open makes the store's directories (0700) if needed.
 func Open(dir string) (*Store, error) {
+	return open(dir, true)
+}
+
+// OpenExisting opens the store in dir without creating it: readers (explain)
+// and delete, which may run without the flags that named the directory
+// (a shim's cleanup), must not leave one on the host. A missing store is an
+// error wrapping fs.ErrNotExist.
+func OpenExisting(dir string) (*Store, error) {
+	return open(dir, false)
+}
+
+func open(dir string, create bool) (*Store, error) {
+	if !create {
+		if _, err := os.Stat(filepath.Join(dir, "containers")); err != nil {
+			return nil, fmt.Errorf("create-time history: %w", err)
+		}
+		return &Store{dir: dir}, nil
+	}
 	for _, d := range []string{dir, filepath.Join(dir, "images"), filepath.Join(dir, "containers")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("create-time history: %w", err)
