@@ -7,11 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -347,7 +349,7 @@ func (c *agentCmd) status(out io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%d/%d\t%s/%s\t%s\n", short(m.Sandbox), m.Evidence, m.Features["cpu_util"], m.Features["mem_util"],
 			m.Features["latency_need"], m.Current.CPUShares, m.Ceiling.CPUShares, mib(m.Current.MemoryBytes), mib(m.Ceiling.MemoryBytes), m.Last)
 	}
-	for _, id := range sortedKeys(st.Unmanaged) {
+	for _, id := range slices.Sorted(maps.Keys(st.Unmanaged)) {
 		fmt.Fprintf(tw, "%s\tunmanaged: %s\n", short(id), st.Unmanaged[id])
 	}
 	return tw.Flush()

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -89,17 +90,17 @@ func writeDecisionMetrics(w io.Writer, st *agentStatus) {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", name, help, name)
 	}
 	counter("runsc_ai_decisions_total", "Decisions by kind and tier (keep included).")
-	for _, k := range sortedKeys(st.Engine.Decisions) {
-		for _, t := range sortedKeys(st.Engine.Decisions[k]) {
+	for _, k := range slices.Sorted(maps.Keys(st.Engine.Decisions)) {
+		for _, t := range slices.Sorted(maps.Keys(st.Engine.Decisions[k])) {
 			fmt.Fprintf(w, "runsc_ai_decisions_total{kind=%q,tier=%q} %d\n", k, t, st.Engine.Decisions[k][t])
 		}
 	}
 	counter("runsc_ai_rejected_total", "Proposed changes rejected by guardrails, by kind.")
-	for _, k := range sortedKeys(st.Loop.RejectedByKind) {
+	for _, k := range slices.Sorted(maps.Keys(st.Loop.RejectedByKind)) {
 		fmt.Fprintf(w, "runsc_ai_rejected_total{kind=%q} %d\n", k, st.Loop.RejectedByKind[k])
 	}
 	counter("runsc_ai_applied_total", "Changes applied to sandboxes' cgroups, by kind.")
-	for _, k := range sortedKeys(st.Loop.AppliedByKind) {
+	for _, k := range slices.Sorted(maps.Keys(st.Loop.AppliedByKind)) {
 		fmt.Fprintf(w, "runsc_ai_applied_total{kind=%q} %d\n", k, st.Loop.AppliedByKind[k])
 	}
 	counter("runsc_ai_apply_errors_total", "Changes the host refused.")
@@ -122,13 +123,4 @@ func writeDecisionMetrics(w io.Writer, st *agentStatus) {
 		}
 		fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %g\n%s_count %d\n", h.name, h.h.Count, h.name, h.h.Sum.Seconds(), h.name, h.h.Count)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -68,15 +68,8 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 				s := r.Find(row.workload, row.scenario, n)
 				fmt.Fprintf(w, " %s |", cell(s))
 			}
-			for _, n := range names {
-				if n == Runsc {
-					continue
-				}
-				if ra, ok := r.RatioOf(row.workload, row.scenario, n); ok {
-					fmt.Fprintf(w, " %.3f (n=%d) |", ra.Median, len(ra.Pairs))
-				} else {
-					fmt.Fprintf(w, " – |")
-				}
+			for _, c := range r.ratioCells(row, names) {
+				fmt.Fprintf(w, " %s |", c)
 			}
 			fmt.Fprintln(w)
 		}
@@ -92,6 +85,22 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 		}
 	}
 	return nil
+}
+
+// ratioCells are a row's ratios to runsc, one per runtime but runsc.
+func (r *Results) ratioCells(row row, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n == Runsc {
+			continue
+		}
+		if ra, ok := r.RatioOf(row.workload, row.scenario, n); ok {
+			out = append(out, fmt.Sprintf("%.3f (n=%d)", ra.Median, len(ra.Pairs)))
+		} else {
+			out = append(out, "–")
+		}
+	}
+	return out
 }
 
 // kv prints a count map as "a 1, b 2", sorted.
@@ -185,15 +194,8 @@ func WriteSummary(w io.Writer, r *Results) error {
 					fmt.Fprintf(tw, "\t–")
 				}
 			}
-			for _, n := range names {
-				if n == Runsc {
-					continue
-				}
-				if ra, ok := r.RatioOf(row.workload, row.scenario, n); ok {
-					fmt.Fprintf(tw, "\t%.3f (n=%d)", ra.Median, len(ra.Pairs))
-				} else {
-					fmt.Fprintf(tw, "\t–")
-				}
+			for _, c := range r.ratioCells(row, names) {
+				fmt.Fprintf(tw, "\t%s", c)
 			}
 			fmt.Fprintln(tw)
 		}

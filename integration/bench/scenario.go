@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 )
 
@@ -156,16 +157,8 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 	}
 }
 
-// AgentReport is what the agent did during the run.
-type AgentReport struct {
-	Applied         uint64            `json:"applied"`
-	Rejected        uint64            `json:"rejected"`
-	Outcomes        uint64            `json:"outcomes"`
-	ApplyErrors     uint64            `json:"apply_errors"`
-	AppliedByKind   map[string]uint64 `json:"applied_by_kind"`
-	AppliedByAction map[string]uint64 `json:"applied_by_action"`
-	RejectedByKind  map[string]uint64 `json:"rejected_by_kind"`
-}
+// AgentReport is what the agent did during the run: its loop's counters.
+type AgentReport = control.Stats
 
 func (a *agentProc) status() (*AgentReport, error) {
 	out, err := exec.Command(a.self, append(append([]string{}, a.global...), "agent", "status", "--json")...).Output()
@@ -173,17 +166,12 @@ func (a *agentProc) status() (*AgentReport, error) {
 		return nil, err
 	}
 	var st struct {
-		Loop struct {
-			AgentReport
-			ApplyErrors uint64 `json:"apply_errors"`
-		} `json:"loop"`
+		Loop AgentReport `json:"loop"`
 	}
 	if err := json.Unmarshal(out, &st); err != nil {
 		return nil, err
 	}
-	r := st.Loop.AgentReport
-	r.ApplyErrors = st.Loop.ApplyErrors
-	return &r, nil
+	return &st.Loop, nil
 }
 
 func (a *agentProc) stop() {

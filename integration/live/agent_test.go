@@ -79,12 +79,15 @@ func (a *agentProc) kill() {
 	}
 }
 
-func (a *agentProc) status() (*status, error) {
+func (a *agentProc) status() (*status, error) { return statusAs[status](a) }
+
+// statusAs runs `agent status --json` and decodes the part T names.
+func statusAs[T any](a *agentProc) (*T, error) {
 	out, err := exec.Command(a.bin, "--ai-run="+a.run, "agent", "status", "--json").Output()
 	if err != nil {
 		return nil, err
 	}
-	var st status
+	var st T
 	if err := json.Unmarshal(out, &st); err != nil {
 		return nil, fmt.Errorf("%w: %s", err, out)
 	}
@@ -104,17 +107,7 @@ type decidingStatus struct {
 	} `json:"managed"`
 }
 
-func (a *agentProc) statusRaw() (*decidingStatus, error) {
-	out, err := exec.Command(a.bin, "--ai-run="+a.run, "agent", "status", "--json").Output()
-	if err != nil {
-		return nil, err
-	}
-	var st decidingStatus
-	if err := json.Unmarshal(out, &st); err != nil {
-		return nil, fmt.Errorf("%w: %s", err, out)
-	}
-	return &st, nil
-}
+func (a *agentProc) statusRaw() (*decidingStatus, error) { return statusAs[decidingStatus](a) }
 
 // waitSandbox polls the agent until cond holds for sandbox id.
 func (a *agentProc) waitSandbox(t *testing.T, id string, d time.Duration, cond func(*status, int) bool) *status {
