@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/platform/host"
 )
 
@@ -265,13 +266,12 @@ func assertNoState(t *testing.T, rt *testenv.Runtime) {
 	}
 }
 
-func removeCgroupParent(cg host.Cgroups) {
-	if cg.Version == "v2" {
-		_ = os.Remove(filepath.Join(cg.Mount, cgroupParent))
-		return
-	}
-	for _, c := range cg.Controllers {
-		_ = os.Remove(filepath.Join("/sys/fs/cgroup", c, cgroupParent))
+// removeCgroupParent removes the parent in every mounted hierarchy (the
+// named systemd one too, which no controller list names).
+func removeCgroupParent(host.Cgroups) {
+	dirs, _ := cgroup.Dirs("/" + cgroupParent)
+	for _, d := range dirs {
+		_ = os.Remove(d)
 	}
 }
 
