@@ -69,6 +69,15 @@ func ParseAction(k Kind, name string) (Action, error) {
 
 func direction(k Kind, a Action) int { return actionSpaces[k][a].direction }
 
+// Direction says whether action a of kind k grants more (+1), takes away
+// (-1) or neither (0).
+func Direction(k Kind, a Action) int {
+	if k >= numKinds || int(a) >= len(actionSpaces[k]) {
+		return 0
+	}
+	return direction(k, a)
+}
+
 // Tier says which tier made a decision.
 type Tier uint8
 

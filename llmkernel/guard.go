@@ -34,19 +34,28 @@ func newGuard(p *Policy) *guard {
 	return &guard{p: p, last: map[guardKey]lastChange{}}
 }
 
-// resource is what an action of a kind changes, for bounds.
-func resource(k Kind, a Action, l *Limits) *uint64 {
+// Resource names the setting action a of kind k changes and points at it
+// in l (nil for actions that change no setting). Soft limits are bounded by
+// the memory limit, so they point at MemoryBytes.
+func Resource(k Kind, a Action, l *Limits) (name string, v *uint64) {
 	switch ActionName(k, a) {
 	case "raise_shares", "lower_shares":
-		return &l.CPUShares
+		return "cpu shares", &l.CPUShares
 	case "raise_quota", "lower_quota":
-		return &l.CPUQuotaPct
-	case "raise_limit", "lower_limit", "raise_soft_limit", "lower_soft_limit":
-		return &l.MemoryBytes
+		return "cpu quota %", &l.CPUQuotaPct
+	case "raise_limit", "lower_limit":
+		return "memory limit", &l.MemoryBytes
+	case "raise_soft_limit", "lower_soft_limit":
+		return "memory soft limit", &l.MemoryBytes
 	case "raise_weight", "lower_weight":
-		return &l.IOWeight
+		return "io weight", &l.IOWeight
 	}
-	return nil
+	return "", nil
+}
+
+func resource(k Kind, a Action, l *Limits) *uint64 {
+	_, v := Resource(k, a, l)
+	return v
 }
 
 // check returns d if it passes every guardrail (with its step clamped to the

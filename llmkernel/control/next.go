@@ -17,20 +17,12 @@ const pageSize = 4096
 // ceilings (OCI limits or baseline) and the policy floors. It returns the
 // settings to apply, the value before and after, and a description.
 func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llmkernel.Limits) (set llmkernel.Limits, before, after uint64, what string, err error) {
-	var cur, ceil, floor *uint64
-	var name string
-	switch d.ActionName() {
-	case "raise_shares", "lower_shares":
-		cur, ceil, floor, name = &sit.Current.CPUShares, &sit.Limits.CPUShares, &floors.CPUShares, "cpu shares"
-	case "raise_quota", "lower_quota":
-		cur, ceil, floor, name = &sit.Current.CPUQuotaPct, &sit.Limits.CPUQuotaPct, &floors.CPUQuotaPct, "cpu quota %"
-	case "raise_limit", "lower_limit":
-		cur, ceil, floor, name = &sit.Current.MemoryBytes, &sit.Limits.MemoryBytes, &floors.MemoryBytes, "memory limit"
-	case "raise_weight", "lower_weight":
-		cur, ceil, floor, name = &sit.Current.IOWeight, &sit.Limits.IOWeight, &floors.IOWeight, "io weight"
-	default:
+	name, cur := llmkernel.Resource(sit.Kind, d.Action, &sit.Current)
+	if cur == nil || name == "memory soft limit" {
 		return set, 0, 0, "", fmt.Errorf("not applied: %s is not managed on running sandboxes", d.ActionName())
 	}
+	_, ceil := llmkernel.Resource(sit.Kind, d.Action, &sit.Limits)
+	_, floor := llmkernel.Resource(sit.Kind, d.Action, &floors)
 	if *cur == 0 {
 		return set, 0, 0, "", fmt.Errorf("not applied: %s is unset or unlimited", name)
 	}
@@ -39,7 +31,7 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 	switch {
 	case d.StepPct <= 0:
 		return set, 0, 0, "", fmt.Errorf("not applied: a step of %d%%", d.StepPct)
-	case isRaise(d.ActionName()):
+	case llmkernel.Direction(sit.Kind, d.Action) > 0:
 		v += max(delta, 1)
 		if *ceil > 0 && v > *ceil {
 			v = *ceil
@@ -57,20 +49,7 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 	if v == *cur {
 		return set, 0, 0, "", fmt.Errorf("not applied: %s stays %d (bound by the OCI limit, the floor or the working set)", name, v)
 	}
-	*pick(&set, name) = v
+	_, field := llmkernel.Resource(sit.Kind, d.Action, &set)
+	*field = v
 	return set, *cur, v, fmt.Sprintf("%s %d -> %d", name, *cur, v), nil
-}
-
-func isRaise(action string) bool { return len(action) > 6 && action[:6] == "raise_" }
-
-func pick(l *llmkernel.Limits, name string) *uint64 {
-	switch name {
-	case "cpu shares":
-		return &l.CPUShares
-	case "cpu quota %":
-		return &l.CPUQuotaPct
-	case "memory limit":
-		return &l.MemoryBytes
-	}
-	return &l.IOWeight
 }

@@ -68,7 +68,7 @@ func TestNext(t *testing.T) {
 			if before != tc.before || after != tc.after {
 				t.Errorf("%s: %d -> %d, want %d -> %d", what, before, after, tc.before, tc.after)
 			}
-			if got := *pick(&set, strings.SplitN(what, " ", 3)[0]+" "+strings.SplitN(what, " ", 3)[1]); got != after {
+			if _, field := llmkernel.Resource(tc.kind, d.Action, &set); *field != after {
 				t.Errorf("settings %+v do not carry %d", set, after)
 			}
 		})
