@@ -122,9 +122,11 @@ type Decision struct {
 	Reason     string
 	Tier       Tier
 	// Rejected is set when a guardrail replaced the proposed decision; it
-	// names the guardrail and what it rejected.
-	Rejected string
-	Latency  time.Duration
+	// names the guardrail and what it rejected; Guardrail is that
+	// guardrail's name alone.
+	Rejected  string
+	Guardrail Guardrail
+	Latency   time.Duration
 }
 
 // ActionName is the decision's action name.

@@ -34,6 +34,21 @@ func newGuard(p *Policy) *guard {
 	return &guard{p: p, last: map[guardKey]lastChange{}}
 }
 
+// Guardrail names the guardrail that rejected a decision.
+type Guardrail string
+
+// Guardrails, as Decision.Guardrail names them.
+const (
+	GuardActionSpace Guardrail = "action space"
+	GuardPolicy      Guardrail = "policy"
+	GuardEvidence    Guardrail = "evidence"
+	GuardStep        Guardrail = "step"
+	GuardOCILimit    Guardrail = "OCI limit"
+	GuardFloor       Guardrail = "floor"
+	GuardRateLimit   Guardrail = "rate limit"
+	GuardHysteresis  Guardrail = "hysteresis"
+)
+
 // Resource names the setting action a of kind k changes and points at it
 // in l (nil for actions that change no setting). Soft limits are bounded by
 // the memory limit, so they point at MemoryBytes.
@@ -65,28 +80,30 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	if d.Action == ActionKeep {
 		return d
 	}
-	reject := func(why string) Decision {
+	// reject names the guardrail (rule) and says why in detail.
+	reject := func(rule Guardrail, why string) Decision {
 		g.rejected[s.Kind].Add(1)
 		fb := keep(s, TierFallback, "guardrail: "+why)
 		fb.Rejected = fmt.Sprintf("%s from %s tier: %s", d.ActionName(), d.Tier, why)
+		fb.Guardrail = rule
 		fb.Latency = d.Latency
 		return fb
 	}
 	kp := &g.p.Kinds[s.Kind]
 	if int(d.Action) >= len(actionSpaces[s.Kind]) {
-		return reject("action outside the action space")
+		return reject(GuardActionSpace, "action outside the action space")
 	}
 	if int(d.Action) >= len(kp.Allowed) || !kp.Allowed[d.Action] {
-		return reject("action not allowed by the policy")
+		return reject(GuardPolicy, "action not allowed by the policy")
 	}
 	if s.Kind == KindSecurity && d.Action != ActionKeep && ActionName(s.Kind, d.Action) != "report_anomaly" {
-		return reject("security settings are never changed")
+		return reject(GuardPolicy, "security settings are never changed")
 	}
 	if min := g.minEvidence(kp); s.Evidence < min {
-		return reject(fmt.Sprintf("evidence %d < minimum %d", s.Evidence, min))
+		return reject(GuardEvidence, fmt.Sprintf("evidence %d < minimum %d", s.Evidence, min))
 	}
 	if d.StepPct < 0 {
-		return reject("negative step")
+		return reject(GuardStep, "negative step")
 	}
 	if d.StepPct > kp.MaxStepPct {
 		d.StepPct = kp.MaxStepPct
@@ -97,14 +114,14 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 		floor := *resource(s.Kind, d.Action, &g.p.Guardrails.Floors)
 		switch {
 		case dir > 0 && limit > 0 && *cur >= limit:
-			return reject(fmt.Sprintf("already at the OCI limit %d", limit))
+			return reject(GuardOCILimit, fmt.Sprintf("already at the OCI limit %d", limit))
 		case dir > 0 && limit > 0:
 			// Never grant more than the spec allows: clamp the step.
 			if maxStep := int((limit - *cur) * 100 / *cur); d.StepPct > maxStep {
 				d.StepPct = maxStep
 			}
 		case dir < 0 && *cur <= floor:
-			return reject(fmt.Sprintf("already at the policy floor %d", floor))
+			return reject(GuardFloor, fmt.Sprintf("already at the policy floor %d", floor))
 		case dir < 0 && floor > 0:
 			if maxStep := int((*cur - floor) * 100 / *cur); d.StepPct > maxStep {
 				d.StepPct = maxStep
@@ -112,7 +129,7 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 		}
 	}
 	if dir != 0 && d.StepPct == 0 {
-		return reject("step rounds to nothing")
+		return reject(GuardStep, "step rounds to nothing")
 	}
 
 	g.mu.Lock()
@@ -124,10 +141,10 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	// a setting cannot flap faster than that.
 	if last, ok := g.last[k]; ok && dir <= 0 {
 		if now.Sub(last.at) < g.p.Guardrails.MinInterval {
-			return reject(fmt.Sprintf("rate limit: last change %v ago < %v", now.Sub(last.at).Round(time.Millisecond), g.p.Guardrails.MinInterval))
+			return reject(GuardRateLimit, fmt.Sprintf("rate limit: last change %v ago < %v", now.Sub(last.at).Round(time.Millisecond), g.p.Guardrails.MinInterval))
 		}
 		if dir < 0 && last.direction > 0 && now.Sub(last.at) < g.p.Guardrails.Hysteresis {
-			return reject(fmt.Sprintf("hysteresis: reverses the change made %v ago", now.Sub(last.at).Round(time.Millisecond)))
+			return reject(GuardHysteresis, fmt.Sprintf("hysteresis: reverses the change made %v ago", now.Sub(last.at).Round(time.Millisecond)))
 		}
 	}
 	if len(g.last) >= maxTrackedSandboxes {

@@ -22,7 +22,7 @@ func TestGuardrails(t *testing.T) {
 
 	s := base
 	s.Evidence = 2
-	if d := g.check(&s, dec(simRaise, 10), now); d.Action != ActionKeep || !strings.Contains(d.Rejected, "evidence") {
+	if d := g.check(&s, dec(simRaise, 10), now); d.Action != ActionKeep || !strings.Contains(d.Rejected, "evidence") || d.Guardrail != GuardEvidence {
 		t.Errorf("min evidence: %v", d)
 	}
 	if d := g.check(&base, dec(mustAction(KindCPU, "raise_quota"), 10), now); d.Action != ActionKeep || !strings.Contains(d.Rejected, "not allowed") {
@@ -38,10 +38,10 @@ func TestGuardrails(t *testing.T) {
 	if d := g.check(&base, dec(simRaise, 10), now.Add(time.Second)); d.Action != simRaise {
 		t.Errorf("second grant delayed: %v", d)
 	}
-	if d := g.check(&base, dec(simLower, 10), now.Add(5*time.Second)); !strings.Contains(d.Rejected, "rate limit") {
+	if d := g.check(&base, dec(simLower, 10), now.Add(5*time.Second)); !strings.Contains(d.Rejected, "rate limit") || d.Guardrail != GuardRateLimit {
 		t.Errorf("rate limit: %v", d)
 	}
-	if d := g.check(&base, dec(simLower, 10), now.Add(20*time.Second)); !strings.Contains(d.Rejected, "hysteresis") {
+	if d := g.check(&base, dec(simLower, 10), now.Add(20*time.Second)); !strings.Contains(d.Rejected, "hysteresis") || d.Guardrail != GuardHysteresis {
 		t.Errorf("hysteresis: %v", d)
 	}
 	if d := g.check(&base, dec(simLower, 10), now.Add(2*time.Minute)); d.Action != simLower {
@@ -58,7 +58,7 @@ func TestGuardrails(t *testing.T) {
 	// clamped; at the floor nothing is taken.
 	at := base
 	at.Sandbox, at.Current.CPUShares = "b", 2048
-	if d := g.check(&at, dec(simRaise, 10), now); !strings.Contains(d.Rejected, "OCI limit") {
+	if d := g.check(&at, dec(simRaise, 10), now); !strings.Contains(d.Rejected, "OCI limit") || d.Guardrail != GuardOCILimit {
 		t.Errorf("beyond OCI limit: %v", d)
 	}
 	// Here the OCI limit, not the policy cap, is what binds: 1024 -> 1200

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -72,7 +71,7 @@ type tracked struct {
 	feat     llmkernel.Features
 	window   time.Duration // between the last two samples
 	pending  []pending
-	rejected [numKinds]string // last rejection recorded, to record each once
+	rejected [numKinds]llmkernel.Guardrail // last rejection recorded, to record each once
 	last     string
 	err      string
 }
@@ -182,8 +181,8 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 				l.stats.Rejected++
 				l.stats.RejectedByKind[k.String()]++
 				// Warm-up (too little evidence) is normal, not news.
-				if key := rejectKey(d.Rejected); tr.rejected[k] != key && key != "evidence" {
-					tr.rejected[k] = key
+				if tr.rejected[k] != d.Guardrail && d.Guardrail != llmkernel.GuardEvidence {
+					tr.rejected[k] = d.Guardrail
 					l.record(&sit, &d, now, "", "")
 				}
 			}
@@ -222,20 +221,6 @@ func (l *Loop) ceiling(t *Target) llmkernel.Limits {
 	c.MemoryBytes = pick(c.MemoryBytes, t.Baseline.MemoryBytes)
 	c.IOWeight = pick(c.IOWeight, t.Baseline.IOWeight)
 	return c
-}
-
-// rejectKey names the guardrail in a rejection ("rate limit", "evidence",
-// "hysteresis", "already at the OCI limit"), without its numbers, so each
-// is recorded once per run of rejections rather than every window.
-func rejectKey(rejected string) string {
-	_, why, ok := strings.Cut(rejected, " tier: ")
-	if !ok {
-		return rejected
-	}
-	if i := strings.IndexAny(why, ":0123456789"); i >= 0 {
-		why = why[:i]
-	}
-	return strings.TrimSpace(why)
 }
 
 // apply turns d into a new setting, applies it and records it.

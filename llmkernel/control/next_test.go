@@ -102,15 +102,3 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("counter reset: %v", f)
 	}
 }
-
-func TestRejectKey(t *testing.T) {
-	for in, want := range map[string]string{
-		"lower_shares from policy tier: rate limit: last change 500ms ago < 10s": "rate limit",
-		"lower_shares from policy tier: evidence 1 < minimum 3":                  "evidence",
-		"raise_shares from fast tier: already at the OCI limit 1024":             "already at the OCI limit",
-	} {
-		if got := rejectKey(in); got != want {
-			t.Errorf("rejectKey(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
