@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -307,20 +308,32 @@ func (a *agent) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// status asks a running agent.
-func (c *agentCmd) status(out io.Writer) error {
-	conn, err := net.DialTimeout("unix", c.socketPath(), 5*time.Second)
+// errNoAgent: nothing answers on the agent's socket.
+var errNoAgent = errors.New("no agent")
+
+// askAgent sends one request line to the agent on sock and decodes its JSON
+// answer into v.
+func askAgent(sock, req string, v any) error {
+	conn, err := net.DialTimeout("unix", sock, 5*time.Second)
 	if err != nil {
-		return fmt.Errorf("no agent at %s: %w", c.socketPath(), err)
+		return fmt.Errorf("%w at %s: %w", errNoAgent, sock, err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(conn, "status\n"); err != nil {
-		return err
+	if _, err := io.WriteString(conn, req+"\n"); err != nil {
+		return fmt.Errorf("agent at %s: %w", sock, err)
 	}
-	var st agentStatus
-	if err := json.NewDecoder(io.LimitReader(conn, 64<<20)).Decode(&st); err != nil {
+	if err := json.NewDecoder(io.LimitReader(conn, 64<<20)).Decode(v); err != nil {
 		return fmt.Errorf("agent answer: %w", err)
+	}
+	return nil
+}
+
+// status asks a running agent.
+func (c *agentCmd) status(out io.Writer) error {
+	var st agentStatus
+	if err := askAgent(c.socketPath(), "status", &st); err != nil {
+		return err
 	}
 	if c.json {
 		enc := json.NewEncoder(out)

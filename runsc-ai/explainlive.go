@@ -1,17 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -50,20 +47,14 @@ func (a *agent) explain(id string) liveAnswer {
 // reads the history database when no agent holds it. source says which.
 func liveDecisions(o *aiOptions, id string) (ds []history.Explained, source string, err error) {
 	sock := filepath.Join(o.run, "agent.sock")
-	if conn, derr := net.DialTimeout("unix", sock, 2*time.Second); derr == nil {
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := io.WriteString(conn, "explain "+id+"\n"); err != nil {
-			return nil, "", err
-		}
-		var ans liveAnswer
-		if err := json.NewDecoder(io.LimitReader(conn, 16<<20)).Decode(&ans); err != nil {
-			return nil, "", fmt.Errorf("agent answer: %w", err)
-		}
-		if ans.Error != "" {
-			return nil, "", fmt.Errorf("agent: %s", ans.Error)
-		}
+	var ans liveAnswer
+	switch err := askAgent(sock, "explain "+id, &ans); {
+	case err == nil && ans.Error != "":
+		return nil, "", fmt.Errorf("agent: %s", ans.Error)
+	case err == nil:
 		return ans.Decisions, "agent at " + sock, nil
+	case !errors.Is(err, errNoAgent):
+		return nil, "", err
 	}
 	path := filepath.Join(o.state, "live.db")
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
