@@ -128,9 +128,9 @@ func (h *cgroupHost) Apply(_ context.Context, t *control.Target, set llmkernel.L
 // maxTargets bounds the sandboxes the agent manages at once.
 const maxTargets = 4096
 
-// targets finds the sandboxes to manage: every sandbox with a tap root
-// pointer in the tap directory, resolved through its runsc state (spec,
-// cgroup) once and retried while it fails.
+// targets finds the sandboxes to manage: every sandbox with a tap FIFO in
+// the tap directory, resolved through its runsc state (spec, cgroup; the
+// root is in its pod init config) and re-read now and then.
 type targets struct {
 	tapDir string
 	host   *cgroupHost
@@ -166,7 +166,7 @@ func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
 	var out []control.Target
 	skipped := map[string]string{}
 	for _, e := range ents {
-		id, ok := strings.CutSuffix(e.Name(), ".root")
+		id, ok := strings.CutSuffix(e.Name(), ".fifo")
 		if !ok || len(out) >= maxTargets {
 			continue
 		}
@@ -203,13 +203,9 @@ func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
 // resolve loads sandbox id's state from the runsc root its create used.
 func (ts *targets) resolve(id string) (control.Target, error) {
 	f := tap.FilesFor(ts.tapDir, id)
-	b, err := os.ReadFile(f.Root)
+	root, err := tap.ReadRoot(f.Config)
 	if err != nil {
 		return control.Target{}, err
-	}
-	root := strings.TrimSpace(string(b))
-	if !filepath.IsAbs(root) {
-		return control.Target{}, fmt.Errorf("%s: runsc root %q is not absolute", f.Root, root)
 	}
 	c, err := container.Load(root, container.FullID{SandboxID: id, ContainerID: id},
 		container.LoadOpts{Exact: true, SkipCheck: true, TryLock: container.TryAcquire})

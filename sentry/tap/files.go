@@ -18,9 +18,6 @@ import (
 // sink. runsc-ai creates them at create and removes them at delete.
 type Files struct {
 	FIFO, Config string
-	// Root holds the runsc state root the sandbox was created under, so
-	// the agent (even a restarted one) finds its state and cgroup.
-	Root string
 	// Baseline is written by the agent: the sandbox's settings when first
 	// seen, the ceiling where the OCI spec sets none.
 	Baseline string
@@ -29,12 +26,14 @@ type Files struct {
 // FilesFor names sandbox id's files in dir.
 func FilesFor(dir, id string) Files {
 	return Files{FIFO: filepath.Join(dir, id+".fifo"), Config: filepath.Join(dir, id+".json"),
-		Root: filepath.Join(dir, id+".root"), Baseline: filepath.Join(dir, id+".baseline.json")}
+		Baseline: filepath.Join(dir, id+".baseline.json")}
 }
 
-// Prepare creates sandbox id's FIFO, pod init config and root pointer
-// (rootDir, runsc's --root) in dir (0700, files 0600: summaries are the
-// workload's behaviour) and returns them. An existing FIFO is reused.
+// Prepare creates sandbox id's FIFO and pod init config in dir (0700, files
+// 0600: summaries are the workload's behaviour) and returns them. An
+// existing FIFO is reused. The config also names rootDir, runsc's --root,
+// so the agent (even a restarted one) finds the sandbox's state and cgroup
+// (ReadRoot).
 func Prepare(dir, id, rootDir string, window time.Duration) (Files, error) {
 	if err := summary.ValidID(id); err != nil {
 		return Files{}, fmt.Errorf("tap: %w", err)
@@ -51,7 +50,7 @@ func Prepare(dir, id, rootDir string, window time.Duration) (Files, error) {
 		"sinks": []any{map[string]any{
 			"name": SinkName,
 			"config": map[string]any{
-				ConfigFIFO: f.FIFO, ConfigSandbox: id, ConfigWindow: window.String(),
+				ConfigFIFO: f.FIFO, ConfigSandbox: id, ConfigWindow: window.String(), ConfigRoot: rootDir,
 			},
 			"ignore_setup_error": true,
 		}},
@@ -62,10 +61,6 @@ func Prepare(dir, id, rootDir string, window time.Duration) (Files, error) {
 	}
 	if err := os.WriteFile(f.Config, b, 0o600); err != nil {
 		os.Remove(f.FIFO)
-		return Files{}, fmt.Errorf("tap: %w", err)
-	}
-	if err := os.WriteFile(f.Root, []byte(rootDir), 0o600); err != nil {
-		Remove(dir, id)
 		return Files{}, fmt.Errorf("tap: %w", err)
 	}
 	return f, nil
@@ -79,6 +74,30 @@ func Remove(dir, id string) {
 	f := FilesFor(dir, id)
 	os.Remove(f.FIFO)
 	os.Remove(f.Config)
-	os.Remove(f.Root)
 	os.Remove(f.Baseline)
+}
+
+// ReadRoot returns the runsc root a sandbox's pod init config names.
+func ReadRoot(config string) (string, error) {
+	b, err := os.ReadFile(config)
+	if err != nil {
+		return "", err
+	}
+	var pod struct {
+		TraceSession struct {
+			Sinks []struct {
+				Name   string         `json:"name"`
+				Config map[string]any `json:"config"`
+			} `json:"sinks"`
+		} `json:"trace_session"`
+	}
+	if err := json.Unmarshal(b, &pod); err != nil {
+		return "", fmt.Errorf("%s: %w", config, err)
+	}
+	for _, s := range pod.TraceSession.Sinks {
+		if root, _ := s.Config[ConfigRoot].(string); s.Name == SinkName && filepath.IsAbs(root) {
+			return root, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no absolute runsc root in the %s sink's config", config, SinkName)
 }

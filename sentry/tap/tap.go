@@ -42,6 +42,7 @@ const (
 	ConfigFIFO    = "fifo"    // path of the sandbox's FIFO (created by runsc-ai)
 	ConfigSandbox = "sandbox" // sandbox (root container) ID
 	ConfigWindow  = "window"  // summary period, a Go duration; default 1s
+	ConfigRoot    = "root"    // runsc --root of the sandbox, for the agent; unused in the Sentry
 )
 
 // DefaultWindow is the summary period.

@@ -2,6 +2,7 @@ package tap
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -95,4 +96,25 @@ func BenchmarkSyscallPath(b *testing.B) {
 			}
 		})
 	})
+}
+
+// The pod init config Prepare writes names the runsc root for the agent;
+// Remove takes every file away.
+func TestPrepareNamesRoot(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Prepare(dir, "sb1", "/run/runsc-root", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root, err := ReadRoot(f.Config); err != nil || root != "/run/runsc-root" {
+		t.Errorf("ReadRoot = %q, %v", root, err)
+	}
+	os.WriteFile(f.Config, []byte(`{"trace_session":{"sinks":[{"name":"other","config":{"root":"/x"}}]}}`), 0o600)
+	if _, err := ReadRoot(f.Config); err == nil {
+		t.Error("a root from another sink was taken")
+	}
+	Remove(dir, "sb1")
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("left after Remove: %v", ents)
+	}
 }
