@@ -140,7 +140,14 @@ func TestV2Conversions(t *testing.T) {
 // Usage reads a real workload's CPU time and memory in the cgroup.
 func TestUsage(t *testing.T) {
 	_, cg := testCgroup(t)
-	cmd := exec.Command("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=60")
+	// The shell waits for a line before it becomes dd, so dd's buffer is
+	// allocated (and charged) after the move into the cgroup: v1 does not
+	// move charges made before.
+	cmd := exec.Command("sh", "-c", "read go; exec dd if=/dev/zero of=/dev/null bs=64M count=60")
+	start, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -152,6 +159,8 @@ func TestUsage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	start.Write([]byte("go\n"))
+	start.Close()
 	time.Sleep(200 * time.Millisecond)
 	during, err := cg.Usage()
 	if err != nil {
