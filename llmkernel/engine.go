@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -390,6 +391,18 @@ func (p *Policy) validate() error {
 	}
 	if p.Cache.TTL <= 0 {
 		return errors.New("policy: cache TTL must be positive")
+	}
+	// NaN compares false with everything: a NaN weight or rate would
+	// silently disable learning, so every number must be finite and ≥ 0.
+	g := p.Goal
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"goal throughput", g.Throughput}, {"goal latency", g.Latency}, {"goal efficiency", g.Efficiency}, {"goal stability", g.Stability},
+		{"cache regress", p.Cache.Regress}, {"fast alpha", p.Fast.Alpha}, {"fast distill weight", p.Fast.DistillWeight}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 1) {
+			return fmt.Errorf("policy: %s = %v, want a finite number ≥ 0", f.name, f.v)
+		}
 	}
 	return nil
 }

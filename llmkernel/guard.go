@@ -2,6 +2,7 @@ package llmkernel
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,6 +69,29 @@ func Resource(k Kind, a Action, l *Limits) (name string, v *uint64) {
 	return "", nil
 }
 
+// StepToReach is the smallest step, in percent of cur, that moves cur to
+// target or past it (the caller clamps the result to target), capped at
+// MaxStepPct. It neither overflows for huge values nor truncates a step
+// that is needed to arrive: 2034 → 2048 is 1 %, not 0.
+func StepToReach(cur, target uint64) int {
+	if cur == 0 {
+		return MaxStepPct
+	}
+	diff := target - cur
+	if target < cur {
+		diff = cur - target
+	}
+	hi, lo := bits.Mul64(diff, 100)
+	if hi >= cur { // quotient does not fit in 64 bits
+		return MaxStepPct
+	}
+	q, r := bits.Div64(hi, lo, cur)
+	if r > 0 {
+		q++
+	}
+	return int(min(q, MaxStepPct))
+}
+
 func resource(k Kind, a Action, l *Limits) *uint64 {
 	_, v := Resource(k, a, l)
 	return v
@@ -116,16 +140,14 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 		case dir > 0 && limit > 0 && *cur >= limit:
 			return reject(GuardOCILimit, fmt.Sprintf("already at the OCI limit %d", limit))
 		case dir > 0 && limit > 0:
-			// Never grant more than the spec allows: clamp the step.
-			if maxStep := int((limit - *cur) * 100 / *cur); d.StepPct > maxStep {
-				d.StepPct = maxStep
-			}
+			// Never grant more than the spec allows: clamp the step. The
+			// step is rounded up so a raise can reach the limit exactly;
+			// the new setting itself is clamped to the limit.
+			d.StepPct = min(d.StepPct, StepToReach(*cur, limit))
 		case dir < 0 && *cur <= floor:
 			return reject(GuardFloor, fmt.Sprintf("already at the policy floor %d", floor))
 		case dir < 0 && floor > 0:
-			if maxStep := int((*cur - floor) * 100 / *cur); d.StepPct > maxStep {
-				d.StepPct = maxStep
-			}
+			d.StepPct = min(d.StepPct, StepToReach(*cur, floor))
 		}
 	}
 	if dir != 0 && d.StepPct == 0 {

@@ -62,11 +62,12 @@ func TestGuardrails(t *testing.T) {
 		t.Errorf("beyond OCI limit: %v", d)
 	}
 	// Here the OCI limit, not the policy cap, is what binds: 1024 -> 1200
-	// shares allows a step of 17% at most.
+	// shares needs a step of 18% to arrive (17% would stop short; the new
+	// setting is clamped to the limit).
 	tight := base
 	tight.Sandbox, tight.Limits.CPUShares = "e", 1200
-	if d := g.check(&tight, dec(simRaise, 50), now); d.Action != simRaise || d.StepPct != 17 {
-		t.Errorf("OCI limit clamp: %v (want step 17)", d)
+	if d := g.check(&tight, dec(simRaise, 50), now); d.Action != simRaise || d.StepPct != 18 {
+		t.Errorf("OCI limit clamp: %v (want step 18)", d)
 	}
 	near := base
 	near.Sandbox, near.Current.CPUShares = "c", 80
@@ -80,5 +81,43 @@ func TestGuardrails(t *testing.T) {
 	}
 	if g.rejected[KindCPU].Load() != 7 {
 		t.Errorf("rejections counted %d, want 7", g.rejected[KindCPU].Load())
+	}
+}
+
+// Arithmetic edges: huge limits do not overflow the step clamp, and a raise
+// short of its ceiling by less than 1 % still arrives.
+func TestStepToReach(t *testing.T) {
+	const max64 = ^uint64(0)
+	for _, tc := range []struct {
+		cur, target uint64
+		want        int
+	}{
+		{2034, 2048, 1},            // truncation made this 0: "rounds to nothing"
+		{1024, 1200, 18},           // 17 % would stop at 1198
+		{200, 2048, MaxStepPct},    // capped
+		{1 << 62, max64, 100},      // (limit-cur)*100 overflowed 64 bits
+		{max64 - 1, max64, 1},      // tiny step on a huge value
+		{80, 64, 20},               // towards a floor
+		{max64, 64, 100},           // huge cut
+		{0, 5, MaxStepPct},         // unknown current
+		{1 << 40, 1<<40 + 1, 1},    // rounds up, never to zero
+		{3, max64 / 2, MaxStepPct}, // overflow of the quotient
+	} {
+		if got := StepToReach(tc.cur, tc.target); got != tc.want {
+			t.Errorf("StepToReach(%d, %d) = %d, want %d", tc.cur, tc.target, got, tc.want)
+		}
+	}
+	p := testPolicy()
+	g := newGuard(&p)
+	s := Situation{Kind: KindCPU, Sandbox: "huge", Evidence: 10,
+		Limits: Limits{CPUShares: ^uint64(0)}, Current: Limits{CPUShares: 1 << 62}}
+	raise, _ := ParseAction(KindCPU, "raise_shares")
+	d := g.check(&s, Decision{Kind: KindCPU, Action: raise, StepPct: 50, Tier: TierDeep}, time.Now())
+	if d.Action != raise || d.StepPct <= 0 || d.StepPct > p.Kinds[KindCPU].MaxStepPct {
+		t.Errorf("huge limit: %v", d)
+	}
+	s.Sandbox, s.Limits.CPUShares, s.Current.CPUShares = "short", 2048, 2034
+	if d := g.check(&s, Decision{Kind: KindCPU, Action: raise, StepPct: 50, Tier: TierDeep}, time.Now()); d.Action != raise || d.StepPct != 1 {
+		t.Errorf("2034 -> 2048: %v (want a 1%% step, then clamped to the limit)", d)
 	}
 }

@@ -43,7 +43,7 @@ func (r *Rule) validate() error {
 		return fmt.Errorf("policy: rule %q: step %d%% outside 0..%d", r.Name, r.StepPct, MaxStepPct)
 	}
 	for _, c := range r.When {
-		if c.Feature >= NumFeatures || c.Min > c.Max {
+		if c.Feature >= NumFeatures || !(c.Min <= c.Max) || !(c.Min >= 0) || !(c.Max <= 1) {
 			return fmt.Errorf("policy: rule %q: condition on %s wants %v ≤ value ≤ %v", r.Name, c.Feature, c.Min, c.Max)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -137,14 +138,27 @@ func Default() llmkernel.Policy {
 	return p
 }
 
-// Load reads and checks a policy file.
+// Load reads and checks a policy file. It reads at most one byte more than
+// a policy may hold, so a huge file or a device (/dev/zero) is refused
+// without being read.
 func Load(path string) (llmkernel.Policy, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return llmkernel.Policy{}, fmt.Errorf("policy: %w", err)
 	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxPolicySize+1))
+	if err != nil {
+		return llmkernel.Policy{}, fmt.Errorf("policy: %s: %w", path, err)
+	}
+	if len(b) > maxPolicySize {
+		return llmkernel.Policy{}, &Error{File: path, Msg: fmt.Sprintf("more than %d bytes", maxPolicySize)}
+	}
 	return Parse(path, b)
 }
+
+// within reports whether lo ≤ v ≤ hi; NaN is in no range.
+func within(v, lo, hi float64) bool { return v >= lo && v <= hi }
 
 // Error is a policy error at a place in a file.
 type Error struct {
@@ -181,6 +195,13 @@ func Parse(name string, data []byte) (llmkernel.Policy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
+		return llmkernel.Policy{}, yamlError(name, err)
+	}
+	// One document per file: a second one would be silently ignored.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return llmkernel.Policy{}, &Error{File: name, Line: extra.Line, Msg: "a second YAML document; a policy file holds one"}
+	} else if !errors.Is(err, io.EOF) {
 		return llmkernel.Policy{}, yamlError(name, err)
 	}
 	c := checker{file: name, root: root.Content[0]}
@@ -261,7 +282,7 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 			field string
 			v     float64
 		}{{"throughput", w.Throughput}, {"latency", w.Latency}, {"efficiency", w.Efficiency}, {"stability", w.Stability}} {
-			if fv.v < 0 || fv.v > 1 {
+			if !within(fv.v, 0, 1) {
 				c.fail(fmt.Sprintf("weight %v outside [0, 1]", fv.v), "goals", name, fv.field)
 			}
 		}
@@ -318,7 +339,7 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	if f.Cache.TTL <= 0 {
 		c.fail("must be a positive duration such as 5m", "cache", "ttl")
 	}
-	if f.Cache.Regress < 0 || f.Cache.Regress > 2 {
+	if !within(f.Cache.Regress, 0, 2) {
 		c.fail("must be in [0, 2]", "cache", "regress")
 	}
 	if f.Cache.MinConfidence < 0 || f.Cache.MinConfidence > 101 {
@@ -326,10 +347,10 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	}
 	p.Cache = llmkernel.CachePolicy{TTL: f.Cache.TTL, Regress: f.Cache.Regress, MinConfidence: f.Cache.MinConfidence}
 
-	if f.Fast.Alpha < 0 || f.Fast.Alpha > 10 {
+	if !within(f.Fast.Alpha, 0, 10) {
 		c.fail("must be in [0, 10]", "fast", "alpha")
 	}
-	if f.Fast.DistillWeight < 0 || f.Fast.DistillWeight > 100 {
+	if !within(f.Fast.DistillWeight, 0, 100) {
 		c.fail("must be in [0, 100]", "fast", "distill_weight")
 	}
 	p.Fast = llmkernel.FastPolicy{Alpha: f.Fast.Alpha, DistillWeight: f.Fast.DistillWeight}
@@ -392,7 +413,7 @@ func (c *checker) rules(specs []RuleSpec, p *llmkernel.Policy) []llmkernel.Rule 
 			if b := rs.When[name].Max; b != nil {
 				cond.Max = *b
 			}
-			if cond.Min < 0 || cond.Max > 1 || cond.Min > cond.Max {
+			if !within(cond.Min, 0, 1) || !within(cond.Max, 0, 1) || cond.Min > cond.Max {
 				c.fail(fmt.Sprintf("range [%v, %v]: want 0 ≤ min ≤ max ≤ 1", cond.Min, cond.Max), at("when", name)...)
 			}
 			r.When = append(r.When, cond)

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -58,6 +59,14 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"rule action", "action: lower_weight", "action: lower_shares", []string{"rules.4.action", "not in the io action space"}},
 		{"rule step", "step_pct: 25\n  - name: memory_right_size", "step_pct: 30\n  - name: memory_right_size", []string{"rules.2.step_pct", "outside 0..25"}},
 		{"boot timeout", "boot_timeout: 20s", "boot_timeout: 0s", []string{"create.boot_timeout", "(0, 5m]"}},
+		// NaN compares false with every bound: each must still be refused.
+		{"nan weight", "latency: 0.3,", "latency: .nan,", []string{"goals.maximize_throughput.latency", "outside [0, 1]"}},
+		{"nan alpha", "alpha: 0.3", "alpha: .nan", []string{"fast.alpha"}},
+		{"nan distill", "distill_weight: 2", "distill_weight: .NaN", []string{"fast.distill_weight"}},
+		{"nan regress", "regress: 0.2", "regress: .nan", []string{"cache.regress"}},
+		{"nan rule range", "mem_util: {max: 0.4}", "mem_util: {max: .nan}", []string{"rules.3.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
+		{"nan rule min", "when: {cpu_util: {min: 0.5}", "when: {cpu_util: {min: .nan}", []string{"rules.0.when.cpu_util"}},
+		{"second document", "version: 1", "version: 1\n---\nversion: 1", []string{"second YAML document"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := strings.Replace(string(base), tc.from, tc.to, 1)
@@ -76,6 +85,38 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A policy is read with a bound: /dev/zero or a huge file is refused after
+// maxPolicySize+1 bytes, not read to the end.
+func TestLoadIsBounded(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(big, append([]byte("version: 1\n#"), make([]byte, maxPolicySize)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/zero", big} {
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "more than") || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
+
+// The engine refuses NaN in a policy built without the loader.
+func TestEngineRefusesNaN(t *testing.T) {
+	for _, mutate := range []func(*llmkernel.Policy){
+		func(p *llmkernel.Policy) { p.Goal.Latency = math.NaN() },
+		func(p *llmkernel.Policy) { p.Fast.Alpha = math.NaN() },
+		func(p *llmkernel.Policy) { p.Fast.DistillWeight = math.Inf(1) },
+		func(p *llmkernel.Policy) { p.Cache.Regress = math.NaN() },
+		func(p *llmkernel.Policy) { p.Rules[0].When[0].Min = math.NaN() },
+	} {
+		p := Default()
+		mutate(&p)
+		if e, err := llmkernel.New(llmkernel.Config{Policy: p}); err == nil {
+			e.Close()
+			t.Errorf("engine accepted %+v", p)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package control
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 )
@@ -27,12 +29,16 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 		return set, 0, 0, "", fmt.Errorf("not applied: %s is unset or unlimited", name)
 	}
 	v := *cur
-	delta := *cur * uint64(d.StepPct) / 100
+	delta := mulDiv(*cur, uint64(d.StepPct), 100)
 	switch {
 	case d.StepPct <= 0:
 		return set, 0, 0, "", fmt.Errorf("not applied: a step of %d%%", d.StepPct)
 	case llmkernel.Direction(sit.Kind, d.Action) > 0:
-		v += max(delta, 1)
+		if delta = max(delta, 1); v > math.MaxUint64-delta {
+			v = math.MaxUint64
+		} else {
+			v += delta
+		}
 		if *ceil > 0 && v > *ceil {
 			v = *ceil
 		}
@@ -40,8 +46,10 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 		v -= min(delta, v)
 		v = max(v, *floor, 1)
 		if name == "memory limit" {
-			need := s.MemWorkingSet * 100 / (100 - memHeadroomPct)
-			need = (need + pageSize - 1) / pageSize * pageSize
+			need := mulDiv(s.MemWorkingSet, 100, 100-memHeadroomPct)
+			if need <= math.MaxUint64-pageSize {
+				need = (need + pageSize - 1) / pageSize * pageSize
+			}
 			v = max(v, need)
 		}
 		v = min(v, *cur) // a cut never grows a setting
@@ -52,4 +60,14 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 	_, field := llmkernel.Resource(sit.Kind, d.Action, &set)
 	*field = v
 	return set, *cur, v, fmt.Sprintf("%s %d -> %d", name, *cur, v), nil
+}
+
+// mulDiv is v * num / den, saturating instead of overflowing.
+func mulDiv(v, num, den uint64) uint64 {
+	hi, lo := bits.Mul64(v, num)
+	if hi >= den {
+		return math.MaxUint64
+	}
+	q, _ := bits.Div64(hi, lo, den)
+	return q
 }
