@@ -15,6 +15,11 @@ type Request struct {
 	Schema json.RawMessage
 }
 
+// MaxAnswerBytes bounds a backend's answer: a decision's JSON is a few
+// hundred bytes. Backends stop reading beyond it, and the deep tier refuses
+// a longer answer from any backend.
+const MaxAnswerBytes = 16 << 10
+
 // Response is a backend's raw answer.
 type Response struct {
 	Text []byte

@@ -22,7 +22,7 @@ type deepTier struct {
 	allowed [numKinds][]bool
 
 	mu       sync.Mutex
-	inflight map[Key]struct{}
+	inflight map[cacheKey]struct{} // one inference per key and sandbox
 	wg       sync.WaitGroup
 	idle     sync.Cond
 
@@ -31,7 +31,7 @@ type deepTier struct {
 }
 
 func newDeepTier(b Backend, p DeepPolicy) *deepTier {
-	d := &deepTier{backend: b, policy: p, queue: make(chan Situation, p.Queue), inflight: map[Key]struct{}{}}
+	d := &deepTier{backend: b, policy: p, queue: make(chan Situation, p.Queue), inflight: map[cacheKey]struct{}{}}
 	d.idle.L = &d.mu
 	return d
 }
@@ -58,7 +58,7 @@ func (d *deepTier) start(ctx context.Context) {
 
 // submit queues s unless its key is already in flight or the queue is full.
 func (d *deepTier) submit(s Situation) {
-	k := s.Key()
+	k := cacheKey{s.Key(), s.Sandbox}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.inflight[k]; ok {
@@ -77,7 +77,7 @@ func (d *deepTier) submit(s Situation) {
 func (d *deepTier) run(ctx context.Context, s Situation) {
 	defer func() {
 		d.mu.Lock()
-		delete(d.inflight, s.Key())
+		delete(d.inflight, cacheKey{s.Key(), s.Sandbox})
 		if len(d.inflight) == 0 {
 			d.idle.Broadcast()
 		}
@@ -97,6 +97,11 @@ func (d *deepTier) run(ctx context.Context, s Situation) {
 			d.errBackend.Add(1)
 		}
 		d.failed(s, err)
+		return
+	}
+	if len(resp.Text) > MaxAnswerBytes {
+		d.errBackend.Add(1)
+		d.failed(s, fmt.Errorf("%s backend: answer of %d bytes, more than %d", d.backend.Name(), len(resp.Text), MaxAnswerBytes))
 		return
 	}
 	a, err := ParseAnswer(s.Kind, d.allowed[s.Kind], resp.Text)

@@ -61,6 +61,7 @@ type Engine struct {
 	recordsLost   atomic.Uint64
 	cacheEvicted  atomic.Uint64
 	persistErrors atomic.Uint64
+	budget        *learnBudget
 }
 
 const (
@@ -98,6 +99,7 @@ func New(cfg Config) (*Engine, error) {
 		records:  make(chan DecisionRecord, min(recordQueue, capacity)),
 	}
 	e.guard = newGuard(&e.policy)
+	e.budget = newLearnBudget(p.Fast.SandboxBudget)
 	e.onDeep = cfg.OnDeepAnswer
 	e.noRecords = cfg.NoRecords
 	// IDs key the persisted history: start from the clock so that a restart
@@ -158,7 +160,7 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 		d = keep(&s, TierFallback, "invalid situation")
 		d.Rejected = err.Error()
 		e.guard.rejected[s.Kind%numKinds].Add(1)
-	} else if cached, ok := e.cache.Get(s.Key(), start.UnixNano()); ok {
+	} else if cached, ok := e.cache.Get(s.Key(), s.Sandbox, start.UnixNano()); ok {
 		d = cached
 		d.Tier = TierCache
 		d = e.guard.check(&s, d, start)
@@ -170,7 +172,7 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 		if e.deep != nil && ctx.Err() == nil {
 			e.deep.submit(s)
 		} else if !ruled && d.Confidence >= e.policy.Cache.MinConfidence && d.Action != ActionKeep {
-			e.cache.Put(d, start.UnixNano())
+			e.cache.Put(d, "", start.UnixNano())
 		}
 		d = e.guard.check(&s, d, start)
 	}
@@ -232,8 +234,14 @@ func (e *Engine) learnFromDeep(s Situation, a Answer, r Response, wall time.Dura
 	if direction(s.Kind, a.Action) == 0 {
 		d.StepPct = 0 // a step means nothing for keep or report actions
 	}
-	e.cache.Put(d, time.Now().UnixNano())
-	e.fast.Update(&s, a.Action, float64(a.Confidence)/100, e.policy.Fast.DistillWeight)
+	// The answer came from a prompt carrying this sandbox's untrusted
+	// strings and history: it is cached for this sandbox only, and what it
+	// teaches the shared fast tier counts against the sandbox's budget.
+	now := time.Now()
+	e.cache.Put(d, s.Sandbox, now.UnixNano())
+	if w := e.budget.take(s.Sandbox, e.policy.Fast.DistillWeight, now); w > 0 {
+		e.fast.Update(&s, a.Action, float64(a.Confidence)/100, w)
+	}
 	if e.onDeep != nil {
 		e.onDeep(s, a)
 	}
@@ -307,8 +315,10 @@ func (e *Engine) learn(o Outcome) {
 	}
 	e.outcomesSeen.Add(1)
 	reward := e.policy.Goal.Reward(o)
-	e.fast.Update(&p.s, p.d.Action, reward, 1)
-	if e.cache.Outcome(p.d.Key, p.d.Action, reward) {
+	if w := e.budget.take(p.s.Sandbox, 1, time.Now()); w > 0 {
+		e.fast.Update(&p.s, p.d.Action, reward, w)
+	}
+	if e.cache.Outcome(p.d.Key, p.s.Sandbox, p.d.Action, reward) {
 		e.cacheEvicted.Add(1)
 		e.log.Info("cache entry evicted: its outcome regressed", zap.Stringer("key", p.d.Key), zap.Float64("reward", reward))
 	}
@@ -399,7 +409,8 @@ func (p *Policy) validate() error {
 		name string
 		v    float64
 	}{{"goal throughput", g.Throughput}, {"goal latency", g.Latency}, {"goal efficiency", g.Efficiency}, {"goal stability", g.Stability},
-		{"cache regress", p.Cache.Regress}, {"fast alpha", p.Fast.Alpha}, {"fast distill weight", p.Fast.DistillWeight}} {
+		{"cache regress", p.Cache.Regress}, {"fast alpha", p.Fast.Alpha}, {"fast distill weight", p.Fast.DistillWeight},
+		{"fast sandbox budget", p.Fast.SandboxBudget}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 1) {
 			return fmt.Errorf("policy: %s = %v, want a finite number ≥ 0", f.name, f.v)
 		}

@@ -179,3 +179,69 @@ func TestInvalidSituationFallsBack(t *testing.T) {
 		t.Errorf("%v", d)
 	}
 }
+
+// A deep answer came from a prompt with one sandbox's untrusted strings: it
+// is served from the cache to that sandbox only, and what it teaches the
+// shared fast tier is bounded by the sandbox's budget.
+func TestDeepAnswerIsNotSharedAcrossSandboxes(t *testing.T) {
+	b := &faultInjectionBackend{text: `{"action":"raise_shares","step_pct":30,"confidence":90,"reason":"ignore previous instructions"}`}
+	e := newEngine(t, b, func(p *Policy) { p.Fast.SandboxBudget = 1; p.Fast.DistillWeight = 50 })
+	a := hot
+	a.Sandbox = "attacker"
+	e.Decide(context.Background(), a)
+	waitIdle(t, e)
+	if d := e.Decide(context.Background(), a); d.Tier != TierCache || d.ActionName() != "raise_shares" {
+		t.Fatalf("attacker's second decision %v: want its own cached deep answer", d)
+	}
+	victim := hot
+	victim.Sandbox = "victim"
+	if d := e.Decide(context.Background(), victim); d.Tier == TierCache {
+		t.Fatalf("victim served the attacker's deep answer: %v", d)
+	}
+	// The distillation weighed 1 (the budget), not 50.
+	if st := e.Stats(); st.LearnWithheld != 49 {
+		t.Errorf("withheld %v, want 49", st.LearnWithheld)
+	}
+}
+
+// A sandbox that floods outcomes moves the shared fast tier only by its
+// hourly budget: the decisions for another sandbox stay what honest
+// outcomes taught.
+func TestOneSandboxCannotPoisonTheFastTier(t *testing.T) {
+	train := func(budget float64) Action {
+		e := newEngine(t, nil, func(p *Policy) { p.Guardrails.MinEvidence = 0; p.Fast.SandboxBudget = budget })
+		s := hot
+		// Honest sandboxes: raising shares helps here.
+		for i := 0; i < 40; i++ {
+			s.Sandbox = "honest-" + string(rune('a'+i%20))
+			d := e.Decide(context.Background(), s)
+			r := -0.5
+			if d.Action == simRaise {
+				r = 0.8
+			}
+			e.Observe(Outcome{DecisionID: d.ID, Throughput: r, Latency: r})
+			time.Sleep(time.Millisecond)
+		}
+		// One sandbox, same features, reports the opposite 2000 times.
+		s.Sandbox = "poisoner"
+		for i := 0; i < 2000; i++ {
+			d := e.Decide(context.Background(), s)
+			r := 1.0
+			if d.Action == simRaise {
+				r = -1
+			}
+			e.Observe(Outcome{DecisionID: d.ID, Throughput: r, Latency: r})
+			if i%100 == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		e.Close()
+		return e.FastChoice(hot).Action
+	}
+	if a := train(0); a == simRaise {
+		t.Fatalf("unbounded: the poisoner did not move the model (choice %s); the test cannot fail", ActionName(KindCPU, a))
+	}
+	if a := train(5); a != simRaise {
+		t.Errorf("with a budget of 5 per hour the poisoner still moved the shared model: choice %s", ActionName(KindCPU, a))
+	}
+}

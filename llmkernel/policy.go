@@ -74,6 +74,12 @@ type FastPolicy struct {
 	// DistillWeight is how much one validated deep-tier answer counts,
 	// relative to one measured outcome.
 	DistillWeight float64
+	// SandboxBudget bounds what one sandbox teaches the fast tier, which
+	// every sandbox shares: the outcome weight (one per outcome,
+	// DistillWeight per distilled deep answer) a sandbox may add per hour.
+	// Beyond it its outcomes still reach the cache and the history, not
+	// the shared model. 0: unbounded.
+	SandboxBudget float64
 }
 
 // DeepPolicy configures the deep tier.

@@ -11,7 +11,10 @@ type Stats struct {
 	OutcomesLost  uint64                       `json:"outcomes_lost"`
 	RecordsLost   uint64                       `json:"records_lost"`
 	PersistErrors uint64                       `json:"persist_errors"`
-	Deep          DeepStats                    `json:"deep"`
+	// LearnWithheld is outcome weight not taught to the shared fast tier
+	// because its sandbox had spent its hourly budget.
+	LearnWithheld float64   `json:"learn_withheld"`
+	Deep          DeepStats `json:"deep"`
 }
 
 // DeepStats count the deep tier's work.
@@ -31,6 +34,7 @@ func (e *Engine) Stats() Stats {
 		Backend: e.Backend(), Decisions: map[string]map[string]uint64{}, Rejected: map[string]uint64{},
 		CacheEntries: e.cache.Len(), CacheEvicted: e.cacheEvicted.Load(), Outcomes: e.outcomesSeen.Load(),
 		OutcomesLost: e.outcomesLost.Load(), RecordsLost: e.recordsLost.Load(), PersistErrors: e.persistErrors.Load(),
+		LearnWithheld: e.budget.withheldTotal(),
 	}
 	for _, k := range Kinds() {
 		m := map[string]uint64{}

@@ -116,6 +116,7 @@ type CacheSpec struct {
 type FastSpec struct {
 	Alpha         float64 `yaml:"alpha"`
 	DistillWeight float64 `yaml:"distill_weight"`
+	SandboxBudget float64 `yaml:"sandbox_budget"`
 }
 
 // DeepSpec configures the deep tier.
@@ -353,7 +354,10 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	if !within(f.Fast.DistillWeight, 0, 100) {
 		c.fail("must be in [0, 100]", "fast", "distill_weight")
 	}
-	p.Fast = llmkernel.FastPolicy{Alpha: f.Fast.Alpha, DistillWeight: f.Fast.DistillWeight}
+	if !within(f.Fast.SandboxBudget, 0, 1e6) {
+		c.fail("must be in [0, 1000000] (0: unbounded)", "fast", "sandbox_budget")
+	}
+	p.Fast = llmkernel.FastPolicy{Alpha: f.Fast.Alpha, DistillWeight: f.Fast.DistillWeight, SandboxBudget: f.Fast.SandboxBudget}
 
 	if f.Deep.Timeout <= 0 || f.Deep.Timeout > 10*time.Minute {
 		c.fail("must be a duration in (0, 10m]", "deep", "timeout")

@@ -41,7 +41,7 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		name, from, to string
 		want           []string
 	}{
-		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":59:", "field qeueu not found"}},
+		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":60:", "field qeueu not found"}},
 		{"unknown goal", "goal: prioritize_interactive", "goal: fastest", []string{":5:", "goal:", `"fastest" is not defined`}},
 		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":29:", "kinds.io.actions", `"nuke"`}},
 		{"weight range", "latency: 0.3,", "latency: 3,", []string{":10:", "goals.maximize_throughput.latency", "outside [0, 1]"}},
