@@ -135,7 +135,8 @@ type agentStatus struct {
 	Model     string                `json:"model"`
 	TapDir    string                `json:"tap_dir"`
 	FIFOsOpen int                   `json:"fifos_open"`
-	Errors    uint64                `json:"errors"` // bad summaries and unreadable FIFOs
+	Errors    uint64                `json:"errors"`  // bad summaries and unreadable FIFOs
+	Foreign   uint64                `json:"foreign"` // lines dropped: they claimed another sandbox than their FIFO's
 	Stats     live.Stats            `json:"stats"`
 	Sandboxes []live.Sandbox        `json:"sandboxes"`
 	Deciding  bool                  `json:"deciding"`
@@ -153,6 +154,7 @@ type agent struct {
 	started time.Time
 	tapDir  string
 	errors  atomic.Uint64
+	foreign atomic.Uint64
 	open    atomic.Int64
 
 	engine    *llmkernel.Engine // nil: observing only
@@ -234,13 +236,14 @@ func (a *agent) pollOnce(now time.Time) {
 		a.log.Debug("tap", zap.Error(err))
 	}
 	a.open.Store(int64(a.reader.Open()))
+	a.foreign.Store(a.reader.Foreign)
 }
 
 func (a *agent) status() agentStatus {
 	sbs, stats := a.state.Snapshot()
 	st := agentStatus{
 		Version: aiVersion, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: a.model,
-		TapDir: a.tapDir, FIFOsOpen: int(a.open.Load()), Errors: a.errors.Load(), Stats: stats, Sandboxes: sbs,
+		TapDir: a.tapDir, FIFOsOpen: int(a.open.Load()), Errors: a.errors.Load(), Foreign: a.foreign.Load(), Stats: stats, Sandboxes: sbs,
 	}
 	if a.engine != nil {
 		es := a.engine.Stats()
@@ -290,6 +293,7 @@ func (a *agent) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "# HELP runsc_ai_agent_summaries_total Tap summaries received.\n# TYPE runsc_ai_agent_summaries_total counter\nrunsc_ai_agent_summaries_total %d\n", st.Stats.Summaries)
 	fmt.Fprintf(w, "# HELP runsc_ai_agent_summaries_lost_total Summaries missing from the sequence (never read).\n# TYPE runsc_ai_agent_summaries_lost_total counter\nrunsc_ai_agent_summaries_lost_total %d\n", st.Stats.Lost)
 	fmt.Fprintf(w, "# HELP runsc_ai_agent_summary_errors_total Bad summaries and unreadable FIFOs.\n# TYPE runsc_ai_agent_summary_errors_total counter\nrunsc_ai_agent_summary_errors_total %d\n", st.Errors)
+	fmt.Fprintf(w, "# HELP runsc_ai_agent_summaries_foreign_total Summaries dropped because they claimed another sandbox than their FIFO's.\n# TYPE runsc_ai_agent_summaries_foreign_total counter\nrunsc_ai_agent_summaries_foreign_total %d\n", st.Foreign)
 	fmt.Fprintf(w, "# HELP runsc_ai_agent_sandboxes Sandboxes tracked.\n# TYPE runsc_ai_agent_sandboxes gauge\nrunsc_ai_agent_sandboxes %d\n", len(st.Sandboxes))
 	fmt.Fprintf(w, "# HELP runsc_ai_tap_dropped Summaries a sandbox's tap could not write (no agent reading, pipe full).\n# TYPE runsc_ai_tap_dropped gauge\n")
 	for _, sb := range st.Sandboxes {
@@ -341,7 +345,7 @@ func (c *agentCmd) status(out io.Writer) error {
 		return enc.Encode(st)
 	}
 	fmt.Fprintf(out, "agent %s, pid %d, up %v; backend %s, model %s\n", st.Version, st.PID, time.Since(st.Started).Round(time.Second), st.Backend, st.Model)
-	fmt.Fprintf(out, "taps: %d FIFOs open in %s; %d summaries, %d lost, %d errors\n", st.FIFOsOpen, st.TapDir, st.Stats.Summaries, st.Stats.Lost, st.Errors)
+	fmt.Fprintf(out, "taps: %d FIFOs open in %s; %d summaries, %d lost, %d errors, %d claiming another sandbox\n", st.FIFOsOpen, st.TapDir, st.Stats.Summaries, st.Stats.Lost, st.Errors, st.Foreign)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SANDBOX\tCONTAINER\tWINDOWS\tSYSCALLS/S\tFILE I/O\tNETWORK\tMEMORY\tBLOCKING\tWAKEUPS\tPROCESS\tDROPPED")
 	for _, sb := range st.Sandboxes {

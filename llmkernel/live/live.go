@@ -25,7 +25,16 @@ type Container struct {
 	Last       [summary.NumClasses]summary.Count `json:"last"`
 	RatePerSec float64                           `json:"rate_per_sec"`
 	Execs      []string                          `json:"execs,omitempty"` // most recent first, at most summary.MaxExecs
+	// Missed is how many of the sandbox's windows in a row did not
+	// mention the container; after MaxMissed it is forgotten.
+	Missed int `json:"missed,omitempty"`
 }
+
+// MaxMissed is how many windows a container may be absent from its
+// sandbox's summaries before it is forgotten. A container that went quiet
+// (the tap leaves out containers without syscalls) has no activity, so its
+// last window counts as zero from the first window it is absent.
+const MaxMissed = 10
 
 // Sandbox is one sandbox's aggregate.
 type Sandbox struct {
@@ -79,12 +88,16 @@ func (st *State) Add(s *summary.Summary, now time.Time) {
 	sb.Windows++
 	sb.Dropped = s.Dropped
 	sb.LastSeen = now
+	for i := range sb.Containers {
+		sb.Containers[i].Missed++
+	}
 	for i := range s.Containers {
 		sc := &s.Containers[i]
 		c := sb.container(sc.ID)
 		if c == nil {
 			continue
 		}
+		c.Missed = 0
 		var calls uint64
 		for k, n := range sc.Classes {
 			c.Totals[k].Calls += n.Calls
@@ -100,6 +113,17 @@ func (st *State) Add(s *summary.Summary, now time.Time) {
 			}
 		}
 	}
+	// Absent this window: no activity now; absent long: forgotten.
+	kept := sb.Containers[:0]
+	for _, c := range sb.Containers {
+		if c.Missed > 0 {
+			c.Last, c.RatePerSec = [summary.NumClasses]summary.Count{}, 0
+		}
+		if c.Missed <= MaxMissed {
+			kept = append(kept, c)
+		}
+	}
+	sb.Containers = kept
 }
 
 // container finds or adds a container, within summary.MaxContainers.

@@ -66,3 +66,34 @@ func TestBoundedContainers(t *testing.T) {
 		t.Errorf("%d containers", len(sbs[0].Containers))
 	}
 }
+
+// A container that stops appearing in its sandbox's summaries has no
+// activity from its first absent window and is forgotten after MaxMissed:
+// its last values do not pin the sandbox's features.
+func TestStaleContainersExpire(t *testing.T) {
+	st := New()
+	now := time.Unix(100, 0)
+	two := sum("p", 1, 1000)
+	quiet := summary.Container{ID: "busy"}
+	quiet.Classes[summary.Blocking] = summary.Count{Calls: 5000}
+	two.Containers = append(two.Containers, quiet)
+	st.Add(two, now)
+	if rate, blocking, ok := st.Activity("p", now); !ok || rate != 12000 || blocking < 0.8 {
+		t.Fatalf("rate %v blocking %v %v", rate, blocking, ok)
+	}
+	for seq := uint64(2); seq < 2+MaxMissed; seq++ {
+		st.Add(sum("p", seq, 10), now)
+		if rate, blocking, _ := st.Activity("p", now); rate != 20 || blocking != 0 {
+			t.Fatalf("window %d: rate %v blocking %v: the absent container still counts", seq, rate, blocking)
+		}
+	}
+	sbs, _ := st.Snapshot()
+	if len(sbs[0].Containers) != 2 {
+		t.Fatalf("forgotten too soon: %+v", sbs[0].Containers)
+	}
+	st.Add(sum("p", 2+MaxMissed, 10), now)
+	sbs, _ = st.Snapshot()
+	if len(sbs[0].Containers) != 1 || sbs[0].Containers[0].ID != "p" {
+		t.Errorf("stale container kept: %+v", sbs[0].Containers)
+	}
+}

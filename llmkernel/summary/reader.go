@@ -15,12 +15,16 @@ import (
 const maxReadPerPoll = 16 * MaxSize
 
 // Reader reads the summaries the sandboxes' taps write to FIFOs in one
-// directory (<name>.fifo). It opens new FIFOs as they appear and forgets
+// directory (<sandbox>.fifo). A line is only accepted for the sandbox its
+// FIFO is named after. It opens new FIFOs as they appear and forgets
 // removed ones; summaries written while no reader ran wait in the pipe (up
 // to its capacity), so a restarted agent resumes where the pipe holds.
 type Reader struct {
 	dir   string
 	files map[string]*fifo
+	// Foreign counts lines dropped because they claimed a sandbox other
+	// than their FIFO's.
+	Foreign uint64
 	// MaxFIFOs bounds the FIFOs read at once; more are left unread and
 	// counted in Poll's errors.
 	MaxFIFOs int
@@ -87,6 +91,11 @@ func (r *Reader) Poll() ([]*Summary, []error) {
 			continue
 		}
 		s, e := ff.read(name)
+		for _, err := range e {
+			if errors.Is(err, ErrForeign) {
+				r.Foreign++
+			}
+		}
 		out = append(out, s...)
 		errs = append(errs, e...)
 	}
@@ -121,7 +130,7 @@ func (ff *fifo) read(name string) ([]*Summary, []error) {
 				ff.partial = ff.partial[:0]
 			}
 			data = data[i+1:]
-			s, derr := Decode(line)
+			s, derr := DecodeFrom(strings.TrimSuffix(name, ".fifo"), line)
 			if derr != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", name, derr))
 				continue

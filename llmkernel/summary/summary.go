@@ -114,6 +114,9 @@ func Decode(line []byte) (*Summary, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}
+	if rest := bytes.TrimSpace(line[dec.InputOffset():]); len(rest) > 0 {
+		return nil, fmt.Errorf("summary: %d bytes of trailing data", len(rest))
+	}
 	if err := ValidID(s.Sandbox); err != nil {
 		return nil, fmt.Errorf("summary: sandbox: %w", err)
 	}
@@ -128,6 +131,11 @@ func Decode(line []byte) (*Summary, error) {
 		if err := ValidID(c.ID); err != nil {
 			return nil, fmt.Errorf("summary of %s: container %d: %w", s.Sandbox, i, err)
 		}
+		for j := range i {
+			if s.Containers[j].ID == c.ID {
+				return nil, fmt.Errorf("summary of %s: container %s twice", s.Sandbox, c.ID)
+			}
+		}
 		if len(c.Execs) > MaxExecs {
 			return nil, fmt.Errorf("summary of %s: container %s: %d execs, more than %d", s.Sandbox, c.ID, len(c.Execs), MaxExecs)
 		}
@@ -136,6 +144,25 @@ func Decode(line []byte) (*Summary, error) {
 		}
 	}
 	return &s, nil
+}
+
+// ErrForeign is wrapped by DecodeFrom's error for a summary that claims a
+// sandbox other than the one whose FIFO it came through.
+var ErrForeign = errors.New("summary claims another sandbox")
+
+// DecodeFrom decodes a line read from sandbox's own FIFO: a summary is only
+// ever about the sandbox whose Sentry holds the FIFO, so a line claiming
+// another sandbox is refused (whoever writes into one FIFO must not
+// influence another sandbox's state).
+func DecodeFrom(sandbox string, line []byte) (*Summary, error) {
+	s, err := Decode(line)
+	if err != nil {
+		return nil, err
+	}
+	if s.Sandbox != sandbox {
+		return nil, fmt.Errorf("summary: %w: FIFO of %s, line claims %s", ErrForeign, sandbox, trim(s.Sandbox))
+	}
+	return s, nil
 }
 
 // ValidID accepts OCI container IDs as runsc does ([A-Za-z0-9_.-], at most

@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,8 @@ func TestDecodeRejectsHostileInput(t *testing.T) {
 		"container id":   `{"s":"a","q":1,"t":1,"w":1000,"c":[{"id":"c d"}]}`,
 		"too many execs": `{"s":"a","q":1,"t":1,"w":1000,"c":[{"id":"c","x":["a","b","c","d","e"]}]}`,
 		"oversized":      strings.Repeat(" ", MaxSize+1),
+		"trailing data":  `{"s":"a","q":1,"t":1,"w":1000}{"s":"b","q":1,"t":1,"w":1000}`,
+		"twice":          `{"s":"a","q":1,"t":1,"w":1000,"c":[{"id":"c"},{"id":"c"}]}`,
 	} {
 		if _, err := Decode([]byte(line)); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -124,4 +127,77 @@ func TestReaderFIFO(t *testing.T) {
 	if r.Open() != 0 {
 		t.Errorf("removed FIFO still open")
 	}
+}
+
+// Lines written into one sandbox's FIFO that claim another sandbox are
+// dropped and counted; the FIFO's own sandbox is read as before.
+func TestReaderBindsLinesToTheirFIFO(t *testing.T) {
+	dir := t.TempDir()
+	r := NewReader(dir)
+	defer r.Close()
+	var ws []*os.File
+	for _, id := range []string{"victim", "attacker"} {
+		path := filepath.Join(dir, id+".fifo")
+		if err := syscall.Mkfifo(path, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r.Poll() // opens it
+		w, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		ws = append(ws, w)
+	}
+	forged := sample()
+	forged.Sandbox, forged.Seq = "victim", 99
+	line, _ := Encode(forged)
+	ws[1].Write(line) // into the attacker's FIFO
+	own := sample()
+	own.Sandbox = "attacker"
+	line, _ = Encode(own)
+	ws[1].Write(line)
+	real := sample()
+	real.Sandbox = "victim"
+	line, _ = Encode(real)
+	ws[0].Write(line)
+	sums, errs := r.Poll()
+	got := map[string]uint64{}
+	for _, s := range sums {
+		got[s.Sandbox] = s.Seq
+	}
+	if len(sums) != 2 || got["victim"] != 1 || got["attacker"] != 1 {
+		t.Errorf("summaries %v: want the victim's own (seq 1) and the attacker's", got)
+	}
+	if r.Foreign != 1 || len(errs) != 1 || !errors.Is(errs[0], ErrForeign) {
+		t.Errorf("foreign %d, errors %v", r.Foreign, errs)
+	}
+}
+
+// FuzzDecodeFrom: any line from any FIFO either decodes into a valid
+// summary of that FIFO's sandbox, within every bound, or is an error.
+func FuzzDecodeFrom(f *testing.F) {
+	line, _ := Encode(sample())
+	f.Add("sb-1", line)
+	f.Add("other", line)
+	f.Add("sb-1", []byte(`{"s":"sb-1","q":1,"t":1,"w":1000,"c":[{"id":"c","x":["a"]}]} x`))
+	f.Fuzz(func(t *testing.T, fifo string, b []byte) {
+		s, err := DecodeFrom(fifo, b)
+		if err != nil {
+			return
+		}
+		if s.Sandbox != fifo || ValidID(s.Sandbox) != nil || len(s.Containers) > MaxContainers || s.Seq == 0 {
+			t.Fatalf("accepted %+v from %q", s, fifo)
+		}
+		for _, c := range s.Containers {
+			if ValidID(c.ID) != nil || len(c.Execs) > MaxExecs {
+				t.Fatalf("container %+v", c)
+			}
+			for _, x := range c.Execs {
+				if len(x) > MaxExecLen || strings.ContainsAny(x, "/\n\x00") {
+					t.Fatalf("exec %q", x)
+				}
+			}
+		}
+	})
 }
