@@ -118,6 +118,13 @@ func New(cfg Config) (*Engine, error) {
 				e.fast = NewFastTier(p.Fast.Alpha)
 			}
 		}
+		if ch, ok := e.store.(ChangeHistory); ok {
+			cs, err := ch.RecentChanges(time.Now().Add(-e.guard.horizon()))
+			if err != nil {
+				return nil, fmt.Errorf("restoring the guardrails' recent changes: %w", err)
+			}
+			e.guard.restore(cs)
+		}
 		if e.read.History == nil {
 			e.read.History = func(sb string, k Kind, n int) []HistoryEntry {
 				h, _ := e.store.Recent(sb, k, n)

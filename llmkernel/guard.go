@@ -176,6 +176,27 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	return d
 }
 
+// restore seeds the guard with changes made before this engine started
+// (by an earlier agent), keeping the newest per sandbox and kind.
+func (g *guard) restore(cs []Change) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, c := range cs {
+		if c.Kind >= numKinds || len(g.last) >= maxTrackedSandboxes {
+			continue
+		}
+		k := guardKey{c.Sandbox, c.Kind}
+		if last, ok := g.last[k]; !ok || c.At.After(last.at) {
+			g.last[k] = lastChange{at: c.At, direction: c.Direction}
+		}
+	}
+}
+
+// horizon is how far back a change still constrains the guard.
+func (g *guard) horizon() time.Duration {
+	return max(g.p.Guardrails.MinInterval, g.p.Guardrails.Hysteresis)
+}
+
 func (g *guard) minEvidence(kp *KindPolicy) int {
 	if kp.MinEvidence > 0 {
 		return kp.MinEvidence

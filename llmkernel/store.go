@@ -47,3 +47,38 @@ func NewRecord(s *Situation, d *Decision, at time.Time) DecisionRecord {
 		Reason: d.Reason, Rejected: d.Rejected, Features: f, LatencyNs: d.Latency.Nanoseconds(),
 	}
 }
+
+// Change is a setting change applied to a sandbox, as the guardrails need to
+// remember it: rate limits and hysteresis must outlive the agent, or a
+// crash-looping agent becomes a cut-loop.
+type Change struct {
+	Sandbox   string
+	Kind      Kind
+	At        time.Time
+	Direction int // > 0 grant, < 0 cut
+}
+
+// ChangeHistory is implemented by stores that can list the changes applied
+// since a time (llmkernel/history). New restores the guardrails from it.
+type ChangeHistory interface {
+	RecentChanges(since time.Time) ([]Change, error)
+}
+
+// ChangeOf returns the change a persisted record describes, and whether it
+// describes one: a decision that was applied, or was being applied when
+// its writer stopped (write-ahead "applying: …" records count: the change
+// may have happened).
+func ChangeOf(r *DecisionRecord) (Change, bool) {
+	if r.Applied == "" {
+		return Change{}, false
+	}
+	k, err := ParseKind(r.Kind)
+	if err != nil {
+		return Change{}, false
+	}
+	a, err := ParseAction(k, r.Action)
+	if err != nil {
+		return Change{}, false
+	}
+	return Change{Sandbox: r.Sandbox, Kind: k, At: r.At, Direction: direction(k, a)}, true
+}

@@ -26,13 +26,16 @@ var (
 	bucketBySandbox = []byte("by-sandbox") // sandbox\x00kind\x00id -> id
 )
 
-// maxDecisions bounds the database: older decisions are pruned.
+// maxDecisions bounds the database: older decisions are pruned, with their
+// outcomes and index entries, so every bucket stays within it.
 const maxDecisions = 100_000
 
 // Store is a bbolt-backed llmkernel.Store.
 type Store struct {
 	db   *bolt.DB
 	path string
+	// max is maxDecisions; tests lower it.
+	max int
 }
 
 // ErrCorrupt is wrapped by the error Open returns after moving a corrupt
@@ -62,25 +65,77 @@ func Open(path string) (*Store, error) {
 	return s, fmt.Errorf("%w: %s: %v; moved to %s, starting a new history", ErrCorrupt, path, err, aside)
 }
 
-func open(path string) (*Store, error) {
-	// The timeout keeps a second runsc-ai from hanging on the file lock.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return nil, err
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketDecisions, bucketOutcomes, bucketModels, bucketBySandbox} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
+// errPanicked marks an error made from a panic inside bbolt: bbolt panics
+// on damaged pages ("invalid freelist page", "unreachable"), which is a
+// corrupt file, never a reason to crash the agent.
+var errPanicked = errors.New("invalid database (bbolt panicked)")
+
+// guard runs f, turning a bbolt panic into an error.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", errPanicked, r)
 		}
-		return nil
+	}()
+	return f()
+}
+
+func open(path string) (*Store, error) {
+	return openWith(path, &bolt.Options{Timeout: 2 * time.Second})
+}
+
+// openWith opens path and checks every page before anything trusts it, so a
+// truncated or damaged file is found here, not by a panic later.
+func openWith(path string, opts *bolt.Options) (*Store, error) {
+	// The timeout keeps a second runsc-ai from hanging on the file lock.
+	var db *bolt.DB
+	err := guard(func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, opts)
+		return err
 	})
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	return &Store{db: db, path: path}, nil
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			for cerr := range tx.Check() {
+				return fmt.Errorf("invalid page: %w", cerr)
+			}
+			return nil
+		})
+	})
+	if err == nil && !opts.ReadOnly {
+		err = guard(func() error {
+			return db.Update(func(tx *bolt.Tx) error {
+				for _, b := range [][]byte{bucketDecisions, bucketOutcomes, bucketModels, bucketBySandbox} {
+					if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	}
+	if err != nil {
+		guard(db.Close)
+		return nil, err
+	}
+	return &Store{db: db, path: path, max: maxDecisions}, nil
+}
+
+// view and update are bbolt's, with panics (a page damaged after Open)
+// returned as errors.
+func (s *Store) view(f func(*bolt.Tx) error) error {
+	return guard(func() error { return s.db.View(f) })
+}
+
+func (s *Store) update(f func(*bolt.Tx) error) error {
+	return guard(func() error { return s.db.Update(f) })
+}
+
+func (s *Store) batch(f func(*bolt.Tx) error) error {
+	return guard(func() error { return s.db.Batch(f) })
 }
 
 // isCorrupt tells a damaged file from an operational error (permissions,
@@ -89,8 +144,9 @@ func isCorrupt(err error) bool {
 	if errors.Is(err, os.ErrPermission) || errors.Is(err, os.ErrNotExist) || errors.Is(err, bolt.ErrTimeout) {
 		return false
 	}
-	return errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrVersionMismatch) || errors.Is(err, bolt.ErrChecksum) ||
-		bytes.Contains([]byte(err.Error()), []byte("invalid")) || bytes.Contains([]byte(err.Error()), []byte("file size too small"))
+	return errors.Is(err, errPanicked) || errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrVersionMismatch) || errors.Is(err, bolt.ErrChecksum) ||
+		bytes.Contains([]byte(err.Error()), []byte("invalid")) || bytes.Contains([]byte(err.Error()), []byte("file size too small")) ||
+		bytes.Contains([]byte(err.Error()), []byte("out of range")) || bytes.Contains([]byte(err.Error()), []byte("unexpected EOF"))
 }
 
 // Close closes the database.
@@ -117,31 +173,51 @@ func (s *Store) PutDecision(r llmkernel.DecisionRecord) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Batch(func(tx *bolt.Tx) error {
+	return s.batch(func(tx *bolt.Tx) error {
 		d := tx.Bucket(bucketDecisions)
+		added := d.Get(idKey(r.ID)) == nil
 		if err := d.Put(idKey(r.ID), b); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketBySandbox).Put(sandboxKey(r.Sandbox, r.Kind, r.ID), idKey(r.ID)); err != nil {
 			return err
 		}
-		if d.Stats().KeyN > maxDecisions {
-			return prune(tx)
+		// Stats counts what is on pages, not this transaction's put.
+		if n := d.Stats().KeyN; added && n+1 > s.max {
+			return prune(tx, n+1-s.max)
 		}
 		return nil
 	})
 }
 
-// prune drops the oldest decisions beyond maxDecisions.
-func prune(tx *bolt.Tx) error {
-	d := tx.Bucket(bucketDecisions)
-	excess := d.Stats().KeyN - maxDecisions
+// prune drops the excess oldest decisions, each with its outcome and its
+// index entry, and then outcomes whose decision is gone.
+func prune(tx *bolt.Tx, excess int) error {
+	d, outc, idx := tx.Bucket(bucketDecisions), tx.Bucket(bucketOutcomes), tx.Bucket(bucketBySandbox)
 	c := d.Cursor()
-	for k, _ := c.First(); k != nil && excess > 0; k, _ = c.Next() {
+	for k, v := c.First(); k != nil && excess > 0; k, v = c.First() {
+		var r llmkernel.DecisionRecord
+		if json.Unmarshal(v, &r) == nil {
+			if err := idx.Delete(sandboxKey(r.Sandbox, r.Kind, r.ID)); err != nil {
+				return err
+			}
+		}
+		if err := outc.Delete(k); err != nil {
+			return err
+		}
 		if err := c.Delete(); err != nil {
 			return err
 		}
 		excess--
+	}
+	// Outcomes older than the oldest decision kept belong to none.
+	if first, _ := d.Cursor().First(); first != nil {
+		oc := outc.Cursor()
+		for k, _ := oc.First(); k != nil && bytes.Compare(k, first) < 0; k, _ = oc.First() {
+			if err := oc.Delete(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -157,18 +233,24 @@ func (s *Store) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error
 	if err != nil {
 		return err
 	}
-	return s.db.Batch(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutcomes).Put(idKey(id), b) })
+	return s.batch(func(tx *bolt.Tx) error {
+		// The outcome of a decision already pruned is not kept.
+		if first, _ := tx.Bucket(bucketDecisions).Cursor().First(); first != nil && bytes.Compare(idKey(id), first) < 0 {
+			return nil
+		}
+		return tx.Bucket(bucketOutcomes).Put(idKey(id), b)
+	})
 }
 
 // SaveModel implements llmkernel.Store.
 func (s *Store) SaveModel(name string, b []byte) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketModels).Put([]byte(name), b) })
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketModels).Put([]byte(name), b) })
 }
 
 // LoadModel implements llmkernel.Store.
 func (s *Store) LoadModel(name string) ([]byte, error) {
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketModels).Get([]byte(name)); v != nil {
 			out = append([]byte(nil), v...)
 		}
@@ -183,7 +265,7 @@ func (s *Store) Recent(sandbox string, k llmkernel.Kind, max int) ([]llmkernel.H
 	var out []llmkernel.HistoryEntry
 	prefix := sandboxKey(sandbox, k.String(), 0)
 	prefix = prefix[:len(prefix)-8]
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		idx, dec, outc := tx.Bucket(bucketBySandbox).Cursor(), tx.Bucket(bucketDecisions), tx.Bucket(bucketOutcomes)
 		// Seek past the prefix, then walk back: newest first.
 		end := append(append([]byte(nil), prefix...), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
@@ -222,7 +304,7 @@ func (s *Store) Recent(sandbox string, k llmkernel.Kind, max int) ([]llmkernel.H
 // Decisions returns the last n decision records, newest last (for explain).
 func (s *Store) Decisions(n int) ([]llmkernel.DecisionRecord, error) {
 	var out []llmkernel.DecisionRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDecisions).Cursor()
 		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
 			var r llmkernel.DecisionRecord
@@ -248,7 +330,7 @@ type Explained struct {
 func (s *Store) ForSandbox(sandbox string, n int) ([]Explained, error) {
 	var out []Explained
 	prefix := append([]byte(sandbox), 0)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		idx, dec, outc := tx.Bucket(bucketBySandbox).Cursor(), tx.Bucket(bucketDecisions), tx.Bucket(bucketOutcomes)
 		for k, v := idx.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = idx.Next() {
 			raw := dec.Get(v)
@@ -279,10 +361,43 @@ func (s *Store) ForSandbox(sandbox string, n int) ([]Explained, error) {
 
 // OpenReadOnly opens an existing database for reading, e.g. while no agent
 // holds it.
+// A damaged file is an error wrapping ErrCorrupt (and is left where it is).
 func OpenReadOnly(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
+	s, err := openWith(path, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
 	if err != nil {
+		if isCorrupt(err) {
+			return nil, fmt.Errorf("history %s: %w: %w", path, ErrCorrupt, err)
+		}
 		return nil, fmt.Errorf("history %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	return s, nil
+}
+
+// maxChangeScan bounds how many decisions RecentChanges reads.
+const maxChangeScan = 20_000
+
+// RecentChanges implements llmkernel.ChangeHistory: the changes applied (or
+// being applied) since since, newest first. Decision IDs grow with time
+// across restarts, so the walk stops at the first older record.
+func (s *Store) RecentChanges(since time.Time) ([]llmkernel.Change, error) {
+	var out []llmkernel.Change
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketDecisions).Cursor()
+		n := 0
+		for k, v := c.Last(); k != nil && n < maxChangeScan; k, v = c.Prev() {
+			n++
+			var r llmkernel.DecisionRecord
+			if json.Unmarshal(v, &r) != nil {
+				continue
+			}
+			if r.At.Before(since) {
+				break
+			}
+			if ch, ok := llmkernel.ChangeOf(&r); ok {
+				out = append(out, ch)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
