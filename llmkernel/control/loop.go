@@ -39,7 +39,8 @@ type Stats struct {
 	Windows      uint64 `json:"windows"`
 	Applied      uint64 `json:"applied"`
 	ApplyErrors  uint64 `json:"apply_errors"`
-	Rejected     uint64 `json:"rejected"` // by guardrails
+	Unrecorded   uint64 `json:"unrecorded"` // changes not made: their write-ahead record failed
+	Rejected     uint64 `json:"rejected"`   // by guardrails
 	SampleErrors uint64 `json:"sample_errors"`
 	Outcomes     uint64 `json:"outcomes"`
 	// DecisionLatency is the engine's Decide; ApplyLatency the host's.
@@ -230,8 +231,13 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 		l.record(sit, d, now, "", err.Error())
 		return
 	}
-	// Write ahead: an agent killed mid-change leaves a record of it.
-	l.record(sit, d, now, "applying: "+what, "")
+	// Write ahead: an agent killed mid-change leaves a record of it. No
+	// audit record, no change: a change explain cannot show is not made.
+	if err := l.record(sit, d, now, "applying: "+what, ""); err != nil {
+		l.stats.Unrecorded++
+		l.log.Warn("not applied: the write-ahead record failed", zap.String("sandbox", tr.t.Sandbox), zap.String("change", what), zap.Error(err))
+		return
+	}
 	start := time.Now()
 	err = l.cfg.Host.Apply(ctx, &tr.t, set)
 	l.stats.ApplyLatency.observe(time.Since(start))
@@ -256,15 +262,17 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 	}
 }
 
-func (l *Loop) record(sit *llmkernel.Situation, d *llmkernel.Decision, now time.Time, applied, applyErr string) {
+func (l *Loop) record(sit *llmkernel.Situation, d *llmkernel.Decision, now time.Time, applied, applyErr string) error {
 	if l.cfg.Recorder == nil {
-		return
+		return nil
 	}
 	r := llmkernel.NewRecord(sit, d, now)
 	r.Applied, r.ApplyError = applied, applyErr
 	if err := l.cfg.Recorder.PutDecision(r); err != nil {
 		l.log.Warn("recording a decision", zap.Error(err))
+		return err
 	}
+	return nil
 }
 
 // outcomes reports what the changes due by now led to.

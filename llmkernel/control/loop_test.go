@@ -1,0 +1,105 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+)
+
+// settingsHost keeps one sandbox's settings in memory and counts changes:
+// a stand-in for the cgroup host (tested on real cgroups in
+// integration/live) so the loop's ordering can be checked on its own.
+type settingsHost struct {
+	mu      sync.Mutex
+	at      time.Time
+	current llmkernel.Limits
+	applied int
+}
+
+func (h *settingsHost) Sample(ctx context.Context, t *Target) (Sample, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.at = h.at.Add(time.Second)
+	return Sample{At: h.at, MemWorkingSet: 32 << 20, Current: h.current, CPUs: 2}, nil
+}
+
+func (h *settingsHost) Apply(ctx context.Context, t *Target, set llmkernel.Limits) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.applied++
+	if set.MemoryBytes != 0 {
+		h.current.MemoryBytes = set.MemoryBytes
+	}
+	return nil
+}
+
+// faultInjectionRecorder fails every write, like a full state filesystem.
+type faultInjectionRecorder struct{}
+
+func (faultInjectionRecorder) PutDecision(llmkernel.DecisionRecord) error {
+	return errors.New("no space left on device")
+}
+
+func cutPolicy() llmkernel.Policy {
+	var p llmkernel.Policy
+	for _, k := range llmkernel.Kinds() {
+		p.Kinds[k] = llmkernel.AllowAll(k, 50)
+	}
+	p.Goal = llmkernel.Goal{Name: "t", Throughput: 1, Latency: 1}
+	p.Guardrails = llmkernel.Guardrails{Floors: llmkernel.Limits{MemoryBytes: 64 << 20}}
+	p.Cache = llmkernel.CachePolicy{TTL: time.Minute, MinConfidence: 101}
+	p.Fast = llmkernel.FastPolicy{Alpha: 1, DistillWeight: 1}
+	p.Deep = llmkernel.DeepPolicy{Timeout: time.Second, Concurrency: 1, Queue: 1}
+	lower, _ := llmkernel.ParseAction(llmkernel.KindMemory, "lower_limit")
+	p.Rules = []llmkernel.Rule{{Name: "right_size", Kind: llmkernel.KindMemory, Action: lower, StepPct: 25,
+		When: []llmkernel.Condition{{Feature: llmkernel.FeatMemUtil, Min: 0, Max: 0.4}}}}
+	return p
+}
+
+// No audit record, no change: with the history unwritable nothing is
+// applied; with a real history every change is in it before it is made.
+func TestNoRecordNoChange(t *testing.T) {
+	run := func(rec Recorder) (*settingsHost, Stats) {
+		e, err := llmkernel.New(llmkernel.Config{Policy: cutPolicy(), NoRecords: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		h := &settingsHost{at: time.Unix(1000, 0), current: llmkernel.Limits{MemoryBytes: 512 << 20}}
+		l := New(Config{Engine: e, Host: h, Recorder: rec, Floors: llmkernel.Limits{MemoryBytes: 64 << 20}})
+		tg := []Target{{Sandbox: "sb", Limits: llmkernel.Limits{MemoryBytes: 512 << 20}}}
+		now := time.Now()
+		for i := 0; i < 6; i++ {
+			l.Step(t.Context(), now.Add(time.Duration(i)*time.Second), tg, func(string) (Activity, bool) { return Activity{}, false })
+		}
+		st, _ := l.Snapshot()
+		return h, st
+	}
+	h, st := run(faultInjectionRecorder{})
+	if h.applied != 0 || st.Applied != 0 || st.Unrecorded == 0 {
+		t.Errorf("history failing: %d changes applied, stats %+v", h.applied, st)
+	}
+	store, err := history.Open(filepath.Join(t.TempDir(), "live.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	h, st = run(store)
+	recs, _ := store.ForSandbox("sb", 100)
+	// The write-ahead record is replaced by the final one (same ID).
+	recorded := 0
+	for _, r := range recs {
+		if r.Applied != "" {
+			recorded++
+		}
+	}
+	if h.applied == 0 || st.Unrecorded != 0 || recorded != h.applied {
+		t.Errorf("history working: %d applied, %d recorded, stats %+v", h.applied, recorded, st)
+	}
+}
