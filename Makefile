@@ -22,7 +22,7 @@ export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # and cached outside the work tree (see integration/ollama/build.sh).
 export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
-.PHONY: all deps build runsc arm64 rootfs ollama run test check test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes clean
+.PHONY: all deps build runsc arm64 rootfs ollama run test check fuzz test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes clean
 
 all: build
 
@@ -56,7 +56,7 @@ ollama:
 run: deps build rootfs
 	sh integration/demo.sh $(RUNSC_AI_BIN) $(RUNSC_AI_ROOTFS)
 
-test: deps build runsc arm64 rootfs check
+test: deps build runsc arm64 rootfs check fuzz
 	OLLAMA_BIN=$$(sh integration/ollama/build.sh) KUBE_APISERVER_BIN=$$(sh integration/kubernetes/build-apiserver.sh) \
 		CONTAINERD2_DIR=$$(sh integration/containerd/build-containerd.sh) \
 		$(GO) test -count=1 -timeout 60m ./...
@@ -67,6 +67,14 @@ check:
 	if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e_kubernetes ./integration/kubernetes/
+
+# The decoders of hostile input, fuzzed briefly on every test run (longer:
+# FUZZTIME=5m make fuzz). Each target keeps its corpus under testdata/fuzz.
+FUZZTIME ?= 5s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFrom$$' -fuzztime $(FUZZTIME) ./llmkernel/summary/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSituation$$' -fuzztime $(FUZZTIME) ./llmkernel/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./policies/
 
 # Opt-in: a real single Kubernetes node (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet on containerd 2.x with

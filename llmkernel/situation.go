@@ -128,8 +128,21 @@ func (s *Situation) Validate() error {
 	if s.Evidence < 0 {
 		return fmt.Errorf("situation: evidence %d < 0", s.Evidence)
 	}
+	if len(s.Sandbox) > MaxSandboxLen {
+		return fmt.Errorf("situation: sandbox ID of %d bytes, more than %d", len(s.Sandbox), MaxSandboxLen)
+	}
+	if len(s.Image) > MaxImageLen {
+		return fmt.Errorf("situation: image of %d bytes, more than %d", len(s.Image), MaxImageLen)
+	}
 	return nil
 }
+
+// Bounds on a situation's container-controlled strings: they key the
+// history (bbolt keys are at most 32 KiB) and the guardrails' state.
+const (
+	MaxSandboxLen = 256  // OCI runtimes' IDs are far shorter (Docker: 64)
+	MaxImageLen   = 1024 // a registry reference with a digest fits
+)
 
 // quantLevels is how many buckets each feature is cut into for the cache key.
 const quantLevels = 4

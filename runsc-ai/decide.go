@@ -101,47 +101,18 @@ func (c *decideCmd) SetFlags(f *flag.FlagSet) {
 	f.DurationVar(&c.wait, "wait", 30*time.Second, "with --backend ollama, how long to wait for the model's answer")
 }
 
-// situationFile is the JSON form of a situation.
-type situationFile struct {
-	Kind     string             `json:"kind"`
-	Sandbox  string             `json:"sandbox"`
-	Image    string             `json:"image"`
-	Features map[string]float64 `json:"features"`
-	Evidence int                `json:"evidence"`
-	Limits   llmkernel.Limits   `json:"limits"`
-	Current  llmkernel.Limits   `json:"current"`
-}
-
 func readSituation(path string) (llmkernel.Situation, error) {
-	var s llmkernel.Situation
 	var r io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return s, err
+			return llmkernel.Situation{}, err
 		}
 		defer f.Close()
 		r = f
 	}
-	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
-	dec.DisallowUnknownFields()
-	var sf situationFile
-	if err := dec.Decode(&sf); err != nil {
-		return s, fmt.Errorf("situation %s: %w", path, err)
-	}
-	k, err := llmkernel.ParseKind(sf.Kind)
+	s, err := llmkernel.DecodeSituation(r)
 	if err != nil {
-		return s, fmt.Errorf("situation %s: %w", path, err)
-	}
-	s = llmkernel.Situation{Kind: k, Sandbox: sf.Sandbox, Image: sf.Image, Evidence: sf.Evidence, Limits: sf.Limits, Current: sf.Current}
-	for name, v := range sf.Features {
-		f, err := llmkernel.ParseFeature(name)
-		if err != nil {
-			return s, fmt.Errorf("situation %s: %w", path, err)
-		}
-		s.Features[f] = v
-	}
-	if err := s.Validate(); err != nil {
 		return s, fmt.Errorf("situation %s: %w", path, err)
 	}
 	return s, nil
