@@ -29,10 +29,11 @@ type cgroupHost struct {
 	open    map[string]*cgroup.Cgroup // by cgroup path
 	cpus    int
 	hostMem uint64
+	floors  llmkernel.Limits // the policy floors: read back exactly on v2
 }
 
-func newCgroupHost() *cgroupHost {
-	h := &cgroupHost{open: map[string]*cgroup.Cgroup{}, cpus: runtime.NumCPU()}
+func newCgroupHost(floors llmkernel.Limits) *cgroupHost {
+	h := &cgroupHost{open: map[string]*cgroup.Cgroup{}, cpus: runtime.NumCPU(), floors: floors}
 	var si unix.Sysinfo_t
 	if unix.Sysinfo(&si) == nil {
 		h.hostMem = uint64(si.Totalram) * uint64(si.Unit)
@@ -71,8 +72,13 @@ func anyDir(cg *cgroup.Cgroup) string {
 }
 
 // current reads the settings in force as limits (0: unset or unlimited).
-func (h *cgroupHost) current(cg *cgroup.Cgroup) (llmkernel.Limits, cgroup.Settings, error) {
-	s, err := cg.Read()
+// The values the loop compares against — t's ceilings and baseline, the
+// floors — are read back exactly where cgroup v2's weights are coarser.
+func (h *cgroupHost) current(cg *cgroup.Cgroup, t *control.Target) (llmkernel.Limits, cgroup.Settings, error) {
+	known := func(l llmkernel.Limits) cgroup.Settings {
+		return cgroup.Settings{CPUShares: l.CPUShares, IOWeight: l.IOWeight}
+	}
+	s, err := cg.ReadKnown(known(t.Limits), known(t.Baseline), known(h.floors))
 	if err != nil {
 		return llmkernel.Limits{}, s, err
 	}
@@ -97,7 +103,7 @@ func (h *cgroupHost) Sample(_ context.Context, t *control.Target) (control.Sampl
 	if err != nil {
 		return control.Sample{}, err
 	}
-	cur, _, err := h.current(cg)
+	cur, _, err := h.current(cg, t)
 	if err != nil {
 		return control.Sample{}, err
 	}
@@ -115,7 +121,7 @@ func (h *cgroupHost) Apply(_ context.Context, t *control.Target, set llmkernel.L
 	}
 	s := cgroup.Settings{CPUShares: set.CPUShares, MemoryLimit: set.MemoryBytes, IOWeight: set.IOWeight}
 	if set.CPUQuotaPct > 0 {
-		_, cur, err := h.current(cg)
+		_, cur, err := h.current(cg, t)
 		if err != nil {
 			return err
 		}
@@ -231,13 +237,13 @@ func (ts *targets) resolve(id string) (control.Target, error) {
 		image = in.Image
 	}
 	t := control.Target{Sandbox: id, Image: image, Cgroup: path, Limits: ociLimits(c.Spec)}
-	t.Baseline, err = ts.baseline(f.Baseline, cg)
+	t.Baseline, err = ts.baseline(f.Baseline, cg, &t)
 	return t, err
 }
 
 // baseline is the sandbox's settings when the agent first saw it, kept in
 // the tap directory so a restarted agent (after changes) still knows them.
-func (ts *targets) baseline(path string, cg *cgroup.Cgroup) (llmkernel.Limits, error) {
+func (ts *targets) baseline(path string, cg *cgroup.Cgroup, t *control.Target) (llmkernel.Limits, error) {
 	var l llmkernel.Limits
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &l); err != nil {
@@ -245,7 +251,7 @@ func (ts *targets) baseline(path string, cg *cgroup.Cgroup) (llmkernel.Limits, e
 		}
 		return l, nil
 	}
-	l, _, err := ts.host.current(cg)
+	l, _, err := ts.host.current(cg, t)
 	if err != nil {
 		return l, err
 	}

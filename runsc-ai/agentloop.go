@@ -59,7 +59,7 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 		return nil, err
 	}
 	a.engine, a.store = e, st
-	host := newCgroupHost()
+	host := newCgroupHost(pol.Guardrails.Floors)
 	a.targets = newTargets(a.tapDir, host)
 	a.loop = control.New(control.Config{Engine: e, Host: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
 	return func() {

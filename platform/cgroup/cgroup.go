@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Settings are the knobs the actuators turn. A zero field is left alone.
@@ -32,6 +33,13 @@ type Cgroup struct {
 	V2 string
 	// V1 maps a v1 controller (cpu, memory, blkio) to its directory.
 	V1 map[string]string
+
+	// written is what Apply last wrote, in v1 units. v2 weights are
+	// coarser than v1 shares (and blkio weights), so several values share
+	// one weight: reading back reports the value written, not another one
+	// with the same weight (see ReadKnown).
+	mu      sync.Mutex
+	written Settings
 }
 
 // ErrUnsupported marks a knob this host's cgroups do not have.
@@ -249,8 +257,40 @@ func (c *Cgroup) files() []file {
 	return fs
 }
 
-// Read returns the knobs' current values (the ones this host has).
-func (c *Cgroup) Read() (Settings, error) {
+// Read returns the knobs' current values (the ones this host has). On v2 a
+// CPU or I/O weight is reported as the value Apply last wrote, when that
+// value has the weight in force; else as the smallest v1 value with that
+// weight, which writes back as the same weight.
+func (c *Cgroup) Read() (Settings, error) { return c.ReadKnown() }
+
+// ReadKnown is Read that also reports a v2 weight as one of known's values
+// (in order) when that value has the weight in force: the values a caller
+// compares against (the OCI ceiling, a floor) read back exactly, even
+// from a cgroup written by another process or an earlier agent.
+func (c *Cgroup) ReadKnown(known ...Settings) (Settings, error) {
+	s, err := c.read()
+	if err != nil || c.V2 == "" {
+		return s, err
+	}
+	c.mu.Lock()
+	cands := append([]Settings{c.written}, known...)
+	c.mu.Unlock()
+	for _, k := range cands {
+		if k.CPUShares > 0 && s.CPUShares > 0 && sharesToWeight(k.CPUShares) == sharesToWeight(s.CPUShares) {
+			s.CPUShares = k.CPUShares
+			break
+		}
+	}
+	for _, k := range cands {
+		if k.IOWeight > 0 && s.IOWeight > 0 && blkioToIOWeight(k.IOWeight) == blkioToIOWeight(s.IOWeight) {
+			s.IOWeight = k.IOWeight
+			break
+		}
+	}
+	return s, nil
+}
+
+func (c *Cgroup) read() (Settings, error) {
 	var s Settings
 	for _, f := range c.files() {
 		b, err := os.ReadFile(f.path)
@@ -290,6 +330,14 @@ func (c *Cgroup) Apply(s Settings) error {
 		}
 		written = append(written, done{f.path, strings.TrimSpace(string(old))})
 	}
+	c.mu.Lock()
+	if s.CPUShares > 0 {
+		c.written.CPUShares = s.CPUShares
+	}
+	if s.IOWeight > 0 {
+		c.written.IOWeight = s.IOWeight
+	}
+	c.mu.Unlock()
 	return nil
 }
 
@@ -326,31 +374,39 @@ func parseMax(v string, dst *uint64) error {
 	return err
 }
 
-// Conversions as runc does them (libcontainer/cgroups).
+// v1 → v2 conversions as runc does them (libcontainer/cgroups), with v1
+// values clamped to their ranges.
 func sharesToWeight(shares uint64) uint64 {
 	if shares == 0 {
 		return 0
 	}
-	return 1 + ((max(shares, 2)-2)*9999)/262142
-}
-
-func weightToShares(w uint64) uint64 {
-	if w == 0 {
-		return 0
-	}
-	return 2 + ((w-1)*262142)/9999
+	return 1 + ((min(max(shares, 2), 262144)-2)*9999)/262142
 }
 
 func blkioToIOWeight(b uint64) uint64 {
 	if b == 0 {
 		return 0
 	}
-	return 1 + (max(b, 10)-10)*9999/990
+	return 1 + (min(max(b, 10), 1000)-10)*9999/990
+}
+
+// v2 → v1: the smallest v1 value whose weight is w, so that a value read
+// writes back as the same weight (runc's inverse rounds down, which maps
+// weight 3 to 54 shares and 54 shares to weight 2: values drift).
+func weightToShares(w uint64) uint64 {
+	if w == 0 {
+		return 0
+	}
+	w = min(w, 10000)
+	return 2 + ceilDiv((w-1)*262142, 9999)
 }
 
 func ioWeightToBlkio(w uint64) uint64 {
 	if w == 0 {
 		return 0
 	}
-	return 10 + (w-1)*990/9999
+	w = min(w, 10000)
+	return 10 + ceilDiv((w-1)*990, 9999)
 }
+
+func ceilDiv(a, b uint64) uint64 { return (a + b - 1) / b }

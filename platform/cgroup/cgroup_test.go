@@ -137,6 +137,78 @@ func TestV2Conversions(t *testing.T) {
 	}
 }
 
+// recordedV2 is a cgroup v2 directory as the kernel lays it out (the files
+// the actuators read and write, with a fresh cgroup's contents); the
+// writes land in regular files, so what is checked is the encoding and
+// the read-back.
+func recordedV2(t *testing.T) *Cgroup {
+	t.Helper()
+	d := t.TempDir()
+	for name, v := range map[string]string{
+		"cgroup.controllers": "cpuset cpu io memory hugetlb pids rdma misc\n",
+		"cpu.weight":         "100\n",
+		"cpu.max":            "max 100000\n",
+		"memory.max":         "max\n",
+		"memory.low":         "0\n",
+		"io.weight":          "default 100\n",
+	} {
+		if err := os.WriteFile(filepath.Join(d, name), []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &Cgroup{V2: d}
+}
+
+// Every setting round-trips exactly through a v2 cgroup: what Apply wrote
+// reads back as itself, and a value read from a cgroup written elsewhere
+// writes back as the same weight (no drift).
+func TestV2RoundTripsExactly(t *testing.T) {
+	cg := recordedV2(t)
+	for shares := uint64(2); shares <= 262144; shares += 1 + shares/50 {
+		if err := cg.Apply(Settings{CPUShares: shares}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := cg.Read(); err != nil || got.CPUShares != shares {
+			t.Fatalf("wrote %d shares, read %d (%v)", shares, got.CPUShares, err)
+		}
+	}
+	for b := uint64(10); b <= 1000; b++ {
+		cg.Apply(Settings{IOWeight: b})
+		if got, _ := cg.Read(); got.IOWeight != b {
+			t.Fatalf("wrote blkio weight %d, read %d", b, got.IOWeight)
+		}
+	}
+	for w := uint64(1); w <= 10000; w++ {
+		if sharesToWeight(weightToShares(w)) != w {
+			t.Fatalf("weight %d reads as %d shares, which write weight %d", w, weightToShares(w), sharesToWeight(weightToShares(w)))
+		}
+		// blkio has fewer values than io.weight: a read value must at
+		// least be stable (write it, read it: the same value).
+		if v := ioWeightToBlkio(w); ioWeightToBlkio(blkioToIOWeight(v)) != v {
+			t.Fatalf("io weight %d reads as %d, which writes %d and reads %d", w, v, blkioToIOWeight(v), ioWeightToBlkio(blkioToIOWeight(v)))
+		}
+	}
+	// Another agent (or a restart) wrote the floor and the ceiling: read
+	// with them known, they come back exactly — 64 is not 55 (below the
+	// floor), 1024 is not 999 (a grant that never arrives).
+	floor, ceiling := Settings{CPUShares: 64, IOWeight: 10}, Settings{CPUShares: 1024, IOWeight: 500}
+	for _, want := range []Settings{floor, ceiling} {
+		cg.Apply(want)
+		fresh := &Cgroup{V2: cg.V2}
+		got, err := fresh.ReadKnown(ceiling, floor)
+		if err != nil || got.CPUShares != want.CPUShares || got.IOWeight != want.IOWeight {
+			t.Errorf("wrote %+v, a fresh reader got %+v (%v)", want, got, err)
+		}
+		if plain, _ := fresh.Read(); sharesToWeight(plain.CPUShares) != sharesToWeight(want.CPUShares) {
+			t.Errorf("read %d shares for %d: a different weight", plain.CPUShares, want.CPUShares)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(cg.V2, "cpu.weight"))
+	if strings.TrimSpace(string(b)) != "39" {
+		t.Errorf("1024 shares wrote cpu.weight %q, want runc's 39", b)
+	}
+}
+
 // Usage reads a real workload's CPU time and memory in the cgroup.
 func TestUsage(t *testing.T) {
 	_, cg := testCgroup(t)
