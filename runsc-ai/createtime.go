@@ -131,9 +131,11 @@ func applyPlan(conf *config.Config, choices []sandboxconf.Choice) error {
 func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) (status subcommands.ExitStatus) {
 	conf, ok := args[0].(*config.Config)
 	if ok && enableTap(c.opts, conf, c.spec, c.cid) {
-		// run and do end with the sandbox gone; a failed create leaves none.
+		// A failed command leaves no sandbox; run and do end with it gone,
+		// except run --detach, whose sandbox runs on: its tap files go at
+		// delete, like a created container's.
 		defer func() {
-			if c.Name() != "create" || status != subcommands.ExitSuccess {
+			if status != subcommands.ExitSuccess || c.Name() == "do" || c.Name() == "run" && !flagTrue(f, "detach") {
 				tap.Remove(c.opts.tapDir(), c.cid)
 			}
 		}()

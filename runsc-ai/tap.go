@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.uber.org/zap"
 	"gvisor.dev/gvisor/runsc/config"
+	"gvisor.dev/gvisor/runsc/container"
 	"gvisor.dev/gvisor/runsc/specutils"
 
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
@@ -25,6 +28,12 @@ func enableTap(o *aiOptions, conf *config.Config, spec *specs.Spec, id string) b
 	if specutils.SpecContainerType(spec) == specutils.ContainerTypeContainer {
 		return false // joins an existing sandbox, whose Sentry already taps it
 	}
+	if tapInUse(o, conf, id) {
+		// Another sandbox with this ID exists: its tap files are its own
+		// (gVisor's create fails with "already exists"); touching them
+		// would take it out of the live loop and lose its baseline.
+		return false
+	}
 	f, err := tap.Prepare(o.tapDir(), id, conf.RootDir, o.window)
 	if err != nil {
 		warn("tap off for this sandbox", zap.String("container", id), zap.Error(err))
@@ -32,4 +41,15 @@ func enableTap(o *aiOptions, conf *config.Config, spec *specs.Spec, id string) b
 	}
 	conf.PodInitConfig = f.Config
 	return true
+}
+
+// tapInUse reports whether id's tap files belong to a container that
+// exists. Only when files are left from before is the runsc state read, so
+// a normal create pays one stat.
+func tapInUse(o *aiOptions, conf *config.Config, id string) bool {
+	if _, err := os.Stat(tap.FilesFor(o.tapDir(), id).Config); err != nil {
+		return false
+	}
+	_, err := container.Load(conf.RootDir, container.FullID{ContainerID: id}, container.LoadOpts{SkipCheck: true})
+	return err == nil
 }

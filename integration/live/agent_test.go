@@ -288,3 +288,49 @@ func rssKB(t *testing.T, pid int) int {
 	t.Fatal("no VmRSS")
 	return 0
 }
+
+// A sandbox's tap files live as long as the sandbox: a failed create with
+// the ID of a running sandbox leaves them alone, and run --detach keeps
+// them until delete (the agent sees detached sandboxes).
+func TestTapFilesLiveWithTheSandbox(t *testing.T) {
+	env, rt, run := setup(t)
+	tapDir := filepath.Join(run, "tap")
+	exists := func(id, suffix string) bool {
+		_, err := os.Stat(filepath.Join(tapDir, id+suffix))
+		return err == nil
+	}
+	bundle := testenv.NewBundle(t, env, []string{"sleep", "600"}, nil)
+	id := "tap-owner"
+	rt.Create(t, bundle, id)
+	rt.MustRun(t, "start", id)
+	// The agent's baseline for the running sandbox.
+	if err := os.WriteFile(filepath.Join(tapDir, id+".baseline.json"), []byte(`{"cpu_shares":1024}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res := rt.Run(t, "create", "--bundle", bundle, id); res.Code == 0 {
+		t.Fatalf("a second create with a running sandbox's ID succeeded: %s", res.Stderr)
+	}
+	for _, suffix := range []string{".fifo", ".json", ".baseline.json"} {
+		if !exists(id, suffix) {
+			t.Errorf("the failed create removed the running sandbox's %s%s", id, suffix)
+		}
+	}
+	rt.MustRun(t, "kill", id, "KILL")
+	waitStopped(t, rt, id)
+	rt.MustRun(t, "delete", id)
+	if exists(id, ".fifo") || exists(id, ".json") {
+		t.Error("delete left the tap files")
+	}
+
+	detached := "tap-detached"
+	rt.MustRun(t, "run", "--detach", "--bundle", bundle, detached)
+	if !exists(detached, ".fifo") || !exists(detached, ".json") {
+		t.Errorf("run --detach returned and its running sandbox lost its tap files")
+	}
+	rt.MustRun(t, "kill", detached, "KILL")
+	waitStopped(t, rt, detached)
+	rt.MustRun(t, "delete", detached)
+	if exists(detached, ".fifo") || exists(detached, ".json") {
+		t.Error("delete left the detached sandbox's tap files")
+	}
+}
