@@ -18,7 +18,8 @@ import (
 
 // status is the part of `agent status --json` the tests read.
 type status struct {
-	PID   int `json:"pid"`
+	PID     int    `json:"pid"`
+	Foreign uint64 `json:"foreign"`
 	Stats struct {
 		Summaries uint64 `json:"summaries"`
 	} `json:"stats"`
@@ -332,5 +333,55 @@ func TestTapFilesLiveWithTheSandbox(t *testing.T) {
 	rt.MustRun(t, "delete", detached)
 	if exists(detached, ".fifo") || exists(detached, ".json") {
 		t.Error("delete left the detached sandbox's tap files")
+	}
+}
+
+// Lines written into one sandbox's FIFO that claim another sandbox change
+// nothing about the other: not its sequence (loss accounting), not its
+// containers; they are dropped and counted.
+func TestForgedSummariesStayInTheirFIFO(t *testing.T) {
+	env, rt, run := setup(t)
+	bundle := testenv.NewBundle(t, env, []string{"sleep", "600"}, nil)
+	for _, id := range []string{"fifo-a", "fifo-b"} {
+		rt.Create(t, bundle, id)
+		rt.MustRun(t, "start", id)
+		t.Cleanup(func() {
+			rt.Run(t, "kill", id, "KILL")
+			waitStopped(t, rt, id)
+			rt.Run(t, "delete", id)
+		})
+	}
+	a := startAgent(t, env.RunscAI, run, rt, "--decide=false")
+	a.waitSandbox(t, "fifo-b", 20*time.Second, func(st *status, i int) bool { return st.Sandboxes[i].Windows >= 2 })
+	// Whoever controls sandbox A's Sentry writes into A's FIFO.
+	w, err := os.OpenFile(filepath.Join(run, "tap", "fifo-a.fifo"), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	const forged = 20
+	for i := 0; i < forged; i++ {
+		s := &summary.Summary{Sandbox: "fifo-b", Seq: 1_000_000 + uint64(i), UnixNano: 1, WindowMs: 1000}
+		c := summary.Container{ID: "phantom"}
+		c.Classes[summary.Blocking] = summary.Count{Calls: 1 << 40}
+		s.Containers = []summary.Container{c}
+		line, _ := summary.Encode(s)
+		if _, err := w.Write(line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := a.waitSandbox(t, "fifo-b", 20*time.Second, func(st *status, i int) bool { return st.Foreign >= forged })
+	for _, sb := range st.Sandboxes {
+		if sb.ID != "fifo-b" {
+			continue
+		}
+		if sb.LastSeq >= 1_000_000 || sb.Lost > 0 {
+			t.Errorf("sandbox B's sequence taken over: last %d, lost %d", sb.LastSeq, sb.Lost)
+		}
+		for _, c := range sb.Containers {
+			if c.ID == "phantom" {
+				t.Errorf("a phantom container in sandbox B: %+v", c)
+			}
+		}
 	}
 }
