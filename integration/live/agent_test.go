@@ -20,7 +20,7 @@ import (
 type status struct {
 	PID     int    `json:"pid"`
 	Foreign uint64 `json:"foreign"`
-	Stats struct {
+	Stats   struct {
 		Summaries uint64 `json:"summaries"`
 	} `json:"stats"`
 	Sandboxes []struct {
