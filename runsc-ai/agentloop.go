@@ -105,6 +105,8 @@ func writeDecisionMetrics(w io.Writer, st *agentStatus) {
 	}
 	counter("runsc_ai_apply_errors_total", "Changes the host refused.")
 	fmt.Fprintf(w, "runsc_ai_apply_errors_total %d\n", st.Loop.ApplyErrors)
+	counter("runsc_ai_unrecorded_total", "Changes not made because their write-ahead history record failed.")
+	fmt.Fprintf(w, "runsc_ai_unrecorded_total %d\n", st.Loop.Unrecorded)
 	counter("runsc_ai_outcomes_total", "Outcomes measured and reported to the engine.")
 	fmt.Fprintf(w, "runsc_ai_outcomes_total %d\n", st.Loop.Outcomes)
 	fmt.Fprintf(w, "# HELP runsc_ai_managed_sandboxes Sandboxes the agent decides on.\n# TYPE runsc_ai_managed_sandboxes gauge\nrunsc_ai_managed_sandboxes %d\n", len(st.Managed))
