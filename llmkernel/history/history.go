@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -70,8 +72,10 @@ func Open(path string) (*Store, error) {
 // corrupt file, never a reason to crash the agent.
 var errPanicked = errors.New("invalid database (bbolt panicked)")
 
-// guard runs f, turning a bbolt panic into an error.
+// guard runs f, turning a bbolt panic — or a fault on its memory map —
+// into an error.
 func guard(f func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errPanicked, r)
@@ -87,6 +91,11 @@ func open(path string) (*Store, error) {
 // openWith opens path and checks every page before anything trusts it, so a
 // truncated or damaged file is found here, not by a panic later.
 func openWith(path string, opts *bolt.Options) (*Store, error) {
+	// A file shorter than its meta page says is truncated: mapping it and
+	// reading past its end would fault.
+	if err := checkSize(path); err != nil {
+		return nil, err
+	}
 	// The timeout keeps a second runsc-ai from hanging on the file lock.
 	var db *bolt.DB
 	err := guard(func() error {
@@ -122,6 +131,61 @@ func openWith(path string, opts *bolt.Options) (*Store, error) {
 		return nil, err
 	}
 	return &Store{db: db, path: path, max: maxDecisions}, nil
+}
+
+// checkSize reads bbolt's two meta pages and refuses a file shorter than
+// the valid one (newest transaction) says it is, or with no valid meta.
+// A missing or empty file is fine: bbolt creates it.
+func checkSize(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return err
+	}
+	const hdr, metaLen = 16, 64 // page header; meta up to and with its checksum
+	var best struct {
+		ok          bool
+		txid, pages uint64
+		pageSize    uint32
+	}
+	b := make([]byte, hdr+metaLen)
+	ps := int64(4096)
+	for i := int64(0); i < 2; i++ {
+		if _, err := f.ReadAt(b, i*ps); err != nil {
+			continue
+		}
+		m := b[hdr:]
+		le := binary.LittleEndian
+		if le.Uint32(m) != 0xED0CDAED || le.Uint32(m[4:]) != 2 {
+			continue
+		}
+		h := fnv.New64a()
+		h.Write(m[:56])
+		if h.Sum64() != le.Uint64(m[56:]) {
+			continue
+		}
+		pageSize := le.Uint32(m[8:])
+		if i == 0 && pageSize >= 512 && pageSize <= 1<<16 {
+			ps = int64(pageSize)
+		}
+		if txid := le.Uint64(m[48:]); !best.ok || txid > best.txid {
+			best.ok, best.txid, best.pages, best.pageSize = true, txid, le.Uint64(m[40:]), pageSize
+		}
+	}
+	if !best.ok {
+		return fmt.Errorf("%w: no valid meta page", bolt.ErrInvalid)
+	}
+	if need := best.pages * uint64(best.pageSize); best.pageSize == 0 || need > uint64(st.Size()) || best.pages > 1<<40 {
+		return fmt.Errorf("%w: file of %d bytes, its meta page says %d pages of %d: truncated", bolt.ErrInvalid, st.Size(), best.pages, best.pageSize)
+	}
+	return nil
 }
 
 // view and update are bbolt's, with panics (a page damaged after Open)
