@@ -191,14 +191,34 @@ func (c *decidedCmd) attempt(ctx context.Context, f *flag.FlagSet, conf *config.
 	var timedOut atomic.Bool
 	if s.plan.Risky() {
 		root := conf.RootDir
-		t := time.AfterFunc(s.pol.Create.BootTimeout, func() {
+		done := make(chan struct{})
+		defer close(done)
+		// Once the boot is late, its processes are killed until the
+		// command returns: on a busy machine the sandbox may not exist
+		// yet when the timer fires, and one kill would miss it.
+		go func() {
+			t := time.NewTimer(s.pol.Create.BootTimeout)
+			defer t.Stop()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
 			if booted(root, c.cid) {
 				return
 			}
 			timedOut.Store(true)
-			killDescendants(os.Getpid())
-		})
-		defer t.Stop()
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				killDescendants(os.Getpid())
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 	}
 	status := c.SubCommand.Execute(ctx, f, args...)
 	return status, timedOut.Load()
