@@ -11,7 +11,8 @@ LDFLAGS    := -X main.aiVersion=$(VERSION)
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 APT_DEPS   := busybox-static qemu-user-static file runc etcd-server docker.io containerd iptables
 # Packages whose tests need no live sandbox; they also run under qemu-aarch64.
-ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./llmkernel/summary ./llmkernel/live ./llmkernel/control ./policies
+ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./llmkernel/summary ./llmkernel/live ./llmkernel/control ./policies \
+	./llmkernel/gguf ./llmkernel/spm ./llmkernel/quant ./llmkernel/llama
 
 export RUNSC_AI_BIN       := $(BIN)/runsc-ai
 export RUNSC_BIN          := $(BIN)/runsc
@@ -57,7 +58,8 @@ run: deps build rootfs
 	sh integration/demo.sh $(RUNSC_AI_BIN) $(RUNSC_AI_ROOTFS)
 
 test: deps build runsc arm64 rootfs check fuzz
-	OLLAMA_BIN=$$(sh integration/ollama/build.sh) KUBE_APISERVER_BIN=$$(sh integration/kubernetes/build-apiserver.sh) \
+	OLLAMA_BIN=$$(sh integration/ollama/build.sh) LLAMAREF_BIN=$$(sh integration/ollama/build-llamaref.sh) \
+		VOCAB_32K=$$(sh integration/ollama/fetch-vocab.sh) KUBE_APISERVER_BIN=$$(sh integration/kubernetes/build-apiserver.sh) \
 		CONTAINERD2_DIR=$$(sh integration/containerd/build-containerd.sh) \
 		$(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-arm64

@@ -9,10 +9,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"math/rand"
 	"os"
 
 	"github.com/ollama/ollama/fs/ggml"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel/quant"
 )
 
 // Shape of the model: small enough to load in milliseconds.
@@ -52,70 +55,129 @@ func vocab() (tokens []string, scores []float32, types []int32) {
 	return tokens, scores, types
 }
 
-// Write writes the model to path; seed fixes the weights.
+// Write writes the tiny F32 model with the tiny vocabulary to path; seed
+// fixes the weights.
 func Write(path string, seed int64) error {
-	rng := rand.New(rand.NewSource(seed))
-	tokens, scores, types := vocab()
-	nv := uint64(len(tokens))
+	return WriteSpec(path, Spec{Seed: seed})
+}
+
+// Spec shapes a generated model. Zero fields take the tiny defaults.
+type Spec struct {
+	Embd, Heads, KVHeads, Layers, FFN int
+	// Type is the weights' GGML type: 0 F32, 1 F16, 2 Q4_0, 8 Q8_0 (norms
+	// stay F32, as in llama.cpp's files).
+	Type uint32
+	// Vocab is the tokenizer's vocabulary; nil: the tiny byte-level one.
+	Vocab *Vocab
+	// Scale multiplies the weights' spread (default 1: logits far apart,
+	// so greedy decoding has clear winners).
+	Scale float64
+	// Template is tokenizer.chat_template, if any.
+	Template string
+	Seed     int64
+}
+
+// Vocab is a SentencePiece vocabulary.
+type Vocab struct {
+	Tokens []string
+	Scores []float32
+	Types  []int32
+}
+
+type raw []byte
+
+func (r raw) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(r)
+	return int64(n), err
+}
+
+// WriteSpec writes a random-weight llama model shaped by sp to path.
+func WriteSpec(path string, sp Spec) error {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&sp.Embd, Embedding)
+	def(&sp.Heads, Heads)
+	def(&sp.KVHeads, sp.Heads)
+	def(&sp.Layers, Layers)
+	def(&sp.FFN, FFN)
+	if sp.Scale == 0 {
+		sp.Scale = 1
+	}
+	rng := rand.New(rand.NewSource(sp.Seed))
+	voc := sp.Vocab
+	if voc == nil {
+		t, sc, ty := vocab()
+		voc = &Vocab{t, sc, ty}
+	}
+	nv := uint64(len(voc.Tokens))
 	kv := ggml.KV{
 		"general.architecture":                   "llama",
-		"general.name":                           "runsc-ai-tiny-test",
-		"general.file_type":                      uint32(0), // all F32
+		"general.name":                           "runsc-ai-test",
+		"general.file_type":                      sp.Type,
 		"llama.context_length":                   uint32(Context),
-		"llama.embedding_length":                 uint32(Embedding),
-		"llama.block_count":                      uint32(Layers),
-		"llama.feed_forward_length":              uint32(FFN),
-		"llama.attention.head_count":             uint32(Heads),
-		"llama.attention.head_count_kv":          uint32(Heads),
+		"llama.embedding_length":                 uint32(sp.Embd),
+		"llama.block_count":                      uint32(sp.Layers),
+		"llama.feed_forward_length":              uint32(sp.FFN),
+		"llama.attention.head_count":             uint32(sp.Heads),
+		"llama.attention.head_count_kv":          uint32(sp.KVHeads),
 		"llama.attention.layer_norm_rms_epsilon": float32(1e-5),
-		"llama.rope.dimension_count":             uint32(Embedding / Heads),
+		"llama.rope.dimension_count":             uint32(sp.Embd / sp.Heads),
 		"llama.rope.freq_base":                   float32(10000),
 		"llama.vocab_size":                       uint32(nv),
 		"tokenizer.ggml.model":                   "llama",
-		"tokenizer.ggml.tokens":                  tokens,
-		"tokenizer.ggml.scores":                  scores,
-		"tokenizer.ggml.token_type":              types,
+		"tokenizer.ggml.tokens":                  voc.Tokens,
+		"tokenizer.ggml.scores":                  voc.Scores,
+		"tokenizer.ggml.token_type":              voc.Types,
 		"tokenizer.ggml.bos_token_id":            uint32(1),
 		"tokenizer.ggml.eos_token_id":            uint32(2),
 		"tokenizer.ggml.unknown_token_id":        uint32(0),
 		"tokenizer.ggml.add_bos_token":           true,
 		"tokenizer.ggml.add_eos_token":           false,
 	}
-	rnd := func(n uint64, scale float32) f32 {
-		t := make(f32, n)
+	if sp.Template != "" {
+		kv["tokenizer.chat_template"] = sp.Template
+	}
+	rnd := func(n uint64, scale float64) []float32 {
+		t := make([]float32, n)
 		for i := range t {
-			t[i] = float32(rng.NormFloat64()) * scale
+			t[i] = float32(rng.NormFloat64() * scale * sp.Scale)
 		}
 		return t
 	}
-	ones := func(n uint64) f32 {
+	norm := func(n uint64) f32 {
 		t := make(f32, n)
 		for i := range t {
-			t[i] = 1
+			t[i] = float32(1 + 0.1*rng.NormFloat64())
 		}
 		return t
 	}
-	const e, ff = uint64(Embedding), uint64(FFN)
-	tensor := func(name string, data f32, shape ...uint64) *ggml.Tensor {
-		return &ggml.Tensor{Name: name, Kind: 0, Shape: shape, WriterTo: data}
+	tensor := func(name string, data []float32, shape ...uint64) *ggml.Tensor {
+		return &ggml.Tensor{Name: name, Kind: sp.Type, Shape: shape, WriterTo: encode(sp.Type, data)}
 	}
+	e, ff := uint64(sp.Embd), uint64(sp.FFN)
+	kvw := e / uint64(sp.Heads) * uint64(sp.KVHeads)
+	// Spreads keep activations of order one through the layers.
+	in := 1 / math.Sqrt(float64(e))
 	ts := []*ggml.Tensor{
-		tensor("token_embd.weight", rnd(e*nv, 0.1), e, nv),
-		tensor("output_norm.weight", ones(e), e),
-		tensor("output.weight", rnd(e*nv, 0.1), e, nv),
+		tensor("token_embd.weight", rnd(e*nv, 1), e, nv),
+		{Name: "output_norm.weight", Kind: 0, Shape: []uint64{e}, WriterTo: norm(e)},
+		tensor("output.weight", rnd(e*nv, 2*in), e, nv),
 	}
-	for l := 0; l < Layers; l++ {
+	for l := 0; l < sp.Layers; l++ {
 		p := fmt.Sprintf("blk.%d.", l)
 		ts = append(ts,
-			tensor(p+"attn_norm.weight", ones(e), e),
-			tensor(p+"attn_q.weight", rnd(e*e, 0.1), e, e),
-			tensor(p+"attn_k.weight", rnd(e*e, 0.1), e, e),
-			tensor(p+"attn_v.weight", rnd(e*e, 0.1), e, e),
-			tensor(p+"attn_output.weight", rnd(e*e, 0.1), e, e),
-			tensor(p+"ffn_norm.weight", ones(e), e),
-			tensor(p+"ffn_gate.weight", rnd(e*ff, 0.1), e, ff),
-			tensor(p+"ffn_up.weight", rnd(e*ff, 0.1), e, ff),
-			tensor(p+"ffn_down.weight", rnd(ff*e, 0.1), ff, e),
+			&ggml.Tensor{Name: p + "attn_norm.weight", Kind: 0, Shape: []uint64{e}, WriterTo: norm(e)},
+			tensor(p+"attn_q.weight", rnd(e*e, 2*in), e, e),
+			tensor(p+"attn_k.weight", rnd(e*kvw, 2*in), e, kvw),
+			tensor(p+"attn_v.weight", rnd(e*kvw, in), e, kvw),
+			tensor(p+"attn_output.weight", rnd(e*e, in), e, e),
+			&ggml.Tensor{Name: p + "ffn_norm.weight", Kind: 0, Shape: []uint64{e}, WriterTo: norm(e)},
+			tensor(p+"ffn_gate.weight", rnd(e*ff, in), e, ff),
+			tensor(p+"ffn_up.weight", rnd(e*ff, in), e, ff),
+			tensor(p+"ffn_down.weight", rnd(ff*e, 1/math.Sqrt(float64(ff))), ff, e),
 		)
 	}
 	f, err := os.Create(path)
@@ -127,4 +189,25 @@ func Write(path string, seed int64) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// encode stores x in GGML type t.
+func encode(t uint32, x []float32) io.WriterTo {
+	switch t {
+	case 1:
+		b := make([]byte, 2*len(x))
+		for i, v := range x {
+			binary.LittleEndian.PutUint16(b[2*i:], quant.F32ToF16(v))
+		}
+		return raw(b)
+	case 2:
+		b := make([]byte, len(x)/quant.QK*quant.Q4_0Size)
+		quant.QuantizeQ4_0(b, x)
+		return raw(b)
+	case 8:
+		b := make([]byte, len(x)/quant.QK*quant.Q8_0Size)
+		quant.QuantizeQ8_0(b, x)
+		return raw(b)
+	}
+	return f32(x)
 }

@@ -1,0 +1,242 @@
+// Package inproc is the decision engine's in-process deep-tier backend: a
+// llama-architecture model (TinyLlama) loaded from a GGUF file and run by
+// llmkernel/llama inside runsc-ai — no server, no cgo. Answers are
+// generated under the decision kind's JSON schema (constrained decoding),
+// and each kind's prompt reuses the key-value cache of the longest token
+// prefix it shares with the kind's previous prompt, so a decision evaluates
+// little more than its own numbers.
+package inproc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/llama"
+	"github.com/go-os-agent/runsc-ai/llmkernel/spm"
+)
+
+// Options configure the backend.
+type Options struct {
+	// Model is a GGUF path, or a model name in ollama's local store
+	// ("tinyllama", "tinyllama:1.1b"; see Resolve).
+	Model string
+	// ModelsDir is ollama's store (default $OLLAMA_MODELS, else
+	// ~/.ollama/models).
+	ModelsDir string
+	// Threads run the matrix work (default 1).
+	Threads int
+	// Context bounds a decision's tokens (prompt and answer; default 1024).
+	Context int
+	// MaxModelBytes refuses larger model files (0: no bound).
+	MaxModelBytes int64
+}
+
+// Backend implements llmkernel.Backend on a model in this process.
+type Backend struct {
+	m       *llama.Model
+	name    string
+	path    string
+	opts    Options
+	mu      sync.Mutex // one inference at a time
+	byKind  map[llmkernel.Kind]*session
+	decided int
+}
+
+// session is a kind's sequence: the tokens its cache holds.
+type session struct {
+	st   *llama.State
+	toks []int32
+}
+
+// answerTokens bounds an answer's generated tokens.
+const answerTokens = 160
+
+// New opens the model.
+func New(opts Options) (*Backend, error) {
+	path, name, err := Resolve(opts.Model, opts.ModelsDir)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxModelBytes > 0 {
+		if st, err := os.Stat(path); err == nil && st.Size() > opts.MaxModelBytes {
+			return nil, fmt.Errorf("model %s: %d MiB, more than the memory budget of %d MiB", path, st.Size()>>20, opts.MaxModelBytes>>20)
+		}
+	}
+	m, err := llama.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", opts.Model, err)
+	}
+	opts.Threads = max(opts.Threads, 1)
+	if opts.Context <= 0 {
+		opts.Context = 1024
+	}
+	opts.Context = min(opts.Context, m.Context)
+	return &Backend{m: m, name: name, path: path, opts: opts, byKind: map[llmkernel.Kind]*session{}}, nil
+}
+
+// Close releases the model.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.byKind = nil
+	return b.m.Close()
+}
+
+// Name implements llmkernel.Backend.
+func (b *Backend) Name() string { return "inproc:" + b.name }
+
+// Model describes the loaded model for status.
+func (b *Backend) Model() string {
+	c := b.m.Config
+	return fmt.Sprintf("%s (%s; %d layers, embedding %d, %d/%d heads, vocabulary %d)", b.name, b.path, c.Layers, c.Embd, c.Heads, c.KVHeads, c.VocabSize)
+}
+
+// Infer implements llmkernel.Backend: the prompt through the model's chat
+// template, the answer under the request's schema.
+func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Response, error) {
+	start := time.Now()
+	shape, err := ShapeOf(r.Schema)
+	if err != nil {
+		return llmkernel.Response{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.byKind == nil {
+		return llmkernel.Response{}, errors.New("inproc: backend closed")
+	}
+	ids, err := Tokens(b.m.Vocab, b.m.ChatTemplate, r.Prompt)
+	if err != nil {
+		return llmkernel.Response{}, err
+	}
+	if len(ids)+answerTokens > b.opts.Context {
+		return llmkernel.Response{}, fmt.Errorf("inproc: prompt of %d tokens leaves no room for the answer in %d", len(ids), b.opts.Context)
+	}
+	s := b.byKind[r.Kind]
+	if s == nil {
+		s = &session{st: b.m.NewState(b.opts.Context, b.opts.Threads)}
+		b.byKind[r.Kind] = s
+	}
+	// Reuse the cached prefix; always evaluate at least the last token.
+	common := 0
+	for common < len(s.toks) && common < len(ids)-1 && s.toks[common] == ids[common] && common < s.st.Pos() {
+		common++
+	}
+	s.st.Truncate(common)
+	s.toks = s.toks[:common]
+	if _, err := s.st.Eval(ctx, ids[common:]); err != nil {
+		s.st.Truncate(0)
+		s.toks = s.toks[:0]
+		return llmkernel.Response{}, err
+	}
+	s.toks = append(s.toks, ids[common:]...)
+	text, err := s.st.DecodeJSON(ctx, shape, answerTokens)
+	// The answer's tokens are not part of the next prompt's prefix.
+	s.st.Truncate(len(s.toks))
+	if err != nil {
+		return llmkernel.Response{}, err
+	}
+	b.decided++
+	return llmkernel.Response{Text: text, ModelTime: time.Since(start)}, nil
+}
+
+// Tokens renders a prompt as the model's chat template expects it, for the
+// template families llama chat models ship (TinyLlama-chat's is Zephyr's:
+// "<|user|>\n…</s>\n<|assistant|>\n"; Llama-2-chat's "[INST] … [/INST]"),
+// and tokenizes it. The prompt carries container-controlled strings, so it
+// is tokenized with special tokens off: text such as "</s>" in it stays
+// text and cannot end the turn. A file without a template gets the prompt
+// as is, after BOS.
+func Tokens(v *spm.Vocab, template, prompt string) ([]int32, error) {
+	switch {
+	case strings.Contains(template, "<|user|>") && strings.Contains(template, "<|assistant|>"):
+		ids, err := v.Encode("<|user|>\n"+prompt, true, false)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, v.EOS)
+		tail, err := v.Encode("\n<|assistant|>\n", false, false)
+		return append(ids, tail...), err
+	case strings.Contains(template, "[INST]"):
+		return v.Encode("[INST] "+prompt+" [/INST]", true, false)
+	}
+	return v.Encode(prompt, true, false)
+}
+
+// ShapeOf turns a decision schema (llmkernel.Schema: an object of enums,
+// bounded integers and a string with a character-class pattern) into the
+// shape constrained decoding writes, fields in the schema's required order.
+func ShapeOf(schema []byte) (llama.Shape, error) {
+	var s struct {
+		Properties map[string]struct {
+			Type    string   `json:"type"`
+			Enum    []string `json:"enum"`
+			Minimum *int     `json:"minimum"`
+			Maximum *int     `json:"maximum"`
+			Pattern string   `json:"pattern"`
+		} `json:"properties"`
+		Required []string `json:"required"`
+	}
+	if err := json.Unmarshal(schema, &s); err != nil {
+		return nil, fmt.Errorf("inproc: schema: %w", err)
+	}
+	var out llama.Shape
+	for _, name := range s.Required {
+		p, ok := s.Properties[name]
+		if !ok {
+			return nil, fmt.Errorf("inproc: schema: required %q has no property", name)
+		}
+		f := llama.Field{Name: name}
+		switch {
+		case len(p.Enum) > 0:
+			f.Enum = p.Enum
+		case p.Type == "integer" && p.Minimum != nil && p.Maximum != nil:
+			f.Integer, f.Min, f.Max = true, *p.Minimum, *p.Maximum
+		case p.Type == "string":
+			chars, n, err := parseClass(p.Pattern)
+			if err != nil {
+				return nil, fmt.Errorf("inproc: schema: %s: %w", name, err)
+			}
+			f.MaxLen, f.Char = n, func(c byte) bool { return chars[c] }
+		default:
+			return nil, fmt.Errorf("inproc: schema: %s: unsupported property", name)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// parseClass reads "^[class]{0,N}$" (ASCII ranges and characters).
+func parseClass(p string) (*[256]bool, int, error) {
+	var set [256]bool
+	if !strings.HasPrefix(p, "^[") {
+		return nil, 0, fmt.Errorf("pattern %q: want ^[...]{0,N}$", p)
+	}
+	end := strings.Index(p, "]{0,")
+	if end < 0 || !strings.HasSuffix(p, "}$") {
+		return nil, 0, fmt.Errorf("pattern %q: want ^[...]{0,N}$", p)
+	}
+	class := p[2:end]
+	var n int
+	if _, err := fmt.Sscanf(p[end+4:len(p)-2], "%d", &n); err != nil || n < 0 || n > 1024 {
+		return nil, 0, fmt.Errorf("pattern %q: length", p)
+	}
+	for i := 0; i < len(class); i++ {
+		c := class[i]
+		if i+2 < len(class) && class[i+1] == '-' {
+			for x := int(c); x <= int(class[i+2]); x++ {
+				set[x] = true
+			}
+			i += 2
+			continue
+		}
+		set[c] = true
+	}
+	return &set, n, nil
+}

@@ -1,0 +1,91 @@
+package llama
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-os-agent/runsc-ai/integration/ollama/tinygguf"
+	"github.com/go-os-agent/runsc-ai/llmkernel/gguf"
+)
+
+func write(t testing.TB, sp tinygguf.Spec) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	if err := tinygguf.WriteSpec(path, sp); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestGenerates(t *testing.T) {
+	for _, typ := range []uint32{0, 1, 2, 8} {
+		m, err := Open(write(t, tinygguf.Spec{Type: typ, Heads: 4, KVHeads: 2}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prompt, _ := m.Vocab.Encode(`{"action":`, true, true)
+		s := m.NewState(64, 2)
+		out, err := s.Greedy(context.Background(), prompt, 16)
+		if err != nil || len(out) == 0 {
+			t.Fatalf("type %d: %v %v", typ, out, err)
+		}
+		// The same prompt again from a copied prefix gives the same tokens.
+		s2 := m.NewState(64, 1)
+		s2.CopyFrom(s, len(prompt)-1)
+		logits, err := s2.Eval(context.Background(), prompt[len(prompt)-1:])
+		if err != nil || Argmax(logits) != out[0] {
+			t.Errorf("type %d: from a copied prefix: %v %v, want %d", typ, Argmax(logits), err, out[0])
+		}
+		m.Close()
+	}
+}
+
+// Faults are clear errors: a wrong architecture, a missing tensor, an
+// unsupported type, a context that is full, a cancelled evaluation.
+func TestFaults(t *testing.T) {
+	path := write(t, tinygguf.Spec{})
+	b, _ := os.ReadFile(path)
+	f, err := gguf.Parse(path, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rename the architecture and a tensor in place (same lengths).
+	for _, tc := range []struct{ from, to, want string }{
+		{"llama", "gemma", `architecture "gemma"`},
+		{"llama.", "lla_a.", "no llama."},
+		{"token_embd.weight", "token_embx.weight", "no tensor token_embd.weight"},
+	} {
+		c := []byte(strings.Replace(string(b), tc.from, tc.to, 1))
+		p := filepath.Join(t.TempDir(), "bad.gguf")
+		os.WriteFile(p, c, 0o600)
+		if _, err := Open(p); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s -> %s: %v", tc.from, tc.to, err)
+		}
+	}
+	trunc := filepath.Join(t.TempDir(), "trunc.gguf")
+	os.WriteFile(trunc, b[:f.DataOffset+100], 0o600)
+	if _, err := Open(trunc); err == nil || !errors.Is(err, gguf.ErrFormat) || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("truncated tensor data: %v", err)
+	}
+	m, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s := m.NewState(4, 1)
+	if _, err := s.Eval(context.Background(), []int32{1, 2, 3, 4, 5}); !errors.Is(err, ErrContextFull) {
+		t.Errorf("over the context: %v", err)
+	}
+	if _, err := s.Eval(context.Background(), []int32{int32(m.VocabSize)}); err == nil {
+		t.Error("a token outside the vocabulary was evaluated")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Eval(ctx, []int32{1}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}

@@ -1,0 +1,39 @@
+package quant
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Every half converts to float32 and back to itself; float32 values round to
+// the nearest half, ties to even.
+func TestF16(t *testing.T) {
+	for h := 0; h < 1<<16; h++ {
+		f := F16ToF32(uint16(h))
+		if math.IsNaN(float64(f)) {
+			continue
+		}
+		if back := F32ToF16(f); back != uint16(h) {
+			t.Fatalf("half %#04x -> %v -> %#04x", h, f, back)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := 0; i < 200000; i++ {
+		f := float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-6)))
+		if math.Abs(float64(f)) >= 65520 {
+			continue // rounds to Inf, as IEEE says
+		}
+		r := RoundF16(f)
+		// No half lies strictly closer.
+		h := F32ToF16(f)
+		for _, n := range []uint16{h - 1, h + 1} {
+			if g := F16ToF32(n); !math.IsNaN(float64(g)) && math.Abs(float64(g-f)) < math.Abs(float64(r-f)) {
+				t.Fatalf("%v rounds to %v, but %v is closer", f, r, g)
+			}
+		}
+	}
+	if F32ToF16(1e9) != 0x7c00 || F32ToF16(-1e9) != 0xfc00 || F16ToF32(0x3c00) != 1 {
+		t.Error("edge values")
+	}
+}

@@ -1,0 +1,171 @@
+// Package quant holds GGML's tensor block formats as the in-process engine
+// computes with them: half floats, Q8_0 and Q4_0 blocks (and F32/F16 rows),
+// quantizing activations to Q8_0 the way llama.cpp's CPU backend does
+// before a quantized matrix-vector product, and the dot products between a
+// weight row and such activations. Every function here has a pure-Go
+// version; the dot products are where assembly (AVX2, NEON) goes, tested
+// against these.
+package quant
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// Block sizes.
+const (
+	QK       = 32     // elements per Q8_0 / Q4_0 block
+	Q8_0Size = 2 + 32 // bytes per Q8_0 block: half scale, 32 int8
+	Q4_0Size = 2 + 16 // bytes per Q4_0 block: half scale, 32 nibbles
+)
+
+// Acts are activations quantized to Q8_0 for a dot product with quantized
+// rows: one scale (a half, widened) per block of 32 int8.
+type Acts struct {
+	Q []int8
+	D []float32
+}
+
+// NewActs allocates activations for n values (n a multiple of QK).
+func NewActs(n int) *Acts { return &Acts{Q: make([]int8, n), D: make([]float32, n/QK)} }
+
+// Quantize sets a to x quantized to Q8_0 as ggml's generic
+// quantize_row_q8_0 (the code ollama's module build runs: it compiles ggml
+// without AVX): scale amax/127 stored as a half, values x·(1/scale) rounded
+// half away from zero.
+func (a *Acts) Quantize(x []float32) {
+	for b := 0; b < len(x)/QK; b++ {
+		blk := x[b*QK : b*QK+QK]
+		var amax float32
+		for _, v := range blk {
+			amax = max(amax, float32(math.Abs(float64(v))))
+		}
+		d := amax / 127
+		a.D[b] = F16ToF32(F32ToF16(d))
+		var id float32
+		if d != 0 {
+			id = 1 / d
+		}
+		q := a.Q[b*QK : b*QK+QK]
+		for i, v := range blk {
+			q[i] = int8(math.Round(float64(v * id)))
+		}
+	}
+}
+
+// QuantizeQ8_0 writes x (len a multiple of QK) as Q8_0 blocks into dst
+// (len(x)/QK*Q8_0Size bytes): the file format, for writing models.
+func QuantizeQ8_0(dst []byte, x []float32) {
+	a := NewActs(len(x))
+	a.Quantize(x)
+	for b := range a.D {
+		o := dst[b*Q8_0Size:]
+		binary.LittleEndian.PutUint16(o, F32ToF16(a.D[b]))
+		for i := 0; i < QK; i++ {
+			o[2+i] = byte(a.Q[b*QK+i])
+		}
+	}
+}
+
+// QuantizeQ4_0 writes x as Q4_0 blocks (ggml's reference quantizer: the
+// value of largest magnitude maps to -8).
+func QuantizeQ4_0(dst []byte, x []float32) {
+	for b := 0; b < len(x)/QK; b++ {
+		blk := x[b*QK : b*QK+QK]
+		var amax, mx float32
+		for _, v := range blk {
+			if a := float32(math.Abs(float64(v))); a > amax {
+				amax, mx = a, v
+			}
+		}
+		d := mx / -8
+		var id float32
+		if d != 0 {
+			id = 1 / d
+		}
+		o := dst[b*Q4_0Size:]
+		binary.LittleEndian.PutUint16(o, F32ToF16(d))
+		for j := 0; j < QK/2; j++ {
+			x0 := min(15, int8(blk[j]*id+8.5))
+			x1 := min(15, int8(blk[j+QK/2]*id+8.5))
+			o[2+j] = byte(x0) | byte(x1)<<4
+		}
+	}
+}
+
+// DotQ8_0 is row (Q8_0 blocks) · a.
+func DotQ8_0(row []byte, a *Acts) float32 {
+	var sum float32
+	for b := range a.D {
+		blk := row[b*Q8_0Size : b*Q8_0Size+Q8_0Size]
+		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		q := a.Q[b*QK : b*QK+QK]
+		var s int32
+		for i := 0; i < QK; i++ {
+			s += int32(int8(blk[2+i])) * int32(q[i])
+		}
+		sum += float32(s) * (d * a.D[b]) // ggml: sumi*(dx*dy)
+	}
+	return sum
+}
+
+// DotQ4_0 is row (Q4_0 blocks) · a.
+func DotQ4_0(row []byte, a *Acts) float32 {
+	var sum float32
+	for b := range a.D {
+		blk := row[b*Q4_0Size : b*Q4_0Size+Q4_0Size]
+		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		q := a.Q[b*QK : b*QK+QK]
+		var s int32
+		for j := 0; j < QK/2; j++ {
+			s += (int32(blk[2+j]&0xf) - 8) * int32(q[j])
+			s += (int32(blk[2+j]>>4) - 8) * int32(q[j+QK/2])
+		}
+		sum += float32(s) * d * a.D[b] // ggml: sumi*dx*dy, left to right
+	}
+	return sum
+}
+
+// DotF16 is row (halves) · x, x already rounded to half precision (ggml
+// converts the activations to F16 for F16 weights); products in float32,
+// summed in float64 as ggml's generic ggml_vec_dot_f16.
+func DotF16(row []byte, x []float32) float32 {
+	var sum float64
+	for i := range x {
+		sum += float64(F16ToF32(binary.LittleEndian.Uint16(row[2*i:])) * x[i])
+	}
+	return float32(sum)
+}
+
+// DotF32 is row (float32s) · x, summed in float64 as ggml's generic
+// ggml_vec_dot_f32.
+func DotF32(row []byte, x []float32) float32 {
+	var sum float64
+	for i := range x {
+		sum += float64(math.Float32frombits(binary.LittleEndian.Uint32(row[4*i:])) * x[i])
+	}
+	return float32(sum)
+}
+
+// DequantizeQ8_0 expands Q8_0 blocks into out.
+func DequantizeQ8_0(out []float32, row []byte) {
+	for b := 0; b < len(out)/QK; b++ {
+		blk := row[b*Q8_0Size:]
+		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		for i := 0; i < QK; i++ {
+			out[b*QK+i] = float32(int8(blk[2+i])) * d
+		}
+	}
+}
+
+// DequantizeQ4_0 expands Q4_0 blocks into out.
+func DequantizeQ4_0(out []float32, row []byte) {
+	for b := 0; b < len(out)/QK; b++ {
+		blk := row[b*Q4_0Size:]
+		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		for j := 0; j < QK/2; j++ {
+			out[b*QK+j] = float32(int32(blk[2+j]&0xf)-8) * d
+			out[b*QK+j+QK/2] = float32(int32(blk[2+j]>>4)-8) * d
+		}
+	}
+}
