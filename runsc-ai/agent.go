@@ -29,7 +29,6 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/live"
-	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 )
 
@@ -46,15 +45,13 @@ type agentCmd struct {
 	decide  bool
 	window  time.Duration
 	history string
-	backend string
-	host    string
-	model   string
+	be      backendFlags
 }
 
 func (*agentCmd) Name() string     { return "agent" }
 func (*agentCmd) Synopsis() string { return "run the node agent, or ask it for its status" }
 func (*agentCmd) Usage() string {
-	return `agent [--socket PATH] [--metrics ADDR] [--window D] [--decide=false] [--backend embedded|ollama]
+	return `agent [--socket PATH] [--metrics ADDR] [--window D] [--decide=false] [--backend auto|inproc|embedded|ollama] [--model M]
 agent status [--json] [--socket PATH]
 
 The agent reads the summaries the sandboxes' Sentry taps write to FIFOs in
@@ -80,9 +77,7 @@ func (c *agentCmd) SetFlags(f *flag.FlagSet) {
 	f.BoolVar(&c.decide, "decide", true, "decide and apply; false only observes")
 	f.DurationVar(&c.window, "window", time.Second, "decision window: how often each sandbox is measured and decided on")
 	f.StringVar(&c.history, "history", "", "decision history database (default <--ai-state>/live.db)")
-	f.StringVar(&c.backend, "backend", "embedded", "deep-tier backend: embedded (offline) or ollama")
-	f.StringVar(&c.host, "ollama-host", ollama.DefaultHost, "ollama server URL")
-	f.StringVar(&c.model, "model", ollama.DefaultModel, "ollama model")
+	c.be.register(f, "auto")
 }
 
 func (c *agentCmd) historyPath() string {
@@ -133,6 +128,7 @@ type agentStatus struct {
 	Started   time.Time             `json:"started"`
 	Backend   string                `json:"backend"`
 	Model     string                `json:"model"`
+	ModelNote string                `json:"model_note,omitempty"` // why this backend (auto: why no model)
 	TapDir    string                `json:"tap_dir"`
 	FIFOsOpen int                   `json:"fifos_open"`
 	Errors    uint64                `json:"errors"`  // bad summaries and unreadable FIFOs
@@ -162,6 +158,7 @@ type agent struct {
 	targets   *targets
 	store     *history.Store
 	model     string
+	modelNote string
 	window    time.Duration
 	mu        sync.Mutex
 	unmanaged map[string]string
@@ -242,7 +239,7 @@ func (a *agent) pollOnce(now time.Time) {
 func (a *agent) status() agentStatus {
 	sbs, stats := a.state.Snapshot()
 	st := agentStatus{
-		Version: aiVersion, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: a.model,
+		Version: aiVersion, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: a.model, ModelNote: a.modelNote,
 		TapDir: a.tapDir, FIFOsOpen: int(a.open.Load()), Errors: a.errors.Load(), Foreign: a.foreign.Load(), Stats: stats, Sandboxes: sbs,
 	}
 	if a.engine != nil {
@@ -345,6 +342,9 @@ func (c *agentCmd) status(out io.Writer) error {
 		return enc.Encode(st)
 	}
 	fmt.Fprintf(out, "agent %s, pid %d, up %v; backend %s, model %s\n", st.Version, st.PID, time.Since(st.Started).Round(time.Second), st.Backend, st.Model)
+	if st.ModelNote != "" {
+		fmt.Fprintf(out, "model: %s\n", st.ModelNote)
+	}
 	fmt.Fprintf(out, "taps: %d FIFOs open in %s; %d summaries, %d lost, %d errors, %d claiming another sandbox\n", st.FIFOsOpen, st.TapDir, st.Stats.Summaries, st.Stats.Lost, st.Errors, st.Foreign)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SANDBOX\tCONTAINER\tWINDOWS\tSYSCALLS/S\tFILE I/O\tNETWORK\tMEMORY\tBLOCKING\tWAKEUPS\tPROCESS\tDROPPED")

@@ -16,7 +16,6 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
-	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
 )
 
 // The agent's decision side: engine, history and the control loop over the
@@ -39,22 +38,16 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 	}
 	cfg := llmkernel.Config{Policy: pol, Store: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
 		Readers: llmkernel.Readers{Hardware: hardware}}
-	switch c.backend {
-	case "embedded":
-	case "ollama":
-		b, err := ollama.New(ollama.Options{Host: c.host, Model: c.model})
-		if err != nil {
-			st.Close()
-			return nil, err
-		}
-		cfg.Backend = b
-		a.model = c.model
-	default:
+	ob, err := c.be.open()
+	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("unknown backend %q (want embedded or ollama)", c.backend)
+		return nil, err
 	}
+	cfg.Backend, a.model, a.modelNote = ob.backend, ob.model, ob.note
+	logger.Info("deep tier", zap.String("backend", c.be.name), zap.String("model", ob.model), zap.String("note", ob.note))
 	e, err := llmkernel.New(cfg)
 	if err != nil {
+		ob.close()
 		st.Close()
 		return nil, err
 	}
@@ -64,6 +57,7 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 	a.loop = control.New(control.Config{Engine: e, Host: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
 	return func() {
 		e.Close()
+		ob.close()
 		st.Close()
 	}, nil
 }

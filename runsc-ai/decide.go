@@ -23,7 +23,6 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
-	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/platform/host"
 	"github.com/go-os-agent/runsc-ai/policies"
@@ -48,9 +47,7 @@ type decideCmd struct {
 	id        string
 	hostFacts string
 	situation string
-	backend   string
-	host      string
-	model     string
+	be        backendFlags
 	policy    string
 	state     string
 	explain   bool
@@ -61,8 +58,8 @@ func (*decideCmd) Name() string     { return "decide" }
 func (*decideCmd) Synopsis() string { return "ask the decision engine about a situation, and say why" }
 func (*decideCmd) Usage() string {
 	return `decide --dry-run --bundle DIR [--id ID] [--host-facts FILE]
-decide --refine --backend ollama [--images N] [--wait D]
-decide --situation FILE [--backend embedded|ollama] [--explain] [--wait D]
+decide --refine --backend inproc|ollama [--model M] [--images N] [--wait D]
+decide --situation FILE [--backend embedded|inproc|ollama] [--model M] [--explain] [--wait D]
 
 --dry-run prints the create-time configuration runsc-ai would use for the
 bundle: every setting it may choose, with its value, its source (flag,
@@ -78,7 +75,7 @@ waiting on a model. Run it in the background (cron, a systemd timer, the agent).
 
 
 Prints the decision for the situation in FILE (JSON; see docs/decisions.md),
-the tier that made it and why. With --backend ollama the immediate decision
+the tier that made it and why. With a deep tier (inproc, ollama) the immediate decision
 comes from the cache or fast tier as always; --wait then waits for the model's
 answer and shows the decision it leads to. Learning persists in --state.
 `
@@ -92,13 +89,11 @@ func (c *decideCmd) SetFlags(f *flag.FlagSet) {
 	f.IntVar(&c.images, "images", 16, "with --refine: how many of the most recently run images")
 	f.StringVar(&c.hostFacts, "host-facts", "", "with --dry-run: host facts JSON from 'runsc-ai host --json' (default: this machine's)")
 	f.StringVar(&c.situation, "situation", "", "situation file (JSON); - for standard input")
-	f.StringVar(&c.backend, "backend", "embedded", "deep-tier backend: embedded (offline) or ollama")
-	f.StringVar(&c.host, "ollama-host", ollama.DefaultHost, "ollama server URL")
-	f.StringVar(&c.model, "model", ollama.DefaultModel, "ollama model")
+	c.be.register(f, "embedded")
 	f.StringVar(&c.policy, "policy", "", "policy file (default: the embedded policy)")
 	f.StringVar(&c.state, "state", "/var/lib/runsc-ai/history.db", "history database; empty keeps nothing")
 	f.BoolVar(&c.explain, "explain", false, "explain: context, prompt, fast-tier estimates, guardrails")
-	f.DurationVar(&c.wait, "wait", 30*time.Second, "with --backend ollama, how long to wait for the model's answer")
+	f.DurationVar(&c.wait, "wait", 30*time.Second, "with a deep tier, how long to wait for the model's answer")
 }
 
 func readSituation(path string) (llmkernel.Situation, error) {
@@ -170,17 +165,12 @@ func (c *decideCmd) run(ctx context.Context, out io.Writer) error {
 		defer st.Close()
 		cfg.Store = st
 	}
-	switch c.backend {
-	case "embedded":
-	case "ollama":
-		b, err := ollama.New(ollama.Options{Host: c.host, Model: c.model})
-		if err != nil {
-			return err
-		}
-		cfg.Backend = b
-	default:
-		return fmt.Errorf("unknown backend %q (want embedded or ollama)", c.backend)
+	ob, err := c.be.open()
+	if err != nil {
+		return err
 	}
+	defer ob.close()
+	cfg.Backend = ob.backend
 	e, err := llmkernel.New(cfg)
 	if err != nil {
 		return err
@@ -375,8 +365,8 @@ func readHostFacts(path string) (host.Info, error) {
 // refineCreate runs the deep tier over recent images' create situations and
 // distils the validated answers into the create-time model.
 func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
-	if c.backend != "ollama" {
-		return errors.New("--refine needs --backend ollama: the embedded backend has no deep tier")
+	if c.be.name == "embedded" {
+		return errors.New("--refine needs a deep tier (--backend inproc or ollama): the embedded backend has none")
 	}
 	if c.images < 1 || c.images > 1024 {
 		return fmt.Errorf("--images %d: want 1..1024", c.images)
@@ -397,10 +387,15 @@ func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "no create-time history in %s yet\n", st.Dir())
 		return nil
 	}
-	b, err := ollama.New(ollama.Options{Host: c.host, Model: c.model})
+	ob, err := c.be.open()
 	if err != nil {
 		return err
 	}
+	defer ob.close()
+	if ob.backend == nil {
+		return fmt.Errorf("--refine: %s", ob.note)
+	}
+	b := ob.backend
 	var mu sync.Mutex
 	var answers []sandboxconf.Answered
 	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Backend: b, Store: st.ModelStore(), Capacity: len(latest),

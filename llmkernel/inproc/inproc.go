@@ -40,13 +40,15 @@ type Options struct {
 
 // Backend implements llmkernel.Backend on a model in this process.
 type Backend struct {
-	m       *llama.Model
-	name    string
-	path    string
-	opts    Options
-	mu      sync.Mutex // one inference at a time
-	byKind  map[llmkernel.Kind]*session
-	decided int
+	m        *llama.Model
+	pool     *llama.Pool
+	priority string // how the inference threads were lowered
+	name     string
+	path     string
+	opts     Options
+	mu       sync.Mutex // one inference at a time
+	byKind   map[llmkernel.Kind]*session
+	decided  int
 }
 
 // session is a kind's sequence: the tokens its cache holds.
@@ -78,14 +80,24 @@ func New(opts Options) (*Backend, error) {
 		opts.Context = 1024
 	}
 	opts.Context = min(opts.Context, m.Context)
-	return &Backend{m: m, name: name, path: path, opts: opts, byKind: map[llmkernel.Kind]*session{}}, nil
+	b := &Backend{m: m, name: name, path: path, opts: opts, byKind: map[llmkernel.Kind]*session{}}
+	var once sync.Once
+	b.pool = llama.NewPool(opts.Threads, func() {
+		p := lowerThread()
+		once.Do(func() { b.priority = p })
+	})
+	return b, nil
 }
+
+// Priority says how the inference threads run ("SCHED_IDLE", "nice 19").
+func (b *Backend) Priority() string { return b.priority }
 
 // Close releases the model.
 func (b *Backend) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.byKind = nil
+	b.pool.Close()
 	return b.m.Close()
 }
 
@@ -95,7 +107,8 @@ func (b *Backend) Name() string { return "inproc:" + b.name }
 // Model describes the loaded model for status.
 func (b *Backend) Model() string {
 	c := b.m.Config
-	return fmt.Sprintf("%s (%s; %d layers, embedding %d, %d/%d heads, vocabulary %d)", b.name, b.path, c.Layers, c.Embd, c.Heads, c.KVHeads, c.VocabSize)
+	return fmt.Sprintf("%s (%s; %d layers, embedding %d, %d/%d heads, vocabulary %d; %d threads at %s)", b.name, b.path,
+		c.Layers, c.Embd, c.Heads, c.KVHeads, c.VocabSize, b.pool.Size(), b.priority)
 }
 
 // Infer implements llmkernel.Backend: the prompt through the model's chat
@@ -118,10 +131,23 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	if len(ids)+answerTokens > b.opts.Context {
 		return llmkernel.Response{}, fmt.Errorf("inproc: prompt of %d tokens leaves no room for the answer in %d", len(ids), b.opts.Context)
 	}
-	s := b.byKind[r.Kind]
+	var text []byte
+	b.pool.Run(func() { text, err = b.infer(ctx, r.Kind, ids, shape) })
+	if err != nil {
+		return llmkernel.Response{}, err
+	}
+	b.decided++
+	return llmkernel.Response{Text: text, ModelTime: time.Since(start)}, nil
+}
+
+// infer runs on a pool thread: the kind's cached prefix reused, the rest of
+// the prompt evaluated, the answer decoded under shape.
+func (b *Backend) infer(ctx context.Context, kind llmkernel.Kind, ids []int32, shape llama.Shape) ([]byte, error) {
+	s := b.byKind[kind]
 	if s == nil {
 		s = &session{st: b.m.NewState(b.opts.Context, b.opts.Threads)}
-		b.byKind[r.Kind] = s
+		s.st.UsePool(b.pool)
+		b.byKind[kind] = s
 	}
 	// Reuse the cached prefix; always evaluate at least the last token.
 	common := 0
@@ -133,17 +159,13 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	if _, err := s.st.Eval(ctx, ids[common:]); err != nil {
 		s.st.Truncate(0)
 		s.toks = s.toks[:0]
-		return llmkernel.Response{}, err
+		return nil, err
 	}
 	s.toks = append(s.toks, ids[common:]...)
 	text, err := s.st.DecodeJSON(ctx, shape, answerTokens)
 	// The answer's tokens are not part of the next prompt's prefix.
 	s.st.Truncate(len(s.toks))
-	if err != nil {
-		return llmkernel.Response{}, err
-	}
-	b.decided++
-	return llmkernel.Response{Text: text, ModelTime: time.Since(start)}, nil
+	return text, err
 }
 
 // Tokens renders a prompt as the model's chat template expects it, for the

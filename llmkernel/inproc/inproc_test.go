@@ -244,3 +244,39 @@ func TestShapeOfDecisionSchemas(t *testing.T) {
 	}
 	var _ llama.Shape
 }
+
+// Inference runs on the pool's threads, and they are in the idle
+// scheduling class (or nice 19 where that is refused): a decision never
+// takes CPU a sandbox wants.
+func TestInferenceThreadsAreIdlePriority(t *testing.T) {
+	b, err := New(Options{Model: model(t, tinygguf.Spec{}), Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var policy, nice string
+	b.pool.Run(func() {
+		st, err := os.ReadFile("/proc/thread-self/stat")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+1:]))
+		nice, policy = f[16], f[38] // fields 19 and 41 of stat(5)
+	})
+	switch b.Priority() {
+	case "SCHED_IDLE":
+		if policy != "5" {
+			t.Errorf("priority says SCHED_IDLE, thread policy %s", policy)
+		}
+	case "nice 19":
+		if nice != "19" {
+			t.Errorf("priority says nice 19, thread nice %s", nice)
+		}
+	default:
+		t.Errorf("threads not lowered: %s", b.Priority())
+	}
+	if !strings.Contains(b.Model(), b.Priority()) {
+		t.Errorf("Model() does not say the priority: %s", b.Model())
+	}
+}

@@ -18,6 +18,7 @@ import (
 // A State is used by one goroutine at a time.
 type State struct {
 	m       *Model
+	pool    *Pool // nil: goroutines
 	threads int
 	max     int         // positions the cache holds
 	pos     int         // positions filled
@@ -51,6 +52,13 @@ func (m *Model) NewState(maxTokens, threads int) *State {
 		s.v[l] = make([]float32, maxTokens*kv)
 	}
 	return s
+}
+
+// UsePool makes s split its work over p's threads (the caller then runs
+// Eval on one of them, through p.Run, so all of it runs there).
+func (s *State) UsePool(p *Pool) {
+	s.pool = p
+	s.threads = p.Size()
 }
 
 // Pos is how many positions are filled.
@@ -142,7 +150,7 @@ func (s *State) attention(li, p, group int, scale float32) {
 	hd := m.HeadDim
 	kc, vc := s.k[li], s.v[li]
 	n := p + 1
-	parallel(m.Heads, s.split(n*m.Embd*2), func(h0, h1 int) {
+	s.parallel(m.Heads, s.split(n*m.Embd*2), func(h0, h1 int) {
 		scores := make([]float32, n)
 		qh := make([]float32, hd)
 		for h := h0; h < h1; h++ {
@@ -275,7 +283,7 @@ func (s *State) actsFor(x []float32) *quant.Acts {
 // matvec sets out = w·x.
 func (s *State) matvec(w *matrix, x, out []float32) {
 	in := s.prepare(w, x, s.actsFor(x), s.xh)
-	parallel(w.rows, s.split(w.rows*w.cols), func(r0, r1 int) {
+	s.parallel(w.rows, s.split(w.rows*w.cols), func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
 			out[r] = dot(w, r, in)
 		}
@@ -291,7 +299,7 @@ func (s *State) matvec2(a, b *matrix, x, oa, ob []float32) {
 		return
 	}
 	in := s.prepare(a, x, s.actsFor(x), s.xh)
-	parallel(a.rows+b.rows, s.split((a.rows+b.rows)*a.cols), func(r0, r1 int) {
+	s.parallel(a.rows+b.rows, s.split((a.rows+b.rows)*a.cols), func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
 			if r < a.rows {
 				oa[r] = dot(a, r, in)
@@ -310,7 +318,7 @@ func (s *State) matvec3(a, b, c *matrix, x, oa, ob, oc []float32) {
 		return
 	}
 	in := s.prepare(a, x, s.actsFor(x), s.xh)
-	parallel(a.rows+b.rows+c.rows, s.split((a.rows+b.rows+c.rows)*a.cols), func(r0, r1 int) {
+	s.parallel(a.rows+b.rows+c.rows, s.split((a.rows+b.rows+c.rows)*a.cols), func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
 			switch {
 			case r < a.rows:
@@ -334,6 +342,15 @@ func (s *State) split(work int) int {
 		return 1
 	}
 	return s.threads
+}
+
+// parallel splits [0, n) over the pool, or goroutines without one.
+func (s *State) parallel(n, threads int, f func(lo, hi int)) {
+	if s.pool != nil {
+		s.pool.split(n, threads, f)
+		return
+	}
+	parallel(n, threads, f)
 }
 
 // parallel splits [0, n) into at most threads contiguous parts.

@@ -1,0 +1,82 @@
+package llama
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Pool is a fixed set of OS threads that run a model's work. Each worker
+// goroutine is locked to its thread and runs setup on it first (inproc
+// lowers the thread to the idle scheduling class there), so inference runs
+// only on threads the caller has chosen and prioritised.
+type Pool struct {
+	work chan func()
+	n    int
+	stop sync.Once
+}
+
+// NewPool starts n workers; setup runs once on each worker's thread.
+func NewPool(n int, setup func()) *Pool {
+	n = max(n, 1)
+	p := &Pool{work: make(chan func()), n: n}
+	var ready sync.WaitGroup
+	ready.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread dies with the worker
+			if setup != nil {
+				setup()
+			}
+			ready.Done()
+			for f := range p.work {
+				f()
+			}
+		}()
+	}
+	ready.Wait()
+	return p
+}
+
+// Size is the number of workers.
+func (p *Pool) Size() int { return p.n }
+
+// Run runs f on a worker and waits for it.
+func (p *Pool) Run(f func()) {
+	done := make(chan struct{})
+	p.work <- func() {
+		defer close(done)
+		f()
+	}
+	<-done
+}
+
+// Close stops the workers (after their current work).
+func (p *Pool) Close() { p.stop.Do(func() { close(p.work) }) }
+
+// split runs f over [0, n) in up to parts contiguous ranges: the first on
+// the calling goroutine, the others on idle workers (a busy pool runs them
+// inline instead: nested splits never wait for a worker).
+func (p *Pool) split(n, parts int, f func(lo, hi int)) {
+	parts = min(parts, n)
+	if p == nil || parts <= 1 {
+		f(0, n)
+		return
+	}
+	chunk := (n + parts - 1) / parts
+	var wg sync.WaitGroup
+	for lo := chunk; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		job := func() {
+			defer wg.Done()
+			f(lo, hi)
+		}
+		select {
+		case p.work <- job:
+		default:
+			job()
+		}
+	}
+	f(0, min(chunk, n))
+	wg.Wait()
+}

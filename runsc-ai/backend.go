@@ -1,0 +1,62 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
+	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
+)
+
+// backendFlags are the deep tier's flags, shared by decide and agent.
+type backendFlags struct {
+	name    string
+	host    string
+	model   string
+	threads int
+	context int
+}
+
+func (b *backendFlags) register(f *flag.FlagSet, def string) {
+	f.StringVar(&b.name, "backend", def, "deep-tier backend: embedded (no model), inproc (TinyLlama in this process; alias tinyllama), ollama (a server), or auto (inproc when --model is usable, else embedded)")
+	f.StringVar(&b.host, "ollama-host", ollama.DefaultHost, "ollama server URL (--backend ollama)")
+	f.StringVar(&b.model, "model", ollama.DefaultModel, "the model: a GGUF file, or a name in ollama's local store ($OLLAMA_MODELS, else ~/.ollama/models) for inproc; a model on the server for ollama")
+	f.IntVar(&b.threads, "threads", 1, "inproc: threads that run inference (at the lowest CPU priority)")
+	f.IntVar(&b.context, "model-context", 1024, "inproc: tokens a decision may use (prompt and answer)")
+}
+
+// openedBackend is a deep-tier backend, or none (embedded) with the reason.
+type openedBackend struct {
+	backend llmkernel.Backend // nil: embedded
+	model   string            // what runs, for status
+	note    string            // why the choice (auto: why no model)
+	close   func()
+}
+
+// open opens the backend the flags name.
+func (b *backendFlags) open() (openedBackend, error) {
+	none := openedBackend{close: func() {}}
+	switch b.name {
+	case "embedded":
+		none.model, none.note = "fast-tier", "embedded: policy rules, cache and fast tier, no language model"
+		return none, nil
+	case "ollama":
+		be, err := ollama.New(ollama.Options{Host: b.host, Model: b.model})
+		if err != nil {
+			return none, err
+		}
+		return openedBackend{backend: be, model: b.model, note: "ollama server at " + b.host, close: func() {}}, nil
+	case "inproc", "tinyllama", "auto":
+		be, err := inproc.New(inproc.Options{Model: b.model, Threads: b.threads, Context: b.context})
+		if err != nil {
+			if b.name == "auto" {
+				none.model, none.note = "fast-tier", fmt.Sprintf("no usable model, running as embedded: %v", err)
+				return none, nil
+			}
+			return none, err
+		}
+		return openedBackend{backend: be, model: be.Model(), note: "in-process", close: func() { be.Close() }}, nil
+	}
+	return none, fmt.Errorf("unknown backend %q (want embedded, inproc, ollama or auto)", b.name)
+}
