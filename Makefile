@@ -119,7 +119,9 @@ bench-live: deps build runsc
 # path's overhead beyond the model's own time on a real ollama.
 bench-llm:
 	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./llmkernel/
-	OLLAMA_BIN=$$(sh integration/ollama/build.sh) $(GO) test -run '^$$' -bench . -benchtime 30x ./integration/ollama/
+	OLLAMA_BIN=$$(sh integration/ollama/build.sh) $(GO) test -run '^$$' -bench 'Benchmark[^E]' -benchtime 30x ./integration/ollama/
+	LLAMAREF_BIN=$$(sh integration/ollama/build-llamaref.sh) VOCAB_32K=$$(sh integration/ollama/fetch-vocab.sh) \
+		$(GO) test -run '^$$' -bench BenchmarkEngineVsLlamaCpp -benchtime 3x -timeout 60m ./integration/ollama/
 
 clean:
 	rm -rf $(BIN)

@@ -24,7 +24,7 @@ import (
 // same files: llamaref runs llama.cpp through the ollama module's bindings
 // (integration/ollama/llamaref, built once and cached).
 
-func cached(t *testing.T, env, script string) string {
+func cached(t testing.TB, env, script string) string {
 	t.Helper()
 	if b := os.Getenv(env); b != "" {
 		return b
@@ -36,7 +36,7 @@ func cached(t *testing.T, env, script string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func llamaref(t *testing.T, req map[string]any, out any) {
+func llamaref(t testing.TB, req map[string]any, out any) {
 	t.Helper()
 	bin := cached(t, "LLAMAREF_BIN", "build-llamaref.sh")
 	b, _ := json.Marshal(req)
@@ -67,7 +67,7 @@ var (
 )
 
 // realVocab is the 32,000-piece SentencePiece vocabulary from npm.
-func realVocab(t *testing.T) *tinygguf.Vocab {
+func realVocab(t testing.TB) *tinygguf.Vocab {
 	t.Helper()
 	path := cached(t, "VOCAB_32K", "fetch-vocab.sh")
 	vocabOnce.Do(func() { vocab32k, vocabErr = tinygguf.LoadNPMVocab(path) })

@@ -264,13 +264,13 @@ func dot(w *matrix, r int, in prepared) float32 {
 	row := w.data[r*w.rowBytes : (r+1)*w.rowBytes]
 	switch w.typ {
 	case gguf.F16:
-		return quant.DotF16(row, in.xh)
+		return quant.DotF16(w.f16[r*w.cols:(r+1)*w.cols], in.xh)
 	case gguf.Q8_0:
 		return quant.DotQ8_0(row, in.acts)
 	case gguf.Q4_0:
 		return quant.DotQ4_0(row, in.acts)
 	}
-	return quant.DotF32(row, in.x)
+	return quant.DotF32(w.f32[r*w.cols:(r+1)*w.cols], in.x)
 }
 
 func (s *State) actsFor(x []float32) *quant.Acts {

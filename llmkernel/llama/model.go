@@ -74,6 +74,8 @@ type matrix struct {
 	rows, cols int
 	rowBytes   int
 	data       []byte
+	f32        []float32 // data viewed as float32 (F32)
+	f16        []uint16  // data viewed as halves (F16)
 }
 
 // Open loads the model in path. The file stays mapped until Close.
@@ -233,7 +235,14 @@ func mat(f *gguf.File, name string, rows, cols int) (*matrix, error) {
 	default:
 		return nil, fmt.Errorf("llama: %s: tensor %s is %s (this engine computes with F32, F16, Q8_0 and Q4_0): %w", f.Path, name, t.Type, ErrUnsupported)
 	}
-	return &matrix{name: name, typ: t.Type, rows: rows, cols: cols, rowBytes: int(t.Size) / rows, data: f.Data(t)}, nil
+	w := &matrix{name: name, typ: t.Type, rows: rows, cols: cols, rowBytes: int(t.Size) / rows, data: f.Data(t)}
+	switch t.Type {
+	case gguf.F32:
+		w.f32 = quant.F32s(w.data)
+	case gguf.F16:
+		w.f16 = quant.F16s(w.data)
+	}
+	return w, nil
 }
 
 // vec reads a norm weight (F32, or F16 widened) into memory.

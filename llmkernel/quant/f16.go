@@ -2,6 +2,16 @@ package quant
 
 import "math"
 
+// f16table holds every half's float32 value: computed once at start,
+// read-only after.
+var f16table = func() *[1 << 16]float32 {
+	var t [1 << 16]float32
+	for h := range t {
+		t[h] = F16ToF32(uint16(h))
+	}
+	return &t
+}()
+
 // F16ToF32 converts an IEEE half (as its bits) to float32 exactly.
 func F16ToF32(h uint16) float32 {
 	sign := uint32(h>>15) << 31

@@ -10,6 +10,7 @@ package quant
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 )
 
 // Block sizes.
@@ -98,7 +99,7 @@ func DotQ8_0(row []byte, a *Acts) float32 {
 	var sum float32
 	for b := range a.D {
 		blk := row[b*Q8_0Size : b*Q8_0Size+Q8_0Size]
-		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		d := f16table[binary.LittleEndian.Uint16(blk)]
 		q := a.Q[b*QK : b*QK+QK]
 		var s int32
 		for i := 0; i < QK; i++ {
@@ -114,7 +115,7 @@ func DotQ4_0(row []byte, a *Acts) float32 {
 	var sum float32
 	for b := range a.D {
 		blk := row[b*Q4_0Size : b*Q4_0Size+Q4_0Size]
-		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		d := f16table[binary.LittleEndian.Uint16(blk)]
 		q := a.Q[b*QK : b*QK+QK]
 		var s int32
 		for j := 0; j < QK/2; j++ {
@@ -129,29 +130,48 @@ func DotQ4_0(row []byte, a *Acts) float32 {
 // DotF16 is row (halves) · x, x already rounded to half precision (ggml
 // converts the activations to F16 for F16 weights); products in float32,
 // summed in float64 as ggml's generic ggml_vec_dot_f16.
-func DotF16(row []byte, x []float32) float32 {
+func DotF16(row []uint16, x []float32) float32 {
 	var sum float64
-	for i := range x {
-		sum += float64(F16ToF32(binary.LittleEndian.Uint16(row[2*i:])) * x[i])
+	row = row[:len(x)]
+	for i, h := range row {
+		sum += float64(f16table[h] * x[i])
 	}
 	return float32(sum)
 }
 
 // DotF32 is row (float32s) · x, summed in float64 as ggml's generic
 // ggml_vec_dot_f32.
-func DotF32(row []byte, x []float32) float32 {
+func DotF32(row, x []float32) float32 {
 	var sum float64
-	for i := range x {
-		sum += float64(math.Float32frombits(binary.LittleEndian.Uint32(row[4*i:])) * x[i])
+	row = row[:len(x)]
+	for i, w := range row {
+		sum += float64(w * x[i])
 	}
 	return float32(sum)
+}
+
+// F32s views little-endian float32 data (a mapped tensor, 4-byte aligned)
+// as []float32 without copying. amd64 and arm64 are little-endian.
+func F32s(b []byte) []float32 {
+	if len(b) < 4 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4)
+}
+
+// F16s views half-float data as []uint16 without copying.
+func F16s(b []byte) []uint16 {
+	if len(b) < 2 {
+		return nil
+	}
+	return unsafe.Slice((*uint16)(unsafe.Pointer(&b[0])), len(b)/2)
 }
 
 // DequantizeQ8_0 expands Q8_0 blocks into out.
 func DequantizeQ8_0(out []float32, row []byte) {
 	for b := 0; b < len(out)/QK; b++ {
 		blk := row[b*Q8_0Size:]
-		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		d := f16table[binary.LittleEndian.Uint16(blk)]
 		for i := 0; i < QK; i++ {
 			out[b*QK+i] = float32(int8(blk[2+i])) * d
 		}
@@ -162,7 +182,7 @@ func DequantizeQ8_0(out []float32, row []byte) {
 func DequantizeQ4_0(out []float32, row []byte) {
 	for b := 0; b < len(out)/QK; b++ {
 		blk := row[b*Q4_0Size:]
-		d := F16ToF32(binary.LittleEndian.Uint16(blk))
+		d := f16table[binary.LittleEndian.Uint16(blk)]
 		for j := 0; j < QK/2; j++ {
 			out[b*QK+j] = float32(int32(blk[2+j]&0xf)-8) * d
 			out[b*QK+j+QK/2] = float32(int32(blk[2+j]>>4)-8) * d

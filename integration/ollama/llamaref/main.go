@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/ollama/ollama/llama"
 	"github.com/ollama/ollama/ml"
@@ -40,6 +41,9 @@ type result struct {
 	Tokens []int     `json:"tokens"`
 	Gaps   []float32 `json:"gaps"`
 	Logits []float32 `json:"logits"`
+	// PromptNs is the prompt's evaluation, GenNs the rest (both wall).
+	PromptNs int64 `json:"prompt_ns"`
+	GenNs    int64 `json:"gen_ns"`
 }
 
 func main() {
@@ -104,9 +108,14 @@ func generate(m *llama.Model, prompt []int, n, threads int) (result, error) {
 		batch.Add(t, nil, i, i == len(prompt)-1, 0)
 	}
 	pos := len(prompt)
+	start := time.Now()
 	for step := 0; step < n; step++ {
 		if err := ctx.Decode(batch); err != nil {
 			return r, err
+		}
+		if step == 0 {
+			r.PromptNs = time.Since(start).Nanoseconds()
+			start = time.Now()
 		}
 		logits := ctx.GetLogitsIth(batch.NumTokens() - 1)
 		best, second := 0, -1
@@ -127,5 +136,6 @@ func generate(m *llama.Model, prompt []int, n, threads int) (result, error) {
 		batch.Add(best, nil, pos, true, 0)
 		pos++
 	}
+	r.GenNs = time.Since(start).Nanoseconds()
 	return r, nil
 }
