@@ -87,6 +87,9 @@ type DeepPolicy struct {
 	Timeout     time.Duration
 	Concurrency int
 	Queue       int
+	// CPUBudget bounds an in-process model's inference to this share of
+	// one core, averaged over a minute; 0: unbounded.
+	CPUBudget float64
 }
 
 // AllowAll returns a KindPolicy allowing every action of k.

@@ -124,6 +124,7 @@ type DeepSpec struct {
 	Timeout     time.Duration `yaml:"timeout"`
 	Concurrency int           `yaml:"concurrency"`
 	Queue       int           `yaml:"queue"`
+	CPUBudget   float64       `yaml:"cpu_budget"`
 }
 
 // maxPolicySize bounds a policy file.
@@ -368,7 +369,10 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	if f.Deep.Queue < 1 || f.Deep.Queue > 1<<16 {
 		c.fail("must be in 1..65536", "deep", "queue")
 	}
-	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue}
+	if !within(f.Deep.CPUBudget, 0, 1024) {
+		c.fail("must be in [0, 1024] cores (0: unbounded)", "deep", "cpu_budget")
+	}
+	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue, CPUBudget: f.Deep.CPUBudget}
 	p.Create = c.create(&f.Create)
 	p.Rules = c.rules(f.Rules, &p)
 	return p

@@ -28,6 +28,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
 	"github.com/go-os-agent/runsc-ai/llmkernel/live"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 )
@@ -129,6 +130,7 @@ type agentStatus struct {
 	Backend   string                `json:"backend"`
 	Model     string                `json:"model"`
 	ModelNote string                `json:"model_note,omitempty"` // why this backend (auto: why no model)
+	Inference *inproc.Stats         `json:"inference,omitempty"`  // the in-process model's work
 	TapDir    string                `json:"tap_dir"`
 	FIFOsOpen int                   `json:"fifos_open"`
 	Errors    uint64                `json:"errors"`  // bad summaries and unreadable FIFOs
@@ -159,6 +161,7 @@ type agent struct {
 	store     *history.Store
 	model     string
 	modelNote string
+	inference func() inproc.Stats
 	window    time.Duration
 	mu        sync.Mutex
 	unmanaged map[string]string
@@ -241,6 +244,10 @@ func (a *agent) status() agentStatus {
 	st := agentStatus{
 		Version: aiVersion, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: a.model, ModelNote: a.modelNote,
 		TapDir: a.tapDir, FIFOsOpen: int(a.open.Load()), Errors: a.errors.Load(), Foreign: a.foreign.Load(), Stats: stats, Sandboxes: sbs,
+	}
+	if a.inference != nil {
+		is := a.inference()
+		st.Inference = &is
 	}
 	if a.engine != nil {
 		es := a.engine.Stats()
@@ -344,6 +351,10 @@ func (c *agentCmd) status(out io.Writer) error {
 	fmt.Fprintf(out, "agent %s, pid %d, up %v; backend %s, model %s\n", st.Version, st.PID, time.Since(st.Started).Round(time.Second), st.Backend, st.Model)
 	if st.ModelNote != "" {
 		fmt.Fprintf(out, "model: %s\n", st.ModelNote)
+	}
+	if in := st.Inference; in != nil {
+		fmt.Fprintf(out, "inference: %d answers, %v of CPU on %d threads at %s, %d paused by the CPU budget\n",
+			in.Inferences, in.CPU.Round(time.Millisecond), in.Threads, in.Priority, in.BudgetPauses)
 	}
 	fmt.Fprintf(out, "taps: %d FIFOs open in %s; %d summaries, %d lost, %d errors, %d claiming another sandbox\n", st.FIFOsOpen, st.TapDir, st.Stats.Summaries, st.Stats.Lost, st.Errors, st.Foreign)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)

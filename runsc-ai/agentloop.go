@@ -38,12 +38,12 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 	}
 	cfg := llmkernel.Config{Policy: pol, Store: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
 		Readers: llmkernel.Readers{Hardware: hardware}}
-	ob, err := c.be.open()
+	ob, err := c.be.open(&pol)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	cfg.Backend, a.model, a.modelNote = ob.backend, ob.model, ob.note
+	cfg.Backend, a.model, a.modelNote, a.inference = ob.backend, ob.model, ob.note, ob.stats
 	logger.Info("deep tier", zap.String("backend", c.be.name), zap.String("model", ob.model), zap.String("note", ob.note))
 	e, err := llmkernel.New(cfg)
 	if err != nil {
@@ -99,6 +99,12 @@ func writeDecisionMetrics(w io.Writer, st *agentStatus) {
 	}
 	counter("runsc_ai_apply_errors_total", "Changes the host refused.")
 	fmt.Fprintf(w, "runsc_ai_apply_errors_total %d\n", st.Loop.ApplyErrors)
+	if in := st.Inference; in != nil {
+		counter("runsc_ai_inference_cpu_seconds_total", "CPU time of the in-process model's inference threads.")
+		fmt.Fprintf(w, "runsc_ai_inference_cpu_seconds_total %g\n", in.CPU.Seconds())
+		counter("runsc_ai_inference_budget_pauses_total", "Inferences refused because the inference CPU budget was spent.")
+		fmt.Fprintf(w, "runsc_ai_inference_budget_pauses_total %d\n", in.BudgetPauses)
+	}
 	counter("runsc_ai_unrecorded_total", "Changes not made because their write-ahead history record failed.")
 	fmt.Fprintf(w, "runsc_ai_unrecorded_total %d\n", st.Loop.Unrecorded)
 	counter("runsc_ai_outcomes_total", "Outcomes measured and reported to the engine.")

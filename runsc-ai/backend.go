@@ -32,10 +32,12 @@ type openedBackend struct {
 	model   string            // what runs, for status
 	note    string            // why the choice (auto: why no model)
 	close   func()
+	// stats are the in-process model's counters; nil for other backends.
+	stats func() inproc.Stats
 }
 
-// open opens the backend the flags name.
-func (b *backendFlags) open() (openedBackend, error) {
+// open opens the backend the flags name, bounded by the policy.
+func (b *backendFlags) open(pol *llmkernel.Policy) (openedBackend, error) {
 	none := openedBackend{close: func() {}}
 	switch b.name {
 	case "embedded":
@@ -48,7 +50,7 @@ func (b *backendFlags) open() (openedBackend, error) {
 		}
 		return openedBackend{backend: be, model: b.model, note: "ollama server at " + b.host, close: func() {}}, nil
 	case "inproc", "tinyllama", "auto":
-		be, err := inproc.New(inproc.Options{Model: b.model, Threads: b.threads, Context: b.context})
+		be, err := inproc.New(inproc.Options{Model: b.model, Threads: b.threads, Context: b.context, CPUBudget: pol.Deep.CPUBudget})
 		if err != nil {
 			if b.name == "auto" {
 				none.model, none.note = "fast-tier", fmt.Sprintf("no usable model, running as embedded: %v", err)
@@ -56,7 +58,7 @@ func (b *backendFlags) open() (openedBackend, error) {
 			}
 			return none, err
 		}
-		return openedBackend{backend: be, model: be.Model(), note: "in-process", close: func() { be.Close() }}, nil
+		return openedBackend{backend: be, model: be.Model(), note: "in-process", close: func() { be.Close() }, stats: be.Stats}, nil
 	}
 	return none, fmt.Errorf("unknown backend %q (want embedded, inproc, ollama or auto)", b.name)
 }

@@ -165,7 +165,7 @@ func (c *decideCmd) run(ctx context.Context, out io.Writer) error {
 		defer st.Close()
 		cfg.Store = st
 	}
-	ob, err := c.be.open()
+	ob, err := c.be.open(&pol)
 	if err != nil {
 		return err
 	}
@@ -387,7 +387,7 @@ func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "no create-time history in %s yet\n", st.Dir())
 		return nil
 	}
-	ob, err := c.be.open()
+	ob, err := c.be.open(&pol)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,23 @@ type Options struct {
 	Context int
 	// MaxModelBytes refuses larger model files (0: no bound).
 	MaxModelBytes int64
+	// CPUBudget bounds inference to this share of one core, averaged over
+	// a minute (0.5: 30 CPU-seconds a minute); 0: no bound. An inference
+	// asked for while the budget is spent fails at once with ErrBudget (the
+	// engine's other tiers decide), and is counted.
+	CPUBudget float64
+}
+
+// ErrBudget: the inference CPU budget is spent for now.
+var ErrBudget = errors.New("inproc: inference CPU budget spent; the other tiers decide")
+
+// Stats count the backend's work.
+type Stats struct {
+	Inferences   uint64        `json:"inferences"`
+	CPU          time.Duration `json:"cpu_ns"` // on the inference threads
+	BudgetPauses uint64        `json:"budget_pauses"`
+	Priority     string        `json:"priority"`
+	Threads      int           `json:"threads"`
 }
 
 // Backend implements llmkernel.Backend on a model in this process.
@@ -49,6 +66,13 @@ type Backend struct {
 	mu       sync.Mutex // one inference at a time
 	byKind   map[llmkernel.Kind]*session
 	decided  int
+
+	// The budget: CPU time inference may still use, refilled at CPUBudget
+	// CPU-seconds per second up to a minute's worth.
+	credit  time.Duration
+	lastCPU time.Duration
+	lastAt  time.Time
+	paused  uint64
 }
 
 // session is a kind's sequence: the tokens its cache holds.
@@ -80,13 +104,45 @@ func New(opts Options) (*Backend, error) {
 		opts.Context = 1024
 	}
 	opts.Context = min(opts.Context, m.Context)
-	b := &Backend{m: m, name: name, path: path, opts: opts, byKind: map[llmkernel.Kind]*session{}}
+	if !(opts.CPUBudget >= 0) || opts.CPUBudget > 1024 {
+		m.Close()
+		return nil, fmt.Errorf("inproc: CPU budget %v (want 0..1024 cores)", opts.CPUBudget)
+	}
+	b := &Backend{m: m, name: name, path: path, opts: opts, byKind: map[llmkernel.Kind]*session{}, lastAt: time.Now()}
+	b.credit = b.window()
 	var once sync.Once
 	b.pool = llama.NewPool(opts.Threads, func() {
 		p := lowerThread()
 		once.Do(func() { b.priority = p })
-	})
+	}, threadCPU)
 	return b, nil
+}
+
+// window is a minute of the budget.
+func (b *Backend) window() time.Duration {
+	return time.Duration(b.opts.CPUBudget * float64(time.Minute))
+}
+
+// spend charges the CPU the pool used since the last call and refills the
+// budget for the time passed; it reports whether any budget is left.
+// Called with b.mu held.
+func (b *Backend) spend(now time.Time) bool {
+	if b.opts.CPUBudget == 0 {
+		return true
+	}
+	cpu := b.pool.CPU()
+	b.credit -= cpu - b.lastCPU
+	b.credit += time.Duration(b.opts.CPUBudget * float64(now.Sub(b.lastAt)))
+	b.credit = min(b.credit, b.window())
+	b.lastCPU, b.lastAt = cpu, now
+	return b.credit > 0
+}
+
+// Stats snapshots the counters.
+func (b *Backend) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return Stats{Inferences: uint64(b.decided), CPU: b.pool.CPU(), BudgetPauses: b.paused, Priority: b.priority, Threads: b.pool.Size()}
 }
 
 // Priority says how the inference threads run ("SCHED_IDLE", "nice 19").
@@ -124,6 +180,10 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	if b.byKind == nil {
 		return llmkernel.Response{}, errors.New("inproc: backend closed")
 	}
+	if !b.spend(time.Now()) {
+		b.paused++
+		return llmkernel.Response{}, ErrBudget
+	}
 	ids, err := Tokens(b.m.Vocab, b.m.ChatTemplate, r.Prompt)
 	if err != nil {
 		return llmkernel.Response{}, err
@@ -133,6 +193,7 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	}
 	var text []byte
 	b.pool.Run(func() { text, err = b.infer(ctx, r.Kind, ids, shape) })
+	b.spend(time.Now())
 	if err != nil {
 		return llmkernel.Response{}, err
 	}

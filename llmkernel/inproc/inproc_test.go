@@ -280,3 +280,39 @@ func TestInferenceThreadsAreIdlePriority(t *testing.T) {
 		t.Errorf("Model() does not say the priority: %s", b.Model())
 	}
 }
+
+// The inference CPU budget: once a minute's share is spent, inferences are
+// refused at once (counted) until time refills it; the CPU is the pool
+// threads' own, measured.
+func TestCPUBudget(t *testing.T) {
+	b, err := New(Options{Model: model(t, tinygguf.Spec{}), CPUBudget: 0.001}) // 60 ms of CPU a minute
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	allowed := []bool{true, true, true, true, true}
+	var refused int
+	for i := 0; i < 20 && refused == 0; i++ {
+		if _, err := b.Infer(context.Background(), request(situation(i), allowed)); errors.Is(err, ErrBudget) {
+			refused++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := b.Stats()
+	if refused == 0 || st.BudgetPauses == 0 || st.CPU < 50*time.Millisecond {
+		t.Fatalf("budget of 60 ms/min: %d refused, stats %+v", refused, st)
+	}
+	t.Logf("after %d inferences (%v of CPU) the budget refused one", st.Inferences, st.CPU)
+	// Refilling: once time has paid back what was overspent (simulated:
+	// ten minutes), it answers again.
+	b.mu.Lock()
+	b.lastAt = b.lastAt.Add(-10 * time.Minute)
+	b.mu.Unlock()
+	if _, err := b.Infer(context.Background(), request(situation(1), allowed)); err != nil {
+		t.Errorf("after a refill: %v", err)
+	}
+	if _, err := New(Options{Model: model(t, tinygguf.Spec{}), CPUBudget: -1}); err == nil {
+		t.Error("a negative budget was accepted")
+	}
+}

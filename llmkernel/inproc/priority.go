@@ -2,6 +2,7 @@ package inproc
 
 import (
 	"fmt"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -19,4 +20,13 @@ func lowerThread() string {
 		return fmt.Sprintf("normal priority (lowering failed: %v)", err)
 	}
 	return "nice 19"
+}
+
+// threadCPU is the calling thread's CPU time.
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }

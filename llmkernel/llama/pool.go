@@ -3,6 +3,8 @@ package llama
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Pool is a fixed set of OS threads that run a model's work. Each worker
@@ -10,15 +12,19 @@ import (
 // lowers the thread to the idle scheduling class there), so inference runs
 // only on threads the caller has chosen and prioritised.
 type Pool struct {
-	work chan func()
-	n    int
-	stop sync.Once
+	work  chan func()
+	n     int
+	stop  sync.Once
+	clock func() time.Duration // the calling thread's CPU time; nil: none
+	cpu   atomic.Int64         // CPU time the workers spent on work, ns
 }
 
-// NewPool starts n workers; setup runs once on each worker's thread.
-func NewPool(n int, setup func()) *Pool {
+// NewPool starts n workers; setup runs once on each worker's thread. With
+// a thread CPU clock, the CPU time the workers spend on work is counted
+// (CPU).
+func NewPool(n int, setup func(), clock func() time.Duration) *Pool {
 	n = max(n, 1)
-	p := &Pool{work: make(chan func()), n: n}
+	p := &Pool{work: make(chan func()), n: n, clock: clock}
 	var ready sync.WaitGroup
 	ready.Add(n)
 	for i := 0; i < n; i++ {
@@ -29,13 +35,22 @@ func NewPool(n int, setup func()) *Pool {
 			}
 			ready.Done()
 			for f := range p.work {
+				if p.clock == nil {
+					f()
+					continue
+				}
+				t0 := p.clock()
 				f()
+				p.cpu.Add(int64(p.clock() - t0))
 			}
 		}()
 	}
 	ready.Wait()
 	return p
 }
+
+// CPU is the CPU time the workers have spent on work so far.
+func (p *Pool) CPU() time.Duration { return time.Duration(p.cpu.Load()) }
 
 // Size is the number of workers.
 func (p *Pool) Size() int { return p.n }
