@@ -417,7 +417,7 @@ func (p *Policy) validate() error {
 		v    float64
 	}{{"goal throughput", g.Throughput}, {"goal latency", g.Latency}, {"goal efficiency", g.Efficiency}, {"goal stability", g.Stability},
 		{"cache regress", p.Cache.Regress}, {"fast alpha", p.Fast.Alpha}, {"fast distill weight", p.Fast.DistillWeight},
-		{"fast sandbox budget", p.Fast.SandboxBudget}, {"deep cpu budget", p.Deep.CPUBudget}} {
+		{"fast sandbox budget", p.Fast.SandboxBudget}, {"deep cpu budget", p.Deep.CPUBudget}, {"deep max temperature", p.Deep.MaxTempC}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 1) {
 			return fmt.Errorf("policy: %s = %v, want a finite number ≥ 0", f.name, f.v)
 		}

@@ -90,6 +90,9 @@ type DeepPolicy struct {
 	// CPUBudget bounds an in-process model's inference to this share of
 	// one core, averaged over a minute; 0: unbounded.
 	CPUBudget float64
+	// MaxTempC pauses in-process inference while the host is hotter (or
+	// its firmware throttles the CPU); 0: no thermal guard.
+	MaxTempC float64
 }
 
 // AllowAll returns a KindPolicy allowing every action of k.

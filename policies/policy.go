@@ -125,6 +125,7 @@ type DeepSpec struct {
 	Concurrency int           `yaml:"concurrency"`
 	Queue       int           `yaml:"queue"`
 	CPUBudget   float64       `yaml:"cpu_budget"`
+	MaxTempC    float64       `yaml:"max_temp_c"`
 }
 
 // maxPolicySize bounds a policy file.
@@ -372,7 +373,11 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	if !within(f.Deep.CPUBudget, 0, 1024) {
 		c.fail("must be in [0, 1024] cores (0: unbounded)", "deep", "cpu_budget")
 	}
-	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue, CPUBudget: f.Deep.CPUBudget}
+	if !within(f.Deep.MaxTempC, 0, 125) {
+		c.fail("must be in [0, 125] °C (0: no thermal guard)", "deep", "max_temp_c")
+	}
+	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue,
+		CPUBudget: f.Deep.CPUBudget, MaxTempC: f.Deep.MaxTempC}
 	p.Create = c.create(&f.Create)
 	p.Rules = c.rules(f.Rules, &p)
 	return p

@@ -353,8 +353,11 @@ func (c *agentCmd) status(out io.Writer) error {
 		fmt.Fprintf(out, "model: %s\n", st.ModelNote)
 	}
 	if in := st.Inference; in != nil {
-		fmt.Fprintf(out, "inference: %d answers, %v of CPU on %d threads at %s, %d paused by the CPU budget\n",
-			in.Inferences, in.CPU.Round(time.Millisecond), in.Threads, in.Priority, in.BudgetPauses)
+		fmt.Fprintf(out, "inference: %d answers, %v of CPU on %d threads at %s; paused %d times by the CPU budget, %d by the thermal guard\n",
+			in.Inferences, in.CPU.Round(time.Millisecond), in.Threads, in.Priority, in.BudgetPauses, in.GatePauses)
+		if in.LastPause != "" {
+			fmt.Fprintf(out, "last pause: %s\n", in.LastPause)
+		}
 	}
 	fmt.Fprintf(out, "taps: %d FIFOs open in %s; %d summaries, %d lost, %d errors, %d claiming another sandbox\n", st.FIFOsOpen, st.TapDir, st.Stats.Summaries, st.Stats.Lost, st.Errors, st.Foreign)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)

@@ -104,6 +104,8 @@ func writeDecisionMetrics(w io.Writer, st *agentStatus) {
 		fmt.Fprintf(w, "runsc_ai_inference_cpu_seconds_total %g\n", in.CPU.Seconds())
 		counter("runsc_ai_inference_budget_pauses_total", "Inferences refused because the inference CPU budget was spent.")
 		fmt.Fprintf(w, "runsc_ai_inference_budget_pauses_total %d\n", in.BudgetPauses)
+		counter("runsc_ai_inference_thermal_pauses_total", "Inferences paused by the thermal guard (temperature or firmware throttling).")
+		fmt.Fprintf(w, "runsc_ai_inference_thermal_pauses_total %d\n", in.GatePauses)
 	}
 	counter("runsc_ai_unrecorded_total", "Changes not made because their write-ahead history record failed.")
 	fmt.Fprintf(w, "runsc_ai_unrecorded_total %d\n", st.Loop.Unrecorded)

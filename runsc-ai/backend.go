@@ -7,6 +7,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
 	"github.com/go-os-agent/runsc-ai/llmkernel/ollama"
+	"github.com/go-os-agent/runsc-ai/platform/host"
 )
 
 // backendFlags are the deep tier's flags, shared by decide and agent.
@@ -50,7 +51,8 @@ func (b *backendFlags) open(pol *llmkernel.Policy) (openedBackend, error) {
 		}
 		return openedBackend{backend: be, model: b.model, note: "ollama server at " + b.host, close: func() {}}, nil
 	case "inproc", "tinyllama", "auto":
-		be, err := inproc.New(inproc.Options{Model: b.model, Threads: b.threads, Context: b.context, CPUBudget: pol.Deep.CPUBudget})
+		be, err := inproc.New(inproc.Options{Model: b.model, Threads: b.threads, Context: b.context, CPUBudget: pol.Deep.CPUBudget,
+			Gate: thermalGate("/", pol.Deep.MaxTempC)})
 		if err != nil {
 			if b.name == "auto" {
 				none.model, none.note = "fast-tier", fmt.Sprintf("no usable model, running as embedded: %v", err)
@@ -61,4 +63,27 @@ func (b *backendFlags) open(pol *llmkernel.Policy) (openedBackend, error) {
 		return openedBackend{backend: be, model: be.Model(), note: "in-process", close: func() { be.Close() }, stats: be.Stats}, nil
 	}
 	return none, fmt.Errorf("unknown backend %q (want embedded, inproc, ollama or auto)", b.name)
+}
+
+// thermalGate pauses inference while the host (below root: "/" live) is
+// hotter than maxC or a
+// Raspberry Pi's firmware throttles its CPU. A host without thermal zones
+// (most VMs) gives no evidence and is not held back. 0: no guard.
+func thermalGate(root string, maxC float64) func() error {
+	if maxC <= 0 {
+		return nil
+	}
+	return func() error {
+		t, err := host.ReadThermal(root)
+		if err != nil {
+			return nil
+		}
+		if t.TempC > maxC {
+			return fmt.Errorf("%s at %.1f °C, above deep.max_temp_c %.0f", t.Zone, t.TempC, maxC)
+		}
+		if t.Throttling() {
+			return fmt.Errorf("the firmware throttles the CPU (get_throttled %#x)", t.Throttled)
+		}
+		return nil
+	}
 }

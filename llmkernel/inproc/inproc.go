@@ -41,7 +41,14 @@ type Options struct {
 	// asked for while the budget is spent fails at once with ErrBudget (the
 	// engine's other tiers decide), and is counted.
 	CPUBudget float64
+	// Gate, when set, is asked before every inference; an error pauses
+	// that inference (ErrPaused wraps it; counted): the agent's thermal
+	// guard.
+	Gate func() error
 }
+
+// ErrPaused wraps a gate's refusal.
+var ErrPaused = errors.New("inproc: inference paused")
 
 // ErrBudget: the inference CPU budget is spent for now.
 var ErrBudget = errors.New("inproc: inference CPU budget spent; the other tiers decide")
@@ -51,6 +58,8 @@ type Stats struct {
 	Inferences   uint64        `json:"inferences"`
 	CPU          time.Duration `json:"cpu_ns"` // on the inference threads
 	BudgetPauses uint64        `json:"budget_pauses"`
+	GatePauses   uint64        `json:"thermal_pauses"`
+	LastPause    string        `json:"last_pause,omitempty"`
 	Priority     string        `json:"priority"`
 	Threads      int           `json:"threads"`
 }
@@ -73,6 +82,8 @@ type Backend struct {
 	lastCPU time.Duration
 	lastAt  time.Time
 	paused  uint64
+	gated   uint64
+	why     string
 }
 
 // session is a kind's sequence: the tokens its cache holds.
@@ -142,7 +153,8 @@ func (b *Backend) spend(now time.Time) bool {
 func (b *Backend) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return Stats{Inferences: uint64(b.decided), CPU: b.pool.CPU(), BudgetPauses: b.paused, Priority: b.priority, Threads: b.pool.Size()}
+	return Stats{Inferences: uint64(b.decided), CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, LastPause: b.why,
+		Priority: b.priority, Threads: b.pool.Size()}
 }
 
 // Priority says how the inference threads run ("SCHED_IDLE", "nice 19").
@@ -180,8 +192,16 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	if b.byKind == nil {
 		return llmkernel.Response{}, errors.New("inproc: backend closed")
 	}
+	if b.opts.Gate != nil {
+		if err := b.opts.Gate(); err != nil {
+			b.gated++
+			b.why = err.Error()
+			return llmkernel.Response{}, fmt.Errorf("%w: %w", ErrPaused, err)
+		}
+	}
 	if !b.spend(time.Now()) {
 		b.paused++
+		b.why = ErrBudget.Error()
 		return llmkernel.Response{}, ErrBudget
 	}
 	ids, err := Tokens(b.m.Vocab, b.m.ChatTemplate, r.Prompt)

@@ -316,3 +316,30 @@ func TestCPUBudget(t *testing.T) {
 		t.Error("a negative budget was accepted")
 	}
 }
+
+// A gate (the agent's thermal guard) pauses inference: the error says why
+// and the pause is counted.
+func TestGatePauses(t *testing.T) {
+	hot := true
+	b, err := New(Options{Model: model(t, tinygguf.Spec{}), Gate: func() error {
+		if hot {
+			return errors.New("cpu-thermal at 85.0 °C")
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	r := request(situation(1), []bool{true, true, true, true, true})
+	if _, err := b.Infer(context.Background(), r); !errors.Is(err, ErrPaused) || !strings.Contains(err.Error(), "85.0") {
+		t.Errorf("hot: %v", err)
+	}
+	hot = false
+	if _, err := b.Infer(context.Background(), r); err != nil {
+		t.Errorf("cool again: %v", err)
+	}
+	if st := b.Stats(); st.GatePauses != 1 || st.Inferences != 1 || !strings.Contains(st.LastPause, "85.0") {
+		t.Errorf("stats %+v", st)
+	}
+}

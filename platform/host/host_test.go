@@ -3,7 +3,9 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -244,4 +246,29 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// The thermal state from recorded trees: a Pi 4 with its firmware's
+// throttling bits, a cloud VM without thermal zones (an error, said so).
+func TestReadThermal(t *testing.T) {
+	pi, err := ReadThermal("testdata/pi4-rpios64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pi.TempC != 61.835 || !strings.Contains(pi.Zone, "cpu-thermal") || !pi.HasPiFirmware || pi.Throttled != 0x50005 || !pi.Throttling() {
+		t.Errorf("pi: %+v", pi)
+	}
+	if _, err := ReadThermal("testdata/x86-cloud-vm"); err == nil {
+		t.Error("a tree without thermal zones read as a temperature")
+	}
+	dir := t.TempDir()
+	for i, v := range []string{"45000", "garbage", "999999999", "71250"} {
+		z := filepath.Join(dir, "sys/class/thermal", fmt.Sprintf("thermal_zone%d", i))
+		os.MkdirAll(z, 0o755)
+		os.WriteFile(filepath.Join(z, "temp"), []byte(v+"\n"), 0o644)
+	}
+	got, err := ReadThermal(dir)
+	if err != nil || got.TempC != 71.25 || got.Throttling() {
+		t.Errorf("hottest sane zone: %+v %v", got, err)
+	}
 }
