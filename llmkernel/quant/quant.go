@@ -49,7 +49,13 @@ func (a *Acts) Quantize(x []float32) {
 		}
 		q := a.Q[b*QK : b*QK+QK]
 		for i, v := range blk {
-			q[i] = int8(math.Round(float64(v * id)))
+			// Finite activations land in [-127, 127]; a model that makes
+			// NaN or Inf (a hostile file) gets 0 or ±127, never -128.
+			r := math.Round(float64(v * id))
+			if !(r >= -127) {
+				r = max(-127, min(0, r)) // NaN -> 0
+			}
+			q[i] = int8(min(127, r))
 		}
 	}
 }
@@ -92,39 +98,6 @@ func QuantizeQ4_0(dst []byte, x []float32) {
 			o[2+j] = byte(x0) | byte(x1)<<4
 		}
 	}
-}
-
-// DotQ8_0 is row (Q8_0 blocks) · a.
-func DotQ8_0(row []byte, a *Acts) float32 {
-	var sum float32
-	for b := range a.D {
-		blk := row[b*Q8_0Size : b*Q8_0Size+Q8_0Size]
-		d := f16table[binary.LittleEndian.Uint16(blk)]
-		q := a.Q[b*QK : b*QK+QK]
-		var s int32
-		for i := 0; i < QK; i++ {
-			s += int32(int8(blk[2+i])) * int32(q[i])
-		}
-		sum += float32(s) * (d * a.D[b]) // ggml: sumi*(dx*dy)
-	}
-	return sum
-}
-
-// DotQ4_0 is row (Q4_0 blocks) · a.
-func DotQ4_0(row []byte, a *Acts) float32 {
-	var sum float32
-	for b := range a.D {
-		blk := row[b*Q4_0Size : b*Q4_0Size+Q4_0Size]
-		d := f16table[binary.LittleEndian.Uint16(blk)]
-		q := a.Q[b*QK : b*QK+QK]
-		var s int32
-		for j := 0; j < QK/2; j++ {
-			s += (int32(blk[2+j]&0xf) - 8) * int32(q[j])
-			s += (int32(blk[2+j]>>4) - 8) * int32(q[j+QK/2])
-		}
-		sum += float32(s) * d * a.D[b] // ggml: sumi*dx*dy, left to right
-	}
-	return sum
 }
 
 // DotF16 is row (halves) · x, x already rounded to half precision (ggml

@@ -1,0 +1,73 @@
+package quant
+
+import "encoding/binary"
+
+// blockBatch is how many blocks' integer sums a kernel call computes.
+const blockBatch = 64
+
+// blockSums computes, for nb Q8_0 (q4 false) or Q4_0 (q4 true) blocks of
+// row, the exact integer dot product of each block with the matching 32
+// activations, which must be in [-127, 127] (Acts.Quantize's range; the
+// AVX2 kernel negates them). Weights may be any byte. Integer sums are exact in any order, so every kernel
+// (assembly or this Go) gives the same values; the scales are applied in
+// Go, in llama.cpp's order.
+var blockSums = blockSumsGo
+
+func blockSumsGo(row []byte, q []int8, sums []int32, q4 bool) {
+	if q4 {
+		for b := range sums {
+			blk := row[b*Q4_0Size+2 : b*Q4_0Size+Q4_0Size]
+			qs := q[b*QK : b*QK+QK]
+			var s0, s1 int32
+			for j := 0; j < QK/2; j++ {
+				s0 += (int32(blk[j]&0xf) - 8) * int32(qs[j])
+				s1 += (int32(blk[j]>>4) - 8) * int32(qs[j+QK/2])
+			}
+			sums[b] = s0 + s1
+		}
+		return
+	}
+	for b := range sums {
+		blk := row[b*Q8_0Size+2 : b*Q8_0Size+Q8_0Size]
+		qs := q[b*QK : b*QK+QK]
+		var s int32
+		for i := 0; i < QK; i++ {
+			s += int32(int8(blk[i])) * int32(qs[i])
+		}
+		sums[b] = s
+	}
+}
+
+// DotQ8_0 is row (Q8_0 blocks) · a.
+func DotQ8_0(row []byte, a *Acts) float32 {
+	nb := len(a.D)
+	_ = row[nb*Q8_0Size-1]
+	var sums [blockBatch]int32
+	var sum float32
+	for b0 := 0; b0 < nb; b0 += blockBatch {
+		n := min(blockBatch, nb-b0)
+		blockSums(row[b0*Q8_0Size:(b0+n)*Q8_0Size], a.Q[b0*QK:(b0+n)*QK], sums[:n], false)
+		for i := 0; i < n; i++ {
+			d := f16table[binary.LittleEndian.Uint16(row[(b0+i)*Q8_0Size:])]
+			sum += float32(sums[i]) * (d * a.D[b0+i]) // ggml: sumi*(dx*dy)
+		}
+	}
+	return sum
+}
+
+// DotQ4_0 is row (Q4_0 blocks) · a.
+func DotQ4_0(row []byte, a *Acts) float32 {
+	nb := len(a.D)
+	_ = row[nb*Q4_0Size-1]
+	var sums [blockBatch]int32
+	var sum float32
+	for b0 := 0; b0 < nb; b0 += blockBatch {
+		n := min(blockBatch, nb-b0)
+		blockSums(row[b0*Q4_0Size:(b0+n)*Q4_0Size], a.Q[b0*QK:(b0+n)*QK], sums[:n], true)
+		for i := 0; i < n; i++ {
+			d := f16table[binary.LittleEndian.Uint16(row[(b0+i)*Q4_0Size:])]
+			sum += float32(sums[i]) * d * a.D[b0+i] // ggml: sumi*dx*dy, left to right
+		}
+	}
+	return sum
+}

@@ -1,0 +1,90 @@
+#include "textflag.h"
+
+// Signed int8 × int8 block sums: |x| (VPSIGNB x,x) as unsigned times
+// y·sign(x) (VPSIGNB), pairwise to int16 (VPMADDUBSW: |pair| ≤ 2·128·127,
+// no saturation), to int32 (VPMADDWD by ones), then the 8 lanes summed.
+
+// func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
+TEXT ·blockSumsQ8AVX2(SB), NOSPLIT, $0-32
+	MOVQ row+0(FP), SI
+	MOVQ q+8(FP), DI
+	MOVQ sums+16(FP), DX
+	MOVQ nb+24(FP), CX
+	MOVQ $0x0001000100010001, AX
+	MOVQ AX, X7
+	VPBROADCASTQ X7, Y7
+
+q8loop:
+	TESTQ CX, CX
+	JZ   q8done
+	VMOVDQU 2(SI), Y0
+	VMOVDQU (DI), Y1
+	VPSIGNB Y0, Y0, Y2
+	VPSIGNB Y0, Y1, Y3
+	VPMADDUBSW Y3, Y2, Y4
+	VPMADDWD Y7, Y4, Y5
+	VEXTRACTI128 $1, Y5, X6
+	VPADDD X6, X5, X5
+	VPSHUFD $0x4E, X5, X6
+	VPADDD X6, X5, X5
+	VPSHUFD $0xB1, X5, X6
+	VPADDD X6, X5, X5
+	MOVL X5, AX
+	MOVL AX, (DX)
+	ADDQ $34, SI
+	ADDQ $32, DI
+	ADDQ $4, DX
+	DECQ CX
+	JMP  q8loop
+
+q8done:
+	VZEROUPPER
+	RET
+
+// func blockSumsQ4AVX2(row *byte, q *int8, sums *int32, nb int)
+TEXT ·blockSumsQ4AVX2(SB), NOSPLIT, $0-32
+	MOVQ row+0(FP), SI
+	MOVQ q+8(FP), DI
+	MOVQ sums+16(FP), DX
+	MOVQ nb+24(FP), CX
+	MOVQ $0x0001000100010001, AX
+	MOVQ AX, X7
+	VPBROADCASTQ X7, Y7
+	MOVQ $0x0F0F0F0F0F0F0F0F, AX
+	MOVQ AX, X8
+	VPBROADCASTQ X8, Y8
+	MOVQ $0x0808080808080808, AX
+	MOVQ AX, X9
+	VPBROADCASTQ X9, Y9
+
+q4loop:
+	TESTQ CX, CX
+	JZ   q4done
+	VMOVDQU 2(SI), X0
+	VPSRLW $4, X0, X1
+	VPAND X8, X0, X0
+	VPAND X8, X1, X1
+	VINSERTI128 $1, X1, Y0, Y0
+	VPSUBB Y9, Y0, Y0
+	VMOVDQU (DI), Y1
+	VPSIGNB Y0, Y0, Y2
+	VPSIGNB Y0, Y1, Y3
+	VPMADDUBSW Y3, Y2, Y4
+	VPMADDWD Y7, Y4, Y5
+	VEXTRACTI128 $1, Y5, X6
+	VPADDD X6, X5, X5
+	VPSHUFD $0x4E, X5, X6
+	VPADDD X6, X5, X5
+	VPSHUFD $0xB1, X5, X6
+	VPADDD X6, X5, X5
+	MOVL X5, AX
+	MOVL AX, (DX)
+	ADDQ $18, SI
+	ADDQ $32, DI
+	ADDQ $4, DX
+	DECQ CX
+	JMP  q4loop
+
+q4done:
+	VZEROUPPER
+	RET
