@@ -187,7 +187,8 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 
 // appliedChanges asks the agent on run for sandbox id's applied changes of
 // one setting ("cpu shares", "memory limit"), oldest first, as
-// [before, after] pairs parsed from the history's "NAME A -> B".
+// [before, after] pairs parsed from the history's "NAME A -> B", including
+// changes recorded ahead and still being applied.
 func appliedChanges(t *testing.T, run, id, setting string) [][2]uint64 {
 	t.Helper()
 	conn, err := net.DialTimeout("unix", filepath.Join(run, "agent.sock"), 5*time.Second)
@@ -209,7 +210,10 @@ func appliedChanges(t *testing.T, run, id, setting string) [][2]uint64 {
 	var out [][2]uint64
 	for _, d := range ans.Decisions {
 		var a, b uint64
-		if n, _ := fmt.Sscanf(d.Applied, setting+" %d -> %d", &a, &b); n == 2 {
+		// A change being applied is on record ahead ("applying: …"); it
+		// counts: the setting may already have changed.
+		applied := strings.TrimPrefix(d.Applied, "applying: ")
+		if n, _ := fmt.Sscanf(applied, setting+" %d -> %d", &a, &b); n == 2 {
 			out = append(out, [2]uint64{a, b})
 		}
 	}

@@ -55,10 +55,11 @@ func vocab() (tokens []string, scores []float32, types []int32) {
 	return tokens, scores, types
 }
 
-// Write writes the tiny F32 model with the tiny vocabulary to path; seed
-// fixes the weights.
+// Write writes the tiny F32 model with the tiny vocabulary to path
+// (weights N(0, 0.1), norms 1: the model the ollama tests were tuned on);
+// seed fixes the weights. WriteSpec shapes others.
 func Write(path string, seed int64) error {
-	return WriteSpec(path, Spec{Seed: seed})
+	return WriteSpec(path, Spec{Seed: seed, Legacy: true})
 }
 
 // Spec shapes a generated model. Zero fields take the tiny defaults.
@@ -75,6 +76,8 @@ type Spec struct {
 	// Template is tokenizer.chat_template, if any.
 	Template string
 	Seed     int64
+	// Legacy: every weight N(0, 0.1) and norms 1 (Write's model).
+	Legacy bool
 }
 
 // Vocab is a SentencePiece vocabulary.
@@ -143,6 +146,10 @@ func WriteSpec(path string, sp Spec) error {
 	rnd := func(n uint64, scale float64) []float32 {
 		t := make([]float32, n)
 		for i := range t {
+			if sp.Legacy {
+				t[i] = float32(rng.NormFloat64()) * 0.1 // float32 math, as Write always did
+				continue
+			}
 			t[i] = float32(rng.NormFloat64() * scale * sp.Scale)
 		}
 		return t
@@ -150,7 +157,10 @@ func WriteSpec(path string, sp Spec) error {
 	norm := func(n uint64) f32 {
 		t := make(f32, n)
 		for i := range t {
-			t[i] = float32(1 + 0.1*rng.NormFloat64())
+			t[i] = 1
+			if !sp.Legacy {
+				t[i] += float32(0.1 * rng.NormFloat64())
+			}
 		}
 		return t
 	}
