@@ -1,0 +1,37 @@
+package quant
+
+import "golang.org/x/sys/cpu"
+
+//go:noescape
+func blockSumsQ8NEON(row *byte, q *int8, sums *int32, nb int)
+
+//go:noescape
+func blockSumsQ4NEON(row *byte, q *int8, sums *int32, nb int)
+
+func blockSumsNEON(row []byte, q []int8, sums []int32, q4 bool) {
+	if len(sums) == 0 {
+		return
+	}
+	if q4 {
+		_, _ = row[len(sums)*Q4_0Size-1], q[len(sums)*QK-1]
+		blockSumsQ4NEON(&row[0], &q[0], &sums[0], len(sums))
+		return
+	}
+	_, _ = row[len(sums)*Q8_0Size-1], q[len(sums)*QK-1]
+	blockSumsQ8NEON(&row[0], &q[0], &sums[0], len(sums))
+}
+
+// Kernel names the block kernel in use, for status and benchmarks.
+var Kernel = "go"
+
+func init() {
+	if cpu.ARM64.HasASIMD {
+		blockSums, Kernel = blockSumsNEON, "neon"
+	}
+}
+
+func addArch(k map[string]func([]byte, []int8, []int32, bool)) {
+	if cpu.ARM64.HasASIMD {
+		k["neon"] = blockSumsNEON
+	}
+}
