@@ -25,7 +25,8 @@ type State struct {
 	k, v    [][]float32 // per layer: max × KV width
 
 	x, xn, q, kk, vv, att, ffg, ffu, logits []float32
-	scores                                  []float32
+	scores                                  []float32 // per head: max positions
+	qh                                      []float32 // the query rounded to half
 	xh                                      []float32 // activations rounded to half, for F16 weights
 	acts, actsFF                            *quant.Acts
 }
@@ -43,7 +44,7 @@ func (m *Model) NewState(maxTokens, threads int) *State {
 		x: make([]float32, m.Embd), xn: make([]float32, m.Embd), q: make([]float32, m.Embd),
 		kk: make([]float32, kv), vv: make([]float32, kv), att: make([]float32, m.Embd),
 		ffg: make([]float32, m.FFN), ffu: make([]float32, m.FFN), logits: make([]float32, m.VocabSize),
-		scores: make([]float32, maxTokens), xh: make([]float32, max(m.Embd, m.FFN)),
+		scores: make([]float32, m.Heads*maxTokens), qh: make([]float32, m.Embd), xh: make([]float32, max(m.Embd, m.FFN)),
 		acts: quant.NewActs(m.Embd), actsFF: quant.NewActs(m.FFN)}
 	s.k = make([][]float32, m.Layers)
 	s.v = make([][]float32, m.Layers)
@@ -151,9 +152,9 @@ func (s *State) attention(li, p, group int, scale float32) {
 	kc, vc := s.k[li], s.v[li]
 	n := p + 1
 	s.parallel(m.Heads, s.split(n*m.Embd*2), func(h0, h1 int) {
-		scores := make([]float32, n)
-		qh := make([]float32, hd)
 		for h := h0; h < h1; h++ {
+			scores := s.scores[h*s.max : h*s.max+n]
+			qh := s.qh[h*hd : h*hd+hd]
 			kvh := h / group
 			for i := range qh {
 				qh[i] = quant.RoundF16(s.q[h*hd+i])

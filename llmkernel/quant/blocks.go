@@ -11,7 +11,26 @@ const blockBatch = 64
 // AVX2 kernel negates them). Weights may be any byte. Integer sums are exact in any order, so every kernel
 // (assembly or this Go) gives the same values; the scales are applied in
 // Go, in llama.cpp's order.
-var blockSums = blockSumsGo
+//
+// The kernel is chosen by kernelID (set at init from the CPU's features)
+// and called directly: an indirect call would move every caller's sums
+// buffer to the heap.
+func blockSums(row []byte, q []int8, sums []int32, q4 bool) {
+	if kernelID == kernelArch {
+		blockSumsArch(row, q, sums, q4)
+		return
+	}
+	blockSumsGo(row, q, sums, q4)
+}
+
+// Kernels.
+const (
+	kernelGo = iota
+	kernelArch
+)
+
+// kernelID is the kernel in use: set once at init, read-only after.
+var kernelID = kernelGo
 
 func blockSumsGo(row []byte, q []int8, sums []int32, q4 bool) {
 	if q4 {

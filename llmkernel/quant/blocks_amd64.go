@@ -11,7 +11,7 @@ func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 //go:noescape
 func blockSumsQ4AVX2(row *byte, q *int8, sums *int32, nb int)
 
-func blockSumsAVX2(row []byte, q []int8, sums []int32, q4 bool) {
+func blockSumsArch(row []byte, q []int8, sums []int32, q4 bool) {
 	if len(sums) == 0 {
 		return
 	}
@@ -29,12 +29,12 @@ var Kernel = "go"
 
 func init() {
 	if cpu.X86.HasAVX2 {
-		blockSums, Kernel = blockSumsAVX2, "avx2"
+		kernelID, Kernel = kernelArch, "avx2"
 	}
 }
 
 func addArch(k map[string]func([]byte, []int8, []int32, bool)) {
 	if cpu.X86.HasAVX2 {
-		k["avx2"] = blockSumsAVX2
+		k["avx2"] = blockSumsArch
 	}
 }

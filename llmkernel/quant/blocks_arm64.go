@@ -8,7 +8,7 @@ func blockSumsQ8NEON(row *byte, q *int8, sums *int32, nb int)
 //go:noescape
 func blockSumsQ4NEON(row *byte, q *int8, sums *int32, nb int)
 
-func blockSumsNEON(row []byte, q []int8, sums []int32, q4 bool) {
+func blockSumsArch(row []byte, q []int8, sums []int32, q4 bool) {
 	if len(sums) == 0 {
 		return
 	}
@@ -26,12 +26,12 @@ var Kernel = "go"
 
 func init() {
 	if cpu.ARM64.HasASIMD {
-		blockSums, Kernel = blockSumsNEON, "neon"
+		kernelID, Kernel = kernelArch, "neon"
 	}
 }
 
 func addArch(k map[string]func([]byte, []int8, []int32, bool)) {
 	if cpu.ARM64.HasASIMD {
-		k["neon"] = blockSumsNEON
+		k["neon"] = blockSumsArch
 	}
 }

@@ -66,11 +66,11 @@ func BenchmarkDotQ4_0(b *testing.B) {
 	QuantizeQ4_0(row, x)
 	a := NewActs(n)
 	a.Quantize(x)
-	for name, k := range kernels() {
+	for name, id := range map[string]int{"go": kernelGo, Kernel: kernelArch} {
 		b.Run(name, func(b *testing.B) {
-			old := blockSums
-			blockSums = k
-			defer func() { blockSums = old }()
+			old := kernelID
+			kernelID = id
+			defer func() { kernelID = old }()
 			for i := 0; i < b.N; i++ {
 				DotQ4_0(row, a)
 			}
