@@ -1,0 +1,42 @@
+package inproc
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+)
+
+// BenchmarkDecision: one deep decision with the kind's prefix cached (the
+// agent's steady state), on LLAMA_BENCH_MODEL with 2 threads. Skipped
+// without a model (make bench-llm sets one).
+func BenchmarkDecision(b *testing.B) {
+	path := os.Getenv("LLAMA_BENCH_MODEL")
+	if path == "" {
+		b.Skip("LLAMA_BENCH_MODEL not set")
+	}
+	be, err := New(Options{Model: path, Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Close()
+	allowed := []bool{true, true, true, true, true}
+	if _, err := be.Infer(context.Background(), request(situation(1), allowed)); err != nil {
+		b.Fatal(err)
+	}
+	var tokens int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := request(situation(1+5*(i+1)), allowed) // same kind, other numbers
+		resp, err := be.Infer(context.Background(), r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := llmkernel.ParseAnswer(r.Kind, allowed, resp.Text); err != nil {
+			b.Fatal(err)
+		}
+		tokens = len(be.byKind[r.Kind].toks)
+	}
+	b.ReportMetric(float64(tokens), "prompt-tokens")
+}
