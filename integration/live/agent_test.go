@@ -263,6 +263,19 @@ func TestTapOff(t *testing.T) {
 	rt.MustRun(t, "delete", id)
 }
 
+// startSandbox creates and starts id from bundle; it is killed and deleted
+// when the test ends.
+func startSandbox(t *testing.T, rt *testenv.Runtime, bundle, id string) {
+	t.Helper()
+	rt.Create(t, bundle, id)
+	rt.MustRun(t, "start", id)
+	t.Cleanup(func() {
+		rt.Run(t, "kill", id, "KILL")
+		waitStopped(t, rt, id)
+		rt.Run(t, "delete", id)
+	})
+}
+
 func waitStopped(t *testing.T, rt *testenv.Runtime, id string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -343,13 +356,7 @@ func TestForgedSummariesStayInTheirFIFO(t *testing.T) {
 	env, rt, run := setup(t)
 	bundle := testenv.NewBundle(t, env, []string{"sleep", "600"}, nil)
 	for _, id := range []string{"fifo-a", "fifo-b"} {
-		rt.Create(t, bundle, id)
-		rt.MustRun(t, "start", id)
-		t.Cleanup(func() {
-			rt.Run(t, "kill", id, "KILL")
-			waitStopped(t, rt, id)
-			rt.Run(t, "delete", id)
-		})
+		startSandbox(t, rt, bundle, id)
 	}
 	a := startAgent(t, env.RunscAI, run, rt, "--decide=false")
 	a.waitSandbox(t, "fifo-b", 20*time.Second, func(st *status, i int) bool { return st.Sandboxes[i].Windows >= 2 })

@@ -96,13 +96,7 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 		s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &l}}
 	})
 	id := "live-hog"
-	rt.Create(t, bundle, id)
-	rt.MustRun(t, "start", id)
-	t.Cleanup(func() {
-		rt.Run(t, "kill", id, "KILL")
-		waitStopped(t, rt, id)
-		rt.Run(t, "delete", id)
-	})
+	startSandbox(t, rt, bundle, id)
 	shares := func() uint64 { return v1File(t, "cpu", path, "cpu.shares") }
 	memLimit := func() uint64 { return v1File(t, "memory", path, "memory.limit_in_bytes") }
 	if s, m := shares(), memLimit(); s != 1024 || m != limit {

@@ -58,34 +58,34 @@ func blockSumsGo(row []byte, q []int8, sums []int32, q4 bool) {
 }
 
 // DotQ8_0 is row (Q8_0 blocks) · a.
-func DotQ8_0(row []byte, a *Acts) float32 {
-	nb := len(a.D)
-	_ = row[nb*Q8_0Size-1]
-	var sums [blockBatch]int32
-	var sum float32
-	for b0 := 0; b0 < nb; b0 += blockBatch {
-		n := min(blockBatch, nb-b0)
-		blockSums(row[b0*Q8_0Size:(b0+n)*Q8_0Size], a.Q[b0*QK:(b0+n)*QK], sums[:n], false)
-		for i := 0; i < n; i++ {
-			d := f16table[binary.LittleEndian.Uint16(row[(b0+i)*Q8_0Size:])]
-			sum += float32(sums[i]) * (d * a.D[b0+i]) // ggml: sumi*(dx*dy)
-		}
-	}
-	return sum
-}
+func DotQ8_0(row []byte, a *Acts) float32 { return dotBlocks(row, a, false) }
 
 // DotQ4_0 is row (Q4_0 blocks) · a.
-func DotQ4_0(row []byte, a *Acts) float32 {
+func DotQ4_0(row []byte, a *Acts) float32 { return dotBlocks(row, a, true) }
+
+// dotBlocks sums the blocks' integer dot products times their scales, in
+// order, as ggml does: sumi*(dx*dy) for Q8_0, sumi*dx*dy (left to right)
+// for Q4_0 — the grouping changes the float result, and the engine must
+// round as llama.cpp does.
+func dotBlocks(row []byte, a *Acts, q4 bool) float32 {
+	size := Q8_0Size
+	if q4 {
+		size = Q4_0Size
+	}
 	nb := len(a.D)
-	_ = row[nb*Q4_0Size-1]
+	_ = row[nb*size-1]
 	var sums [blockBatch]int32
 	var sum float32
 	for b0 := 0; b0 < nb; b0 += blockBatch {
 		n := min(blockBatch, nb-b0)
-		blockSums(row[b0*Q4_0Size:(b0+n)*Q4_0Size], a.Q[b0*QK:(b0+n)*QK], sums[:n], true)
+		blockSums(row[b0*size:(b0+n)*size], a.Q[b0*QK:(b0+n)*QK], sums[:n], q4)
 		for i := 0; i < n; i++ {
-			d := f16table[binary.LittleEndian.Uint16(row[(b0+i)*Q4_0Size:])]
-			sum += float32(sums[i]) * d * a.D[b0+i] // ggml: sumi*dx*dy, left to right
+			d := f16table[binary.LittleEndian.Uint16(row[(b0+i)*size:])]
+			if q4 {
+				sum += float32(sums[i]) * d * a.D[b0+i]
+			} else {
+				sum += float32(sums[i]) * (d * a.D[b0+i])
+			}
 		}
 	}
 	return sum

@@ -4,6 +4,23 @@
 // y·sign(x) (VPSIGNB), pairwise to int16 (VPMADDUBSW: |pair| ≤ 2·128·127,
 // no saturation), to int32 (VPMADDWD by ones), then the 8 lanes summed.
 
+// BLOCKSUM stores at (DX) the sum of the 32 products of the weights in Y0
+// and the activations at (DI). Y7 holds 16-bit ones.
+#define BLOCKSUM \
+	VMOVDQU (DI), Y1 \
+	VPSIGNB Y0, Y0, Y2 \
+	VPSIGNB Y0, Y1, Y3 \
+	VPMADDUBSW Y3, Y2, Y4 \
+	VPMADDWD Y7, Y4, Y5 \
+	VEXTRACTI128 $1, Y5, X6 \
+	VPADDD X6, X5, X5 \
+	VPSHUFD $0x4E, X5, X6 \
+	VPADDD X6, X5, X5 \
+	VPSHUFD $0xB1, X5, X6 \
+	VPADDD X6, X5, X5 \
+	MOVL X5, AX \
+	MOVL AX, (DX)
+
 // func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ8AVX2(SB), NOSPLIT, $0-32
 	MOVQ row+0(FP), SI
@@ -18,19 +35,7 @@ q8loop:
 	TESTQ CX, CX
 	JZ   q8done
 	VMOVDQU 2(SI), Y0
-	VMOVDQU (DI), Y1
-	VPSIGNB Y0, Y0, Y2
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y7, Y4, Y5
-	VEXTRACTI128 $1, Y5, X6
-	VPADDD X6, X5, X5
-	VPSHUFD $0x4E, X5, X6
-	VPADDD X6, X5, X5
-	VPSHUFD $0xB1, X5, X6
-	VPADDD X6, X5, X5
-	MOVL X5, AX
-	MOVL AX, (DX)
+	BLOCKSUM
 	ADDQ $34, SI
 	ADDQ $32, DI
 	ADDQ $4, DX
@@ -66,19 +71,7 @@ q4loop:
 	VPAND X8, X1, X1
 	VINSERTI128 $1, X1, Y0, Y0
 	VPSUBB Y9, Y0, Y0
-	VMOVDQU (DI), Y1
-	VPSIGNB Y0, Y0, Y2
-	VPSIGNB Y0, Y1, Y3
-	VPMADDUBSW Y3, Y2, Y4
-	VPMADDWD Y7, Y4, Y5
-	VEXTRACTI128 $1, Y5, X6
-	VPADDD X6, X5, X5
-	VPSHUFD $0x4E, X5, X6
-	VPADDD X6, X5, X5
-	VPSHUFD $0xB1, X5, X6
-	VPADDD X6, X5, X5
-	MOVL X5, AX
-	MOVL AX, (DX)
+	BLOCKSUM
 	ADDQ $18, SI
 	ADDQ $32, DI
 	ADDQ $4, DX

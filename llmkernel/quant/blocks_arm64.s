@@ -6,6 +6,19 @@
 // each comment); the test checks them against the Go kernel under
 // qemu-aarch64.
 
+// STORESUM adds the int16 products in V4..V7 to one int32 and stores it
+// at (R2), advancing R2: saddlp v16.4s, v4.8h; sadalp v16.4s, v5.8h,
+// v6.8h, v7.8h; addv s16, v16.4s.
+#define STORESUM \
+	WORD $0x4E602890 \
+	WORD $0x4E6068B0 \
+	WORD $0x4E6068D0 \
+	WORD $0x4E6068F0 \
+	WORD $0x4EB1BA10 \
+	VMOV V16.S[0], R5 \
+	MOVW R5, (R2) \
+	ADD  $4, R2
+
 // func blockSumsQ8NEON(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ8NEON(SB), NOSPLIT, $0-32
 	MOVD row+0(FP), R0
@@ -22,14 +35,7 @@ q8loop:
 	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
 	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
 	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602890 // saddlp v16.4s, v4.8h
-	WORD $0x4E6068B0 // sadalp v16.4s, v5.8h
-	WORD $0x4E6068D0 // sadalp v16.4s, v6.8h
-	WORD $0x4E6068F0 // sadalp v16.4s, v7.8h
-	WORD $0x4EB1BA10 // addv   s16, v16.4s
-	VMOV V16.S[0], R5
-	MOVW R5, (R2)
-	ADD  $4, R2
+	STORESUM
 	ADD  $34, R0
 	SUB  $1, R3
 	B    q8loop
@@ -61,14 +67,7 @@ q4loop:
 	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
 	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
 	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602890 // saddlp v16.4s, v4.8h
-	WORD $0x4E6068B0 // sadalp v16.4s, v5.8h
-	WORD $0x4E6068D0 // sadalp v16.4s, v6.8h
-	WORD $0x4E6068F0 // sadalp v16.4s, v7.8h
-	WORD $0x4EB1BA10 // addv   s16, v16.4s
-	VMOV V16.S[0], R5
-	MOVW R5, (R2)
-	ADD  $4, R2
+	STORESUM
 	ADD  $18, R0
 	SUB  $1, R3
 	B    q4loop
