@@ -74,13 +74,17 @@ type Backend struct {
 	opts     Options
 	mu       sync.Mutex // one inference at a time
 	byKind   map[llmkernel.Kind]*session
-	decided  int
 
 	// The budget: CPU time inference may still use, refilled at CPUBudget
 	// CPU-seconds per second up to a minute's worth.
 	credit  time.Duration
 	lastCPU time.Duration
 	lastAt  time.Time
+
+	// Counters have their own lock: status must not wait for an
+	// inference (which holds mu for seconds).
+	statsMu sync.Mutex
+	decided uint64
 	paused  uint64
 	gated   uint64
 	why     string
@@ -151,9 +155,9 @@ func (b *Backend) spend(now time.Time) bool {
 
 // Stats snapshots the counters.
 func (b *Backend) Stats() Stats {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return Stats{Inferences: uint64(b.decided), CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, LastPause: b.why,
+	b.statsMu.Lock()
+	defer b.statsMu.Unlock()
+	return Stats{Inferences: b.decided, CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, LastPause: b.why,
 		Priority: b.priority, Threads: b.pool.Size()}
 }
 
@@ -194,14 +198,12 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	}
 	if b.opts.Gate != nil {
 		if err := b.opts.Gate(); err != nil {
-			b.gated++
-			b.why = err.Error()
+			b.count(&b.gated, err.Error())
 			return llmkernel.Response{}, fmt.Errorf("%w: %w", ErrPaused, err)
 		}
 	}
 	if !b.spend(time.Now()) {
-		b.paused++
-		b.why = ErrBudget.Error()
+		b.count(&b.paused, ErrBudget.Error())
 		return llmkernel.Response{}, ErrBudget
 	}
 	ids, err := Tokens(b.m.Vocab, b.m.ChatTemplate, r.Prompt)
@@ -217,8 +219,18 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	if err != nil {
 		return llmkernel.Response{}, err
 	}
-	b.decided++
+	b.count(&b.decided, "")
 	return llmkernel.Response{Text: text, ModelTime: time.Since(start)}, nil
+}
+
+// count adds one to a counter and, for a pause, keeps why.
+func (b *Backend) count(n *uint64, why string) {
+	b.statsMu.Lock()
+	defer b.statsMu.Unlock()
+	*n++
+	if why != "" {
+		b.why = why
+	}
 }
 
 // infer runs on a pool thread: the kind's cached prefix reused, the rest of

@@ -292,7 +292,7 @@ func TestCPUBudget(t *testing.T) {
 	defer b.Close()
 	allowed := []bool{true, true, true, true, true}
 	var refused int
-	for i := 0; i < 20 && refused == 0; i++ {
+	for i := 0; i < 500 && refused == 0; i++ { // until the budget is spent, however fast the machine
 		if _, err := b.Infer(context.Background(), request(situation(i), allowed)); errors.Is(err, ErrBudget) {
 			refused++
 		} else if err != nil {
@@ -341,5 +341,36 @@ func TestGatePauses(t *testing.T) {
 	}
 	if st := b.Stats(); st.GatePauses != 1 || st.Inferences != 1 || !strings.Contains(st.LastPause, "85.0") {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// Status never waits for an inference: Stats answers while one runs.
+func TestStatsDuringInference(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	b, err := New(Options{Model: model(t, tinygguf.Spec{}), Gate: func() error {
+		close(entered)
+		<-release // an inference in progress, holding the backend
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.Infer(context.Background(), request(situation(1), []bool{true, true, true, true, true}))
+		done <- err
+	}()
+	<-entered
+	got := make(chan Stats, 1)
+	go func() { got <- b.Stats() }()
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Error("Stats waited for the inference")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,6 +1,8 @@
 package quant
 
 import (
+	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -75,5 +77,37 @@ func BenchmarkDotQ4_0(b *testing.B) {
 				DotQ4_0(row, a)
 			}
 		})
+	}
+}
+
+// Activations from a model that makes NaN or Inf (a hostile file) stay in
+// the kernels' range [-127, 127]; aligned or not, F32 and F16 data read the
+// same.
+func TestQuantizeAndViewsOnHostileData(t *testing.T) {
+	x := make([]float32, QK)
+	x[0], x[1], x[2] = float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))
+	for i := 3; i < QK; i++ {
+		x[i] = float32(i)
+	}
+	a := NewActs(QK)
+	a.Quantize(x)
+	for i, q := range a.Q {
+		if q < -127 {
+			t.Fatalf("q[%d] = %d", i, q)
+		}
+	}
+	b := make([]byte, 4*8+1)
+	for i := 0; i < 8; i++ {
+		binary.LittleEndian.PutUint32(b[1+4*i:], math.Float32bits(float32(i)+0.5))
+	}
+	for i, v := range F32s(b[1:]) {
+		if v != float32(i)+0.5 {
+			t.Fatalf("unaligned F32s[%d] = %v", i, v)
+		}
+	}
+	for i, v := range F16s(b[1:17]) {
+		if v != binary.LittleEndian.Uint16(b[1+2*i:]) {
+			t.Fatalf("unaligned F16s[%d]", i)
+		}
 	}
 }

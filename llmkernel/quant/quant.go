@@ -52,10 +52,15 @@ func (a *Acts) Quantize(x []float32) {
 			// Finite activations land in [-127, 127]; a model that makes
 			// NaN or Inf (a hostile file) gets 0 or ±127, never -128.
 			r := math.Round(float64(v * id))
-			if !(r >= -127) {
-				r = max(-127, min(0, r)) // NaN -> 0
+			switch {
+			case r != r: // NaN
+				r = 0
+			case r < -127:
+				r = -127
+			case r > 127:
+				r = 127
 			}
-			q[i] = int8(min(127, r))
+			q[i] = int8(r)
 		}
 	}
 }
@@ -123,19 +128,35 @@ func DotF32(row, x []float32) float32 {
 	return float32(sum)
 }
 
-// F32s views little-endian float32 data (a mapped tensor, 4-byte aligned)
-// as []float32 without copying. amd64 and arm64 are little-endian.
+// F32s views little-endian float32 data (a mapped tensor) as []float32
+// without copying (amd64 and arm64 are little-endian); data that is not
+// 4-byte aligned (a file may declare an alignment of 1) is copied.
 func F32s(b []byte) []float32 {
 	if len(b) < 4 {
 		return nil
 	}
+	if uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+		out := make([]float32, len(b)/4)
+		for i := range out {
+			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+		return out
+	}
 	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4)
 }
 
-// F16s views half-float data as []uint16 without copying.
+// F16s views half-float data as []uint16 without copying (or copies data
+// that is not 2-byte aligned).
 func F16s(b []byte) []uint16 {
 	if len(b) < 2 {
 		return nil
+	}
+	if uintptr(unsafe.Pointer(&b[0]))%2 != 0 {
+		out := make([]uint16, len(b)/2)
+		for i := range out {
+			out[i] = binary.LittleEndian.Uint16(b[2*i:])
+		}
+		return out
 	}
 	return unsafe.Slice((*uint16)(unsafe.Pointer(&b[0])), len(b)/2)
 }
