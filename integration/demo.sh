@@ -67,7 +67,7 @@ sed -i -e 's/"terminal": true/"terminal": false/' \
        -e "s#\"path\": \"rootfs\"#\"path\": \"$rootfs\"#" \
        -e "s#\"linux\": {#\"linux\": {\"cgroupsPath\": \"$cg/hog\", \"resources\": {\"memory\": {\"limit\": 268435456}},#" "$live/b/config.json"
 ai="--root=$live/root --ai-run=$live/run --ai-state=$live/state"
-"$bin" --ai-run="$live/run" --ai-state="$live/state" agent --metrics= >"$live/agent.log" 2>&1 &
+"$bin" --ai-run="$live/run" --ai-state="$live/state" agent --metrics= --backend=embedded >"$live/agent.log" 2>&1 &
 agent=$!
 "$bin" $ai --platform=systrap --network=none create --bundle "$live/b" "$id-live"
 "$bin" $ai start "$id-live"

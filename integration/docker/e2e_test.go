@@ -112,7 +112,7 @@ func TestDockerRunsRunscAI(t *testing.T) {
 		t.Fatalf("after install: %+v %v %v", rt, ok, err)
 	}
 	d := startDockerd(t, config)
-	testenv.StartDaemon(t, filepath.Join(work, "agent.log"), env.RunscAI, "--ai-run="+aiRun, "--ai-state="+aiState, "agent", "--metrics=", "--poll=100ms")
+	testenv.StartDaemon(t, filepath.Join(work, "agent.log"), env.RunscAI, "--ai-run="+aiRun, "--ai-state="+aiState, "agent", "--metrics=", "--poll=100ms", "--backend=embedded")
 
 	imgPath := filepath.Join(work, "image.tar")
 	if err := docker.WriteImageFile(imgPath, env.Rootfs, image, []string{"/bin/sh"}); err != nil {
