@@ -21,15 +21,23 @@
 	MOVL X5, AX \
 	MOVL AX, (DX)
 
+// ARGS loads the kernels' arguments: row SI, q DI, sums DX, nb CX.
+#define ARGS \
+	MOVQ row+0(FP), SI \
+	MOVQ q+8(FP), DI \
+	MOVQ sums+16(FP), DX \
+	MOVQ nb+24(FP), CX
+
+// BCAST sets every quadword of y to v (through x).
+#define BCAST(v, x, y) \
+	MOVQ v, AX \
+	MOVQ AX, x \
+	VPBROADCASTQ x, y
+
 // func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ8AVX2(SB), NOSPLIT, $0-32
-	MOVQ row+0(FP), SI
-	MOVQ q+8(FP), DI
-	MOVQ sums+16(FP), DX
-	MOVQ nb+24(FP), CX
-	MOVQ $0x0001000100010001, AX
-	MOVQ AX, X7
-	VPBROADCASTQ X7, Y7
+	ARGS
+	BCAST($0x0001000100010001, X7, Y7)
 
 q8loop:
 	TESTQ CX, CX
@@ -48,19 +56,10 @@ q8done:
 
 // func blockSumsQ4AVX2(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ4AVX2(SB), NOSPLIT, $0-32
-	MOVQ row+0(FP), SI
-	MOVQ q+8(FP), DI
-	MOVQ sums+16(FP), DX
-	MOVQ nb+24(FP), CX
-	MOVQ $0x0001000100010001, AX
-	MOVQ AX, X7
-	VPBROADCASTQ X7, Y7
-	MOVQ $0x0F0F0F0F0F0F0F0F, AX
-	MOVQ AX, X8
-	VPBROADCASTQ X8, Y8
-	MOVQ $0x0808080808080808, AX
-	MOVQ AX, X9
-	VPBROADCASTQ X9, Y9
+	ARGS
+	BCAST($0x0001000100010001, X7, Y7)
+	BCAST($0x0F0F0F0F0F0F0F0F, X8, Y8)
+	BCAST($0x0808080808080808, X9, Y9)
 
 q4loop:
 	TESTQ CX, CX
