@@ -403,7 +403,7 @@ func (c *checker) rules(specs []RuleSpec, p *llmkernel.Policy) []llmkernel.Rule 
 		switch {
 		case err != nil:
 			c.fail(err.Error(), at("action")...)
-		case !p.Kinds[k].Allowed[a]:
+		case int(a) >= len(p.Kinds[k].Allowed) || !p.Kinds[k].Allowed[a]: // the kind may be missing from kinds (already an error)
 			c.fail(fmt.Sprintf("%s is not among kinds.%s.actions", rs.Action, k), at("action")...)
 		}
 		r.Action = a

@@ -66,6 +66,9 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"nan regress", "regress: 0.2", "regress: .nan", []string{"cache.regress"}},
 		{"nan rule range", "mem_util: {max: 0.4}", "mem_util: {max: .nan}", []string{"rules.3.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
 		{"nan rule min", "when: {cpu_util: {min: 0.5}", "when: {cpu_util: {min: .nan}", []string{"rules.0.when.cpu_util"}},
+		// A rule of a kind the kinds section leaves out: an error, not a
+		// panic (found by FuzzParse).
+		{"rule of a missing kind", "  io:\n    actions: [keep, raise_weight, lower_weight]", "  io_x:\n    actions: [keep, raise_weight, lower_weight]", []string{"kinds.io", "missing"}},
 		{"second document", "version: 1", "version: 1\n---\nversion: 1", []string{"second YAML document"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
