@@ -77,6 +77,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFrom$$' -fuzztime $(FUZZTIME) ./llmkernel/summary/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSituation$$' -fuzztime $(FUZZTIME) ./llmkernel/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./policies/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./llmkernel/gguf/
 
 # Opt-in: a real single Kubernetes node (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet on containerd 2.x with
