@@ -46,8 +46,8 @@ type WorkloadContext struct {
 
 // ResourceContext is what the sandbox may have and has.
 type ResourceContext struct {
-	Limits  Limits `json:"oci_limits"`
-	Current Limits `json:"current"`
+	Ceiling Resources `json:"oci_limits"`
+	Current Resources `json:"current"`
 }
 
 // HistoryEntry is one earlier decision and what it led to.
@@ -80,7 +80,7 @@ func Assemble(s *Situation, r Readers, g Goal) SystemContext {
 			Sandbox: s.Sandbox, Image: s.Image, SyscallRate: f[FeatSyscallRate],
 			BlockingRate: f[FeatBlockingRate], LatencyNeed: f[FeatLatencyNeed], Evidence: s.Evidence,
 		},
-		Resources: ResourceContext{Limits: s.Limits, Current: s.Current},
+		Resources: ResourceContext{Ceiling: s.Ceiling, Current: s.Current},
 		Goal:      g,
 	}
 	if r.Hardware != nil {

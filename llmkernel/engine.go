@@ -203,7 +203,7 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 }
 
 func (e *Engine) fastDecision(s *Situation) Decision {
-	var c Choice
+	var c FastChoice
 	if e.policy.Kinds[s.Kind].NoExplore {
 		c = e.fast.Conservative(s)
 	} else {
@@ -247,7 +247,7 @@ func (e *Engine) learnFromDeep(s Situation, a Answer, r Response, wall time.Dura
 	now := time.Now()
 	e.cache.Put(d, s.Sandbox, now.UnixNano())
 	if w := e.budget.take(s.Sandbox, e.policy.Fast.DistillWeight, now); w > 0 {
-		e.fast.Update(&s, a.Action, float64(a.Confidence)/100, w)
+		e.fast.Distill(&s, a, w)
 	}
 	if e.onDeep != nil {
 		e.onDeep(s, a)
@@ -387,7 +387,7 @@ func (e *Engine) Close() error {
 }
 
 // FastChoice is the fast tier's current greedy pick for s, for explanations.
-func (e *Engine) FastChoice(s Situation) Choice { return e.fast.Decide(&s, false) }
+func (e *Engine) FastChoice(s Situation) FastChoice { return e.fast.Decide(&s, false) }
 
 func (p *Policy) validate() error {
 	for k := Kind(0); k < numKinds; k++ {

@@ -42,7 +42,7 @@ func (f *faultInjectionBackend) Infer(ctx context.Context, r Request) (Response,
 }
 
 var hot = Situation{Kind: KindCPU, Sandbox: "web", Evidence: 5, Features: Features{0.9, 0.9, 0.3, 0, 0, 0.5, 0.2, 1},
-	Limits: Limits{CPUShares: 4096}, Current: Limits{CPUShares: 1024}}
+	Ceiling: Resources{CPUShares: 4096}, Current: Resources{CPUShares: 1024}}
 
 func newEngine(t *testing.T, b Backend, mutate func(*Policy)) *Engine {
 	t.Helper()

@@ -54,8 +54,8 @@ func input(f *Features) (x [dim]float64) {
 	return x
 }
 
-// Choice is the fast tier's pick with its estimate.
-type Choice struct {
+// FastChoice is the fast tier's pick with its estimate.
+type FastChoice struct {
 	Action   Action
 	Estimate float64 // expected reward θ·x
 	Width    float64 // confidence-bound width √(xᵀA⁻¹x)
@@ -64,7 +64,7 @@ type Choice struct {
 
 // Decide picks the arm with the highest upper confidence bound; explore
 // widens the bound (false: pure exploitation, for explanations and tests).
-func (f *FastTier) Decide(s *Situation, explore bool) Choice {
+func (f *FastTier) Decide(s *Situation, explore bool) FastChoice {
 	if explore {
 		return f.decide(s, f.alpha)
 	}
@@ -76,34 +76,34 @@ func (f *FastTier) Decide(s *Situation, explore bool) Choice {
 // For decisions whose mistakes cost users (create-time configuration).
 // The bound is one confidence width (at least alpha widths) below the
 // estimate.
-func (f *FastTier) Conservative(s *Situation) Choice { return f.decide(s, -max(1, f.alpha)) }
+func (f *FastTier) Conservative(s *Situation) FastChoice { return f.decide(s, -max(1, f.alpha)) }
 
 // decide scores each action as estimate + coef·width.
-func (f *FastTier) decide(s *Situation, coef float64) Choice {
+func (f *FastTier) decide(s *Situation, coef float64) FastChoice {
 	m := f.models[s.Kind].Load()
 	x := input(&s.Features)
-	best := Choice{Estimate: math.Inf(-1)}
+	best := FastChoice{Estimate: math.Inf(-1)}
 	bestScore := math.Inf(-1)
 	for a := range m.Ainv {
 		est, width := m.score(a, &x)
 		score := est + coef*width
 		if score > bestScore {
 			bestScore = score
-			best = Choice{Action: Action(a), Estimate: est, Width: width, N: m.N[a]}
+			best = FastChoice{Action: Action(a), Estimate: est, Width: width, N: m.N[a]}
 		}
 	}
 	return best
 }
 
 // Arm is the fast tier's estimate for action a in s.
-func (f *FastTier) Arm(s *Situation, a Action) Choice {
+func (f *FastTier) Arm(s *Situation, a Action) FastChoice {
 	m := f.models[s.Kind].Load()
 	if int(a) >= len(m.Ainv) {
-		return Choice{Action: a}
+		return FastChoice{Action: a}
 	}
 	x := input(&s.Features)
 	est, width := m.score(int(a), &x)
-	return Choice{Action: a, Estimate: est, Width: width, N: m.N[a]}
+	return FastChoice{Action: a, Estimate: est, Width: width, N: m.N[a]}
 }
 
 // score is arm a's expected reward θ·x and confidence width √(xᵀA⁻¹x).
@@ -120,6 +120,15 @@ func (m *linUCB) score(a int, x *[dim]float64) (est, width float64) {
 		width += ax * x[i]
 	}
 	return est, math.Sqrt(math.Max(width, 0))
+}
+
+// Distill teaches the fast tier a validated deep-tier answer to s: the
+// answer's action is rewarded with its confidence, weighted by w (the
+// policy's fast.distill_weight, less what the sandbox's budget allows).
+// Measured outcomes teach through Update. The live engine and the
+// create-time records both distil through here.
+func (f *FastTier) Distill(s *Situation, a Answer, w float64) {
+	f.Update(s, a.Action, float64(a.Confidence)/100, w)
 }
 
 // Update trains arm a of s's kind with reward r (weight w scales how much one

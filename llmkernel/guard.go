@@ -2,8 +2,7 @@ package llmkernel
 
 import (
 	"fmt"
-	"math/bits"
-	"sync"
+		"sync"
 	"sync/atomic"
 	"time"
 )
@@ -53,7 +52,7 @@ const (
 // Resource names the setting action a of kind k changes and points at it
 // in l (nil for actions that change no setting). Soft limits are bounded by
 // the memory limit, so they point at MemoryBytes.
-func Resource(k Kind, a Action, l *Limits) (name string, v *uint64) {
+func Resource(k Kind, a Action, l *Resources) (name string, v *uint64) {
 	switch ActionName(k, a) {
 	case "raise_shares", "lower_shares":
 		return "cpu shares", &l.CPUShares
@@ -69,30 +68,7 @@ func Resource(k Kind, a Action, l *Limits) (name string, v *uint64) {
 	return "", nil
 }
 
-// StepToReach is the smallest step, in percent of cur, that moves cur to
-// target or past it (the caller clamps the result to target), capped at
-// MaxStepPct. It neither overflows for huge values nor truncates a step
-// that is needed to arrive: 2034 → 2048 is 1 %, not 0.
-func StepToReach(cur, target uint64) int {
-	if cur == 0 {
-		return MaxStepPct
-	}
-	diff := target - cur
-	if target < cur {
-		diff = cur - target
-	}
-	hi, lo := bits.Mul64(diff, 100)
-	if hi >= cur { // quotient does not fit in 64 bits
-		return MaxStepPct
-	}
-	q, r := bits.Div64(hi, lo, cur)
-	if r > 0 {
-		q++
-	}
-	return int(min(q, MaxStepPct))
-}
-
-func resource(k Kind, a Action, l *Limits) *uint64 {
+func resource(k Kind, a Action, l *Resources) *uint64 {
 	_, v := Resource(k, a, l)
 	return v
 }
@@ -134,21 +110,19 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	}
 	dir := direction(s.Kind, d.Action)
 	if cur := resource(s.Kind, d.Action, current); cur != nil && *cur > 0 {
-		limit := *resource(s.Kind, d.Action, &s.Limits)
+		limit := *resource(s.Kind, d.Action, &s.Ceiling)
 		floor := *resource(s.Kind, d.Action, &g.p.Guardrails.Floors)
 		switch {
 		case dir > 0 && limit > 0 && *cur >= limit:
 			return reject(GuardOCILimit, fmt.Sprintf("already at the OCI limit %d", limit))
-		case dir > 0 && limit > 0:
-			// Never grant more than the spec allows: clamp the step. The
-			// step is rounded up so a raise can reach the limit exactly;
-			// the new setting itself is clamped to the limit.
-			d.StepPct = min(d.StepPct, StepToReach(*cur, limit))
 		case dir < 0 && *cur <= floor:
 			return reject(GuardFloor, fmt.Sprintf("already at the policy floor %d", floor))
-		case dir < 0 && floor > 0:
-			d.StepPct = min(d.StepPct, StepToReach(*cur, floor))
 		}
+		// Never grant more than the spec allows nor cut below the floor:
+		// the step becomes the one that lands on the bound (rounded up, so
+		// it can reach the bound exactly).
+		_, taken := Step(*cur, dir, d.StepPct, limit, floor)
+		d.StepPct = min(d.StepPct, taken)
 	}
 	if dir != 0 && d.StepPct == 0 {
 		return reject(GuardStep, "step rounds to nothing")

@@ -15,7 +15,7 @@ func TestGuardrails(t *testing.T) {
 	g := newGuard(&p)
 	now := time.Unix(1000, 0)
 	base := Situation{Kind: KindCPU, Sandbox: "a", Evidence: 5,
-		Limits: Limits{CPUShares: 2048}, Current: Limits{CPUShares: 1024}}
+		Ceiling: Resources{CPUShares: 2048}, Current: Resources{CPUShares: 1024}}
 	dec := func(a Action, step int) Decision {
 		return Decision{Kind: KindCPU, Key: base.Key(), Action: a, StepPct: step, Tier: TierDeep}
 	}
@@ -65,7 +65,7 @@ func TestGuardrails(t *testing.T) {
 	// shares needs a step of 18% to arrive (17% would stop short; the new
 	// setting is clamped to the limit).
 	tight := base
-	tight.Sandbox, tight.Limits.CPUShares = "e", 1200
+	tight.Sandbox, tight.Ceiling.CPUShares = "e", 1200
 	if d := g.check(&tight, dec(simRaise, 50), now); d.Action != simRaise || d.StepPct != 18 {
 		t.Errorf("OCI limit clamp: %v (want step 18)", d)
 	}
@@ -110,13 +110,13 @@ func TestStepToReach(t *testing.T) {
 	p := testPolicy()
 	g := newGuard(&p)
 	s := Situation{Kind: KindCPU, Sandbox: "huge", Evidence: 10,
-		Limits: Limits{CPUShares: ^uint64(0)}, Current: Limits{CPUShares: 1 << 62}}
+		Ceiling: Resources{CPUShares: ^uint64(0)}, Current: Resources{CPUShares: 1 << 62}}
 	raise, _ := ParseAction(KindCPU, "raise_shares")
 	d := g.check(&s, Decision{Kind: KindCPU, Action: raise, StepPct: 50, Tier: TierDeep}, time.Now())
 	if d.Action != raise || d.StepPct <= 0 || d.StepPct > p.Kinds[KindCPU].MaxStepPct {
 		t.Errorf("huge limit: %v", d)
 	}
-	s.Sandbox, s.Limits.CPUShares, s.Current.CPUShares = "short", 2048, 2034
+	s.Sandbox, s.Ceiling.CPUShares, s.Current.CPUShares = "short", 2048, 2034
 	if d := g.check(&s, Decision{Kind: KindCPU, Action: raise, StepPct: 50, Tier: TierDeep}, time.Now()); d.Action != raise || d.StepPct != 1 {
 		t.Errorf("2034 -> 2048: %v (want a 1%% step, then clamped to the limit)", d)
 	}

@@ -57,7 +57,7 @@ type Guardrails struct {
 	// after raise) of one kind for one sandbox within this long.
 	Hysteresis time.Duration
 	// Floors: no decision takes a sandbox below these.
-	Floors Limits
+	Floors Resources
 }
 
 // CachePolicy configures the immediate tier.

@@ -42,7 +42,7 @@ func Prompt(k Kind, allowed []bool, c *SystemContext) string {
 	fmt.Fprintf(&b, "Workload: syscall_rate %.2f, blocking_rate %.2f, latency_need %.2f, over %d windows.\n", w.SyscallRate, w.BlockingRate, w.LatencyNeed, w.Evidence)
 	r := c.Resources
 	fmt.Fprintf(&b, "Limits: cpu_shares %d, cpu_quota_pct %d, memory_bytes %d, io_weight %d (current %d, %d, %d, %d).\n",
-		r.Limits.CPUShares, r.Limits.CPUQuotaPct, r.Limits.MemoryBytes, r.Limits.IOWeight,
+		r.Ceiling.CPUShares, r.Ceiling.CPUQuotaPct, r.Ceiling.MemoryBytes, r.Ceiling.IOWeight,
 		r.Current.CPUShares, r.Current.CPUQuotaPct, r.Current.MemoryBytes, r.Current.IOWeight)
 	for _, e := range c.History {
 		rw := "pending"

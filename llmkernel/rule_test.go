@@ -17,7 +17,7 @@ func TestRuleThenLearned(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	s := Situation{Kind: KindCPU, Sandbox: "b", Evidence: 5, Current: Limits{CPUShares: 1024}}
+	s := Situation{Kind: KindCPU, Sandbox: "b", Evidence: 5, Current: Resources{CPUShares: 1024}}
 	s.Features[FeatCPUUtil] = 0.9
 	quiet := s
 	quiet.Features[FeatCPUUtil] = 0.1

@@ -18,6 +18,9 @@ const (
 	numKinds
 )
 
+// NumKinds is the number of decision kinds: per-kind arrays are sized by it.
+const NumKinds = int(numKinds)
+
 var kindNames = [numKinds]string{"create", "cpu", "memory", "io", "security"}
 
 func (k Kind) String() string {
@@ -91,13 +94,17 @@ func ParseFeature(s string) (Feature, error) {
 // does not allocate.
 type Features [NumFeatures]float64
 
-// Limits are the ceilings the container's OCI spec sets; zero means unset.
-// No decision may grant more.
-type Limits struct {
-	CPUShares   uint64 `json:"cpu_shares,omitempty"`    // linux.resources.cpu.shares
-	CPUQuotaPct uint64 `json:"cpu_quota_pct,omitempty"` // quota/period as % of one CPU
-	MemoryBytes uint64 `json:"memory_bytes,omitempty"`  // linux.resources.memory.limit
-	IOWeight    uint64 `json:"io_weight,omitempty"`     // linux.resources.blockIO.weight
+// Resources are a sandbox's resource settings in the engine's units (zero:
+// unset or unlimited). What a value means is the role of the field that holds
+// it: Situation.Ceiling (the OCI spec's limits: no decision grants more),
+// Situation.Current (in force now), Guardrails.Floors (the policy's minimum),
+// control.Target.Baseline (when the agent first saw the sandbox), or the
+// settings an actuator is asked to apply. ResourcesOf reads a spec's.
+type Resources struct {
+	CPUShares   uint64 `json:"cpu_shares,omitempty"`    // cgroup cpu shares (OCI linux.resources.cpu.shares)
+	CPUQuotaPct uint64 `json:"cpu_quota_pct,omitempty"` // CFS quota/period as % of one CPU
+	MemoryBytes uint64 `json:"memory_bytes,omitempty"`  // memory limit (OCI linux.resources.memory.limit)
+	IOWeight    uint64 `json:"io_weight,omitempty"`     // block I/O weight (OCI linux.resources.blockIO.weight)
 }
 
 // Situation is one decision to make.
@@ -108,10 +115,10 @@ type Situation struct {
 	Features Features
 	// Evidence is how many measurement windows back the features.
 	Evidence int
-	// Limits are the OCI spec's ceilings; Current the settings in force
+	// Ceiling is the OCI spec's limits; Current the settings in force
 	// now (zero: unknown). Bounds are computed from both.
-	Limits  Limits
-	Current Limits
+	Ceiling Resources
+	Current Resources
 }
 
 // Validate rejects situations whose numbers are outside their ranges: they

@@ -19,8 +19,8 @@ type SituationFile struct {
 	Image    string             `json:"image"`
 	Features map[string]float64 `json:"features"`
 	Evidence int                `json:"evidence"`
-	Limits   Limits             `json:"limits"`
-	Current  Limits             `json:"current"`
+	Limits   Resources          `json:"limits"`
+	Current  Resources          `json:"current"`
 }
 
 // DecodeSituation reads one situation document from r: at most
@@ -48,7 +48,7 @@ func DecodeSituation(r io.Reader) (Situation, error) {
 	if err != nil {
 		return s, err
 	}
-	s = Situation{Kind: k, Sandbox: sf.Sandbox, Image: sf.Image, Evidence: sf.Evidence, Limits: sf.Limits, Current: sf.Current}
+	s = Situation{Kind: k, Sandbox: sf.Sandbox, Image: sf.Image, Evidence: sf.Evidence, Ceiling: sf.Limits, Current: sf.Current}
 	for name, v := range sf.Features {
 		f, err := ParseFeature(name)
 		if err != nil {

@@ -9,7 +9,7 @@ const goodSituation = `{"kind":"cpu","sandbox":"web","image":"nginx","features":
 
 func TestDecodeSituation(t *testing.T) {
 	s, err := DecodeSituation(strings.NewReader(goodSituation + "\n"))
-	if err != nil || s.Kind != KindCPU || s.Features[FeatCPUUtil] != 0.9 || s.Limits.CPUShares != 2048 {
+	if err != nil || s.Kind != KindCPU || s.Features[FeatCPUUtil] != 0.9 || s.Ceiling.CPUShares != 2048 {
 		t.Fatalf("%+v %v", s, err)
 	}
 	for name, doc := range map[string]string{

@@ -1,7 +1,7 @@
 package llmkernel
 
-// Stats are the engine's counters, for `agent status`, metrics and tests.
-type Stats struct {
+// EngineStats are the engine's counters, for `agent status`, metrics and tests.
+type EngineStats struct {
 	Backend       string                       `json:"backend"`
 	Decisions     map[string]map[string]uint64 `json:"decisions"` // kind -> tier -> count
 	Rejected      map[string]uint64            `json:"rejected"`  // kind -> guardrail rejections
@@ -29,8 +29,8 @@ type DeepStats struct {
 }
 
 // Stats snapshots the counters.
-func (e *Engine) Stats() Stats {
-	st := Stats{
+func (e *Engine) Stats() EngineStats {
+	st := EngineStats{
 		Backend: e.Backend(), Decisions: map[string]map[string]uint64{}, Rejected: map[string]uint64{},
 		CacheEntries: e.cache.Len(), CacheEvicted: e.cacheEvicted.Load(), Outcomes: e.outcomesSeen.Load(),
 		OutcomesLost: e.outcomesLost.Load(), RecordsLost: e.recordsLost.Load(), PersistErrors: e.persistErrors.Load(),

@@ -336,7 +336,7 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	}
 	p.Guardrails = llmkernel.Guardrails{
 		MinEvidence: gr.MinEvidence, MinInterval: gr.MinInterval, Hysteresis: gr.Hysteresis,
-		Floors: llmkernel.Limits{CPUShares: gr.Floors.CPUShares, CPUQuotaPct: gr.Floors.CPUQuotaPct, MemoryBytes: gr.Floors.MemoryBytes, IOWeight: gr.Floors.IOWeight},
+		Floors: llmkernel.Resources{CPUShares: gr.Floors.CPUShares, CPUQuotaPct: gr.Floors.CPUQuotaPct, MemoryBytes: gr.Floors.MemoryBytes, IOWeight: gr.Floors.IOWeight},
 	}
 
 	if f.Cache.TTL <= 0 {

@@ -124,24 +124,24 @@ func (c *agentCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 
 // agentStatus is what `agent status` returns.
 type agentStatus struct {
-	Version   string                `json:"version"`
-	PID       int                   `json:"pid"`
-	Started   time.Time             `json:"started"`
-	Backend   string                `json:"backend"`
-	Model     string                `json:"model"`
-	ModelNote string                `json:"model_note,omitempty"` // why this backend (auto: why no model)
-	Inference *inproc.Stats         `json:"inference,omitempty"`  // the in-process model's work
-	TapDir    string                `json:"tap_dir"`
-	FIFOsOpen int                   `json:"fifos_open"`
-	Errors    uint64                `json:"errors"`  // bad summaries and unreadable FIFOs
-	Foreign   uint64                `json:"foreign"` // lines dropped: they claimed another sandbox than their FIFO's
-	Stats     live.Stats            `json:"stats"`
-	Sandboxes []live.Sandbox        `json:"sandboxes"`
-	Deciding  bool                  `json:"deciding"`
-	Loop      control.Stats         `json:"loop"`
-	Engine    *llmkernel.Stats      `json:"engine,omitempty"`
-	Managed   []control.TargetState `json:"managed"`
-	Unmanaged map[string]string     `json:"unmanaged,omitempty"` // sandbox -> why
+	Version   string                 `json:"version"`
+	PID       int                    `json:"pid"`
+	Started   time.Time              `json:"started"`
+	Backend   string                 `json:"backend"`
+	Model     string                 `json:"model"`
+	ModelNote string                 `json:"model_note,omitempty"` // why this backend (auto: why no model)
+	Inference *inproc.InferenceStats `json:"inference,omitempty"`  // the in-process model's work
+	TapDir    string                 `json:"tap_dir"`
+	FIFOsOpen int                    `json:"fifos_open"`
+	Errors    uint64                 `json:"errors"`  // bad summaries and unreadable FIFOs
+	Foreign   uint64                 `json:"foreign"` // lines dropped: they claimed another sandbox than their FIFO's
+	Stats     live.TapStats          `json:"stats"`
+	Sandboxes []live.Sandbox         `json:"sandboxes"`
+	Deciding  bool                   `json:"deciding"`
+	Loop      control.LoopStats      `json:"loop"`
+	Engine    *llmkernel.EngineStats `json:"engine,omitempty"`
+	Managed   []control.TargetState  `json:"managed"`
+	Unmanaged map[string]string      `json:"unmanaged,omitempty"` // sandbox -> why
 }
 
 // agent is the running daemon.
@@ -158,10 +158,10 @@ type agent struct {
 	engine    *llmkernel.Engine // nil: observing only
 	loop      *control.Loop
 	targets   *targets
-	store     *history.Store
+	store     *history.DB
 	model     string
 	modelNote string
-	inference func() inproc.Stats
+	inference func() inproc.InferenceStats
 	window    time.Duration
 	mu        sync.Mutex
 	unmanaged map[string]string

@@ -29,10 +29,10 @@ type cgroupHost struct {
 	open    map[string]*cgroup.Cgroup // by cgroup path
 	cpus    int
 	hostMem uint64
-	floors  llmkernel.Limits // the policy floors: read back exactly on v2
+	floors  llmkernel.Resources // the policy floors: read back exactly on v2
 }
 
-func newCgroupHost(floors llmkernel.Limits) *cgroupHost {
+func newCgroupHost(floors llmkernel.Resources) *cgroupHost {
 	h := &cgroupHost{open: map[string]*cgroup.Cgroup{}, cpus: runtime.NumCPU(), floors: floors}
 	var si unix.Sysinfo_t
 	if unix.Sysinfo(&si) == nil {
@@ -74,15 +74,15 @@ func anyDir(cg *cgroup.Cgroup) string {
 // current reads the settings in force as limits (0: unset or unlimited).
 // The values the loop compares against — t's ceilings and baseline, the
 // floors — are read back exactly where cgroup v2's weights are coarser.
-func (h *cgroupHost) current(cg *cgroup.Cgroup, t *control.Target) (llmkernel.Limits, cgroup.Settings, error) {
-	known := func(l llmkernel.Limits) cgroup.Settings {
+func (h *cgroupHost) current(cg *cgroup.Cgroup, t *control.Target) (llmkernel.Resources, cgroup.Settings, error) {
+	known := func(l llmkernel.Resources) cgroup.Settings {
 		return cgroup.Settings{CPUShares: l.CPUShares, IOWeight: l.IOWeight}
 	}
-	s, err := cg.ReadKnown(known(t.Limits), known(t.Baseline), known(h.floors))
+	s, err := cg.ReadKnown(known(t.Ceiling), known(t.Baseline), known(h.floors))
 	if err != nil {
-		return llmkernel.Limits{}, s, err
+		return llmkernel.Resources{}, s, err
 	}
-	l := llmkernel.Limits{CPUShares: s.CPUShares, IOWeight: s.IOWeight}
+	l := llmkernel.Resources{CPUShares: s.CPUShares, IOWeight: s.IOWeight}
 	if s.CPUQuotaUs > 0 && s.CPUPeriodUs > 0 {
 		l.CPUQuotaPct = uint64(s.CPUQuotaUs) * 100 / s.CPUPeriodUs
 	}
@@ -114,7 +114,7 @@ func (h *cgroupHost) Sample(_ context.Context, t *control.Target) (control.Sampl
 	}, nil
 }
 
-func (h *cgroupHost) Apply(_ context.Context, t *control.Target, set llmkernel.Limits) error {
+func (h *cgroupHost) Apply(_ context.Context, t *control.Target, set llmkernel.Resources) error {
 	cg, err := h.cgroup(t.Cgroup)
 	if err != nil {
 		return err
@@ -236,15 +236,15 @@ func (ts *targets) resolve(id string) (control.Target, error) {
 	if in, err := specInputs(c.Spec); err == nil {
 		image = in.Image
 	}
-	t := control.Target{Sandbox: id, Image: image, Cgroup: path, Limits: ociLimits(c.Spec)}
+	t := control.Target{Sandbox: id, Image: image, Cgroup: path, Ceiling: ociLimits(c.Spec)}
 	t.Baseline, err = ts.baseline(f.Baseline, cg, &t)
 	return t, err
 }
 
 // baseline is the sandbox's settings when the agent first saw it, kept in
 // the tap directory so a restarted agent (after changes) still knows them.
-func (ts *targets) baseline(path string, cg *cgroup.Cgroup, t *control.Target) (llmkernel.Limits, error) {
-	var l llmkernel.Limits
+func (ts *targets) baseline(path string, cg *cgroup.Cgroup, t *control.Target) (llmkernel.Resources, error) {
+	var l llmkernel.Resources
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &l); err != nil {
 			return l, fmt.Errorf("%s: %w", path, err)
@@ -263,8 +263,8 @@ func (ts *targets) baseline(path string, cg *cgroup.Cgroup, t *control.Target) (
 }
 
 // ociLimits are the spec's resource ceilings in the engine's units.
-func ociLimits(spec *specs.Spec) llmkernel.Limits {
-	var l llmkernel.Limits
+func ociLimits(spec *specs.Spec) llmkernel.Resources {
+	var l llmkernel.Resources
 	r := spec.Linux.Resources
 	if r == nil {
 		return l

@@ -54,7 +54,7 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 	a.engine, a.store = e, st
 	host := newCgroupHost(pol.Guardrails.Floors)
 	a.targets = newTargets(a.tapDir, host)
-	a.loop = control.New(control.Config{Engine: e, Host: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
+	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
 	return func() {
 		e.Close()
 		ob.close()

@@ -34,7 +34,7 @@ type openedBackend struct {
 	note    string            // why the choice (auto: why no model)
 	close   func()
 	// stats are the in-process model's counters; nil for other backends.
-	stats func() inproc.Stats
+	stats func() inproc.InferenceStats
 }
 
 // open opens the backend the flags name, bounded by the policy.

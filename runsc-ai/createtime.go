@@ -53,8 +53,8 @@ func (c *decidedCmd) FetchSpec(conf *config.Config, f *flag.FlagSet) (string, *s
 // session is one create-time decision on its way to being applied.
 type session struct {
 	pol   llmkernel.Policy
-	store *sandboxconf.Store
-	host  sandboxconf.Host
+	store *sandboxconf.Records
+	host  sandboxconf.HostFacts
 	plan  sandboxconf.Plan
 }
 

@@ -325,7 +325,7 @@ func (c *decideCmd) dryRunPlan(ctx context.Context, conf *config.Config, out io.
 	return nil
 }
 
-func probeSummary(h sandboxconf.Host) string {
+func probeSummary(h sandboxconf.HostFacts) string {
 	if h.Platforms == nil {
 		return "none (run 'runsc-ai host' to probe)"
 	}

@@ -36,7 +36,7 @@ const maxImageKey = 256
 // hostInputs returns the host facts for a create-time decision: the cached
 // (probed) facts if this boot has them, else a files-only discovery, which
 // is saved so the next create reads one small file.
-func hostInputs(ctx context.Context, o *aiOptions, cached *host.Info) sandboxconf.Host {
+func hostInputs(ctx context.Context, o *aiOptions, cached *host.Info) sandboxconf.HostFacts {
 	var info host.Info
 	switch {
 	case cached != nil:
@@ -56,7 +56,7 @@ func hostInputs(ctx context.Context, o *aiOptions, cached *host.Info) sandboxcon
 	case "x86_64", "amd64":
 		arch = "amd64"
 	}
-	h := sandboxconf.Host{Arch: arch, Cores: info.Cores.Value, MemoryBytes: info.MemoryBytes.Value}
+	h := sandboxconf.HostFacts{Arch: arch, Cores: info.Cores.Value, MemoryBytes: info.MemoryBytes.Value}
 	if len(info.Platforms) > 0 || info.KVMUsable != nil {
 		h.Platforms = map[string]sandboxconf.Probe{}
 		for _, p := range info.Platforms {

@@ -160,7 +160,7 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 }
 
 // AgentReport is what the agent did during the run: its loop's counters.
-type AgentReport = control.Stats
+type AgentReport = control.LoopStats
 
 func (a *agentProc) status() (*AgentReport, error) {
 	out, err := exec.Command(a.self, append(append([]string{}, a.global...), "agent", "status", "--json")...).Output()

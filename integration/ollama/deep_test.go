@@ -42,7 +42,7 @@ func situations(n int) []llmkernel.Situation {
 	var out []llmkernel.Situation
 	for i := 0; i < n; i++ {
 		s := llmkernel.Situation{Kind: llmkernel.Kinds()[1+i%3], Sandbox: "ctr-" + string(rune('a'+i)), Image: "busybox", Evidence: 5,
-			Limits: llmkernel.Limits{CPUShares: 4096, MemoryBytes: 1 << 30, IOWeight: 1000}, Current: llmkernel.Limits{CPUShares: 1024, MemoryBytes: 512 << 20, IOWeight: 100}}
+			Ceiling: llmkernel.Resources{CPUShares: 4096, MemoryBytes: 1 << 30, IOWeight: 1000}, Current: llmkernel.Resources{CPUShares: 1024, MemoryBytes: 512 << 20, IOWeight: 100}}
 		s.Features[llmkernel.FeatCPUThrottle] = float64(i%4) / 4
 		s.Features[llmkernel.FeatLatencyNeed] = float64(i/4) / 4
 		out = append(out, s)

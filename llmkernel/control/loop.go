@@ -18,9 +18,9 @@ const OutcomeWindows = 3
 // Config assembles a loop.
 type Config struct {
 	Engine   *llmkernel.Engine
-	Host     Host
+	Actuator Actuator
 	Recorder Recorder // nil: nothing persisted
-	Floors   llmkernel.Limits
+	Floors   llmkernel.Resources
 	Logger   *zap.Logger
 }
 
@@ -31,11 +31,11 @@ type Loop struct {
 	log     *zap.Logger
 	mu      sync.Mutex
 	targets map[string]*tracked
-	stats   Stats
+	stats   LoopStats
 }
 
-// Stats count the loop's work.
-type Stats struct {
+// LoopStats count the loop's work.
+type LoopStats struct {
 	Windows      uint64 `json:"windows"`
 	Applied      uint64 `json:"applied"`
 	ApplyErrors  uint64 `json:"apply_errors"`
@@ -55,13 +55,13 @@ type Stats struct {
 
 // TargetState is what the loop knows of one sandbox, for status.
 type TargetState struct {
-	Sandbox  string             `json:"sandbox"`
-	Evidence int                `json:"evidence"`
-	Features map[string]float64 `json:"features"`
-	Current  llmkernel.Limits   `json:"current"`
-	Ceiling  llmkernel.Limits   `json:"ceiling"`
-	Last     string             `json:"last_change,omitempty"`
-	Error    string             `json:"error,omitempty"`
+	Sandbox  string              `json:"sandbox"`
+	Evidence int                 `json:"evidence"`
+	Features map[string]float64  `json:"features"`
+	Current  llmkernel.Resources `json:"current"`
+	Ceiling  llmkernel.Resources `json:"ceiling"`
+	Last     string              `json:"last_change,omitempty"`
+	Error    string              `json:"error,omitempty"`
 }
 
 type tracked struct {
@@ -72,7 +72,7 @@ type tracked struct {
 	feat     llmkernel.Features
 	window   time.Duration // between the last two samples
 	pending  []pending
-	rejected [numKinds]llmkernel.Guardrail // last rejection recorded, to record each once
+	rejected [llmkernel.NumKinds]llmkernel.Guardrail // last rejection recorded, to record each once
 	last     string
 	err      string
 }
@@ -87,9 +87,6 @@ type pending struct {
 	ooms     uint64
 }
 
-// numKinds sizes per-kind arrays; only the live kinds are used.
-const numKinds = 8
-
 // liveKinds are the kinds decided for running sandboxes.
 var liveKinds = []llmkernel.Kind{llmkernel.KindCPU, llmkernel.KindMemory, llmkernel.KindIO}
 
@@ -100,7 +97,7 @@ func New(cfg Config) *Loop {
 		log = zap.NewNop()
 	}
 	return &Loop{cfg: cfg, log: log, targets: map[string]*tracked{},
-		stats: Stats{AppliedByKind: map[string]uint64{}, AppliedByAction: map[string]uint64{}, RejectedByKind: map[string]uint64{}}}
+		stats: LoopStats{AppliedByKind: map[string]uint64{}, AppliedByAction: map[string]uint64{}, RejectedByKind: map[string]uint64{}}}
 }
 
 // Step runs one window over targets; activity returns a sandbox's tap
@@ -141,7 +138,7 @@ func (l *Loop) Step(ctx context.Context, now time.Time, targets []Target, activi
 }
 
 func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activity, haveAct bool) {
-	s, err := l.cfg.Host.Sample(ctx, &tr.t)
+	s, err := l.cfg.Actuator.Sample(ctx, &tr.t)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
@@ -173,7 +170,7 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 		}
 		sit := llmkernel.Situation{
 			Kind: k, Sandbox: tr.t.Sandbox, Image: tr.t.Image, Features: tr.feat, Evidence: tr.evidence,
-			Limits: l.ceiling(&tr.t), Current: s.Current,
+			Ceiling: l.ceiling(&tr.t), Current: s.Current,
 		}
 		d := l.cfg.Engine.Decide(ctx, sit)
 		l.stats.DecisionLatency.observe(d.Latency)
@@ -196,7 +193,7 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 
 // unmanaged: a kind whose setting this host does not report (or that is
 // unlimited) is left alone; the loop never invents a limit.
-func (l *Loop) unmanaged(k llmkernel.Kind, cur *llmkernel.Limits) bool {
+func (l *Loop) unmanaged(k llmkernel.Kind, cur *llmkernel.Resources) bool {
 	switch k {
 	case llmkernel.KindCPU:
 		return cur.CPUShares == 0
@@ -209,8 +206,8 @@ func (l *Loop) unmanaged(k llmkernel.Kind, cur *llmkernel.Limits) bool {
 }
 
 // ceiling is the OCI limit, or where the spec sets none, the baseline.
-func (l *Loop) ceiling(t *Target) llmkernel.Limits {
-	c := t.Limits
+func (l *Loop) ceiling(t *Target) llmkernel.Resources {
+	c := t.Ceiling
 	pick := func(oci, base uint64) uint64 {
 		if oci > 0 {
 			return oci
@@ -239,7 +236,7 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 		return
 	}
 	start := time.Now()
-	err = l.cfg.Host.Apply(ctx, &tr.t, set)
+	err = l.cfg.Actuator.Apply(ctx, &tr.t, set)
 	l.stats.ApplyLatency.observe(time.Since(start))
 	if err != nil {
 		l.stats.ApplyErrors++
@@ -320,7 +317,7 @@ func measure(p *pending, now *llmkernel.Features, s *Sample) llmkernel.Outcome {
 func bound(v float64) float64 { return max(-1, min(1, v)) }
 
 // Snapshot returns the loop's counters and per-sandbox state.
-func (l *Loop) Snapshot() (Stats, []TargetState) {
+func (l *Loop) Snapshot() (LoopStats, []TargetState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]TargetState, 0, len(l.targets))

@@ -18,7 +18,7 @@ import (
 type settingsHost struct {
 	mu      sync.Mutex
 	at      time.Time
-	current llmkernel.Limits
+	current llmkernel.Resources
 	applied int
 }
 
@@ -29,7 +29,7 @@ func (h *settingsHost) Sample(ctx context.Context, t *Target) (Sample, error) {
 	return Sample{At: h.at, MemWorkingSet: 32 << 20, Current: h.current, CPUs: 2}, nil
 }
 
-func (h *settingsHost) Apply(ctx context.Context, t *Target, set llmkernel.Limits) error {
+func (h *settingsHost) Apply(ctx context.Context, t *Target, set llmkernel.Resources) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.applied++
@@ -52,7 +52,7 @@ func cutPolicy() llmkernel.Policy {
 		p.Kinds[k] = llmkernel.AllowAll(k, 50)
 	}
 	p.Goal = llmkernel.Goal{Name: "t", Throughput: 1, Latency: 1}
-	p.Guardrails = llmkernel.Guardrails{Floors: llmkernel.Limits{MemoryBytes: 64 << 20}}
+	p.Guardrails = llmkernel.Guardrails{Floors: llmkernel.Resources{MemoryBytes: 64 << 20}}
 	p.Cache = llmkernel.CachePolicy{TTL: time.Minute, MinConfidence: 101}
 	p.Fast = llmkernel.FastPolicy{Alpha: 1, DistillWeight: 1}
 	p.Deep = llmkernel.DeepPolicy{Timeout: time.Second, Concurrency: 1, Queue: 1}
@@ -65,15 +65,15 @@ func cutPolicy() llmkernel.Policy {
 // No audit record, no change: with the history unwritable nothing is
 // applied; with a real history every change is in it before it is made.
 func TestNoRecordNoChange(t *testing.T) {
-	run := func(rec Recorder) (*settingsHost, Stats) {
+	run := func(rec Recorder) (*settingsHost, LoopStats) {
 		e, err := llmkernel.New(llmkernel.Config{Policy: cutPolicy(), NoRecords: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer e.Close()
-		h := &settingsHost{at: time.Unix(1000, 0), current: llmkernel.Limits{MemoryBytes: 512 << 20}}
-		l := New(Config{Engine: e, Host: h, Recorder: rec, Floors: llmkernel.Limits{MemoryBytes: 64 << 20}})
-		tg := []Target{{Sandbox: "sb", Limits: llmkernel.Limits{MemoryBytes: 512 << 20}}}
+		h := &settingsHost{at: time.Unix(1000, 0), current: llmkernel.Resources{MemoryBytes: 512 << 20}}
+		l := New(Config{Engine: e, Actuator: h, Recorder: rec, Floors: llmkernel.Resources{MemoryBytes: 64 << 20}})
+		tg := []Target{{Sandbox: "sb", Ceiling: llmkernel.Resources{MemoryBytes: 512 << 20}}}
 		now := time.Now()
 		for i := 0; i < 6; i++ {
 			l.Step(t.Context(), now.Add(time.Duration(i)*time.Second), tg, func(string) (Activity, bool) { return Activity{}, false })

@@ -18,46 +18,46 @@ func action(t *testing.T, k llmkernel.Kind, name string) llmkernel.Action {
 }
 
 func TestNext(t *testing.T) {
-	floors := llmkernel.Limits{CPUShares: 64, MemoryBytes: 64 << 20, IOWeight: 10}
+	floors := llmkernel.Resources{CPUShares: 64, MemoryBytes: 64 << 20, IOWeight: 10}
 	const mib = 1 << 20
 	for _, tc := range []struct {
 		name          string
 		kind          llmkernel.Kind
 		action        string
 		step          int
-		cur, ceil     llmkernel.Limits
+		cur, ceil     llmkernel.Resources
 		ws            uint64
 		before, after uint64
 		err           string
 	}{
 		{name: "halve a hog's shares", kind: llmkernel.KindCPU, action: "lower_shares", step: 50,
-			cur: llmkernel.Limits{CPUShares: 1024}, ceil: llmkernel.Limits{CPUShares: 1024}, before: 1024, after: 512},
+			cur: llmkernel.Resources{CPUShares: 1024}, ceil: llmkernel.Resources{CPUShares: 1024}, before: 1024, after: 512},
 		{name: "never below the floor", kind: llmkernel.KindCPU, action: "lower_shares", step: 50,
-			cur: llmkernel.Limits{CPUShares: 100}, before: 100, after: 64},
+			cur: llmkernel.Resources{CPUShares: 100}, before: 100, after: 64},
 		{name: "at the floor", kind: llmkernel.KindCPU, action: "lower_shares", step: 50,
-			cur: llmkernel.Limits{CPUShares: 64}, err: "stays 64"},
+			cur: llmkernel.Resources{CPUShares: 64}, err: "stays 64"},
 		{name: "never beyond the ceiling", kind: llmkernel.KindCPU, action: "raise_shares", step: 50,
-			cur: llmkernel.Limits{CPUShares: 800}, ceil: llmkernel.Limits{CPUShares: 1024}, before: 800, after: 1024},
+			cur: llmkernel.Resources{CPUShares: 800}, ceil: llmkernel.Resources{CPUShares: 1024}, before: 800, after: 1024},
 		{name: "at the ceiling", kind: llmkernel.KindCPU, action: "raise_shares", step: 50,
-			cur: llmkernel.Limits{CPUShares: 1024}, ceil: llmkernel.Limits{CPUShares: 1024}, err: "stays 1024"},
+			cur: llmkernel.Resources{CPUShares: 1024}, ceil: llmkernel.Resources{CPUShares: 1024}, err: "stays 1024"},
 		{name: "memory cut keeps headroom over the working set", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
-			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, ws: 320 * mib, err: "stays"},
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 320 * mib, err: "stays"},
 		{name: "memory cut", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
-			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, ws: 60 * mib, before: 512 * mib, after: 384 * mib},
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 60 * mib, before: 512 * mib, after: 384 * mib},
 		{name: "memory cut bound by working set", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
-			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, ws: 270 * mib, before: 512 * mib, after: 450 * mib},
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 270 * mib, before: 512 * mib, after: 450 * mib},
 		{name: "huge values saturate, never wrap", kind: llmkernel.KindMemory, action: "raise_limit", step: 50,
-			cur: llmkernel.Limits{MemoryBytes: 3 << 62}, ceil: llmkernel.Limits{MemoryBytes: ^uint64(0)}, before: 3 << 62, after: ^uint64(0)},
+			cur: llmkernel.Resources{MemoryBytes: 3 << 62}, ceil: llmkernel.Resources{MemoryBytes: ^uint64(0)}, before: 3 << 62, after: ^uint64(0)},
 		{name: "huge working set", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
-			cur: llmkernel.Limits{MemoryBytes: 3 << 62}, ws: 3 << 62, err: "stays"},
+			cur: llmkernel.Resources{MemoryBytes: 3 << 62}, ws: 3 << 62, err: "stays"},
 		{name: "memory grant within the OCI limit", kind: llmkernel.KindMemory, action: "raise_limit", step: 25,
-			cur: llmkernel.Limits{MemoryBytes: 900 * mib}, ceil: llmkernel.Limits{MemoryBytes: 1024 * mib}, before: 900 * mib, after: 1024 * mib},
+			cur: llmkernel.Resources{MemoryBytes: 900 * mib}, ceil: llmkernel.Resources{MemoryBytes: 1024 * mib}, before: 900 * mib, after: 1024 * mib},
 		{name: "unlimited memory is left alone", kind: llmkernel.KindMemory, action: "lower_limit", step: 25, err: "unset or unlimited"},
 		{name: "soft limits are not managed", kind: llmkernel.KindMemory, action: "lower_soft_limit", step: 25,
-			cur: llmkernel.Limits{MemoryBytes: 512 * mib}, err: "not managed"},
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, err: "not managed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sit := llmkernel.Situation{Kind: tc.kind, Current: tc.cur, Limits: tc.ceil}
+			sit := llmkernel.Situation{Kind: tc.kind, Current: tc.cur, Ceiling: tc.ceil}
 			d := llmkernel.Decision{Kind: tc.kind, Action: action(t, tc.kind, tc.action), StepPct: tc.step}
 			set, before, after, what, err := next(&sit, &d, &Sample{MemWorkingSet: tc.ws}, floors)
 			if tc.err != "" {
@@ -84,7 +84,7 @@ func TestFeatures(t *testing.T) {
 	prev := Sample{At: t0, CPUUsage: time.Second, Periods: 100, Throttled: 10}
 	cur := Sample{At: t0.Add(time.Second), CPUUsage: time.Second + 1500*time.Millisecond, Periods: 200, Throttled: 60,
 		MemWorkingSet: 100, CPUs: 2, MemPressure: -1, IOPressure: 250,
-		Current: llmkernel.Limits{MemoryBytes: 400}}
+		Current: llmkernel.Resources{MemoryBytes: 400}}
 	hog := features(&prev, &cur, Activity{SyscallsPerSec: 3})
 	want := map[llmkernel.Feature]float64{
 		llmkernel.FeatCPUUtil: 0.75, llmkernel.FeatCPUThrottle: 0.5, llmkernel.FeatMemUtil: 0.25,

@@ -12,12 +12,12 @@ type Target struct {
 	Sandbox string
 	Image   string // container-controlled: data only
 	Cgroup  string // where the host finds it; opaque to the loop
-	// Limits are the OCI spec's ceilings (zero: unset). Where the spec sets
+	// Ceiling is the OCI spec's limits (zero: unset). Where the spec sets
 	// none, Baseline (the settings in force when the sandbox was first
 	// seen) is the ceiling: nothing is ever granted beyond what the
 	// container started with.
-	Limits   llmkernel.Limits
-	Baseline llmkernel.Limits
+	Ceiling  llmkernel.Resources
+	Baseline llmkernel.Resources
 }
 
 // Sample is one reading of a sandbox's host side. Counters are cumulative.
@@ -33,7 +33,7 @@ type Sample struct {
 	// PSI "some" avg10 in [0, 100]; negative: the host does not say.
 	MemPressure, IOPressure float64
 	// Current settings; zero where unset or unlimited.
-	Current llmkernel.Limits
+	Current llmkernel.Resources
 	// CPUs is how many CPUs the sandbox may use without a quota.
 	CPUs int
 }
@@ -46,12 +46,12 @@ type Activity struct {
 	Blocking float64
 }
 
-// Host reads and changes sandboxes; the agent implements it over
+// Actuator reads and changes sandboxes; the agent implements it over
 // platform/cgroup.
-type Host interface {
+type Actuator interface {
 	Sample(ctx context.Context, t *Target) (Sample, error)
 	// Apply sets the non-zero fields of set, all or nothing.
-	Apply(ctx context.Context, t *Target, set llmkernel.Limits) error
+	Apply(ctx context.Context, t *Target, set llmkernel.Resources) error
 }
 
 // Recorder persists decisions (llmkernel/history implements it).

@@ -32,8 +32,9 @@ var (
 // outcomes and index entries, so every bucket stays within it.
 const maxDecisions = 100_000
 
-// Store is a bbolt-backed llmkernel.Store.
-type Store struct {
+// DB is the decision history in a bbolt file: decisions, outcomes, learned
+// models and the changes the guardrails must remember.
+type DB struct {
 	db   *bolt.DB
 	path string
 	// max is maxDecisions; tests lower it.
@@ -48,7 +49,7 @@ var ErrCorrupt = errors.New("history database was corrupt")
 // bbolt database it is renamed to path.corrupt-<time>, a fresh database is
 // created, and both the Store and an error wrapping ErrCorrupt (naming where
 // the old file went) are returned.
-func Open(path string) (*Store, error) {
+func Open(path string) (*DB, error) {
 	s, err := open(path)
 	if err == nil {
 		return s, nil
@@ -84,13 +85,13 @@ func guard(f func() error) (err error) {
 	return f()
 }
 
-func open(path string) (*Store, error) {
+func open(path string) (*DB, error) {
 	return openWith(path, &bolt.Options{Timeout: 2 * time.Second})
 }
 
 // openWith opens path and checks every page before anything trusts it, so a
 // truncated or damaged file is found here, not by a panic later.
-func openWith(path string, opts *bolt.Options) (*Store, error) {
+func openWith(path string, opts *bolt.Options) (*DB, error) {
 	// A file shorter than its meta page says is truncated: mapping it and
 	// reading past its end would fault.
 	if err := checkSize(path); err != nil {
@@ -130,7 +131,7 @@ func openWith(path string, opts *bolt.Options) (*Store, error) {
 		guard(db.Close)
 		return nil, err
 	}
-	return &Store{db: db, path: path, max: maxDecisions}, nil
+	return &DB{db: db, path: path, max: maxDecisions}, nil
 }
 
 // checkSize reads bbolt's two meta pages and refuses a file shorter than
@@ -190,15 +191,15 @@ func checkSize(path string) error {
 
 // view and update are bbolt's, with panics (a page damaged after Open)
 // returned as errors.
-func (s *Store) view(f func(*bolt.Tx) error) error {
+func (s *DB) view(f func(*bolt.Tx) error) error {
 	return guard(func() error { return s.db.View(f) })
 }
 
-func (s *Store) update(f func(*bolt.Tx) error) error {
+func (s *DB) update(f func(*bolt.Tx) error) error {
 	return guard(func() error { return s.db.Update(f) })
 }
 
-func (s *Store) batch(f func(*bolt.Tx) error) error {
+func (s *DB) batch(f func(*bolt.Tx) error) error {
 	return guard(func() error { return s.db.Batch(f) })
 }
 
@@ -214,7 +215,7 @@ func isCorrupt(err error) bool {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *DB) Close() error { return s.db.Close() }
 
 func idKey(id uint64) []byte {
 	var b [8]byte
@@ -232,7 +233,7 @@ func sandboxKey(sandbox string, kind string, id uint64) []byte {
 }
 
 // PutDecision implements llmkernel.Store.
-func (s *Store) PutDecision(r llmkernel.DecisionRecord) error {
+func (s *DB) PutDecision(r llmkernel.DecisionRecord) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -292,7 +293,7 @@ type outcomeRecord struct {
 }
 
 // PutOutcome implements llmkernel.Store.
-func (s *Store) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error {
+func (s *DB) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error {
 	b, err := json.Marshal(outcomeRecord{o, reward})
 	if err != nil {
 		return err
@@ -307,12 +308,12 @@ func (s *Store) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error
 }
 
 // SaveModel implements llmkernel.Store.
-func (s *Store) SaveModel(name string, b []byte) error {
+func (s *DB) SaveModel(name string, b []byte) error {
 	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketModels).Put([]byte(name), b) })
 }
 
 // LoadModel implements llmkernel.Store.
-func (s *Store) LoadModel(name string) ([]byte, error) {
+func (s *DB) LoadModel(name string) ([]byte, error) {
 	var out []byte
 	err := s.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketModels).Get([]byte(name)); v != nil {
@@ -325,7 +326,7 @@ func (s *Store) LoadModel(name string) ([]byte, error) {
 
 // Recent implements llmkernel.Store: the last max decisions of kind k for a
 // sandbox, oldest first, with rewards where outcomes are in.
-func (s *Store) Recent(sandbox string, k llmkernel.Kind, max int) ([]llmkernel.HistoryEntry, error) {
+func (s *DB) Recent(sandbox string, k llmkernel.Kind, max int) ([]llmkernel.HistoryEntry, error) {
 	var out []llmkernel.HistoryEntry
 	prefix := sandboxKey(sandbox, k.String(), 0)
 	prefix = prefix[:len(prefix)-8]
@@ -366,7 +367,7 @@ func (s *Store) Recent(sandbox string, k llmkernel.Kind, max int) ([]llmkernel.H
 }
 
 // Decisions returns the last n decision records, newest last (for explain).
-func (s *Store) Decisions(n int) ([]llmkernel.DecisionRecord, error) {
+func (s *DB) Decisions(n int) ([]llmkernel.DecisionRecord, error) {
 	var out []llmkernel.DecisionRecord
 	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDecisions).Cursor()
@@ -391,7 +392,7 @@ type Explained struct {
 
 // ForSandbox returns a sandbox's last n decisions of every kind, oldest
 // first, with outcomes where they are in.
-func (s *Store) ForSandbox(sandbox string, n int) ([]Explained, error) {
+func (s *DB) ForSandbox(sandbox string, n int) ([]Explained, error) {
 	var out []Explained
 	prefix := append([]byte(sandbox), 0)
 	err := s.view(func(tx *bolt.Tx) error {
@@ -426,7 +427,7 @@ func (s *Store) ForSandbox(sandbox string, n int) ([]Explained, error) {
 // OpenReadOnly opens an existing database for reading, e.g. while no agent
 // holds it.
 // A damaged file is an error wrapping ErrCorrupt (and is left where it is).
-func OpenReadOnly(path string) (*Store, error) {
+func OpenReadOnly(path string) (*DB, error) {
 	s, err := openWith(path, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
 	if err != nil {
 		if isCorrupt(err) {
@@ -443,7 +444,7 @@ const maxChangeScan = 20_000
 // RecentChanges implements llmkernel.ChangeHistory: the changes applied (or
 // being applied) since since, newest first. Decision IDs grow with time
 // across restarts, so the walk stops at the first older record.
-func (s *Store) RecentChanges(since time.Time) ([]llmkernel.Change, error) {
+func (s *DB) RecentChanges(since time.Time) ([]llmkernel.Change, error) {
 	var out []llmkernel.Change
 	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDecisions).Cursor()

@@ -292,7 +292,7 @@ func TestGuardrailsSurviveRestart(t *testing.T) {
 	p.Rules = []llmkernel.Rule{{Name: "cut", Kind: llmkernel.KindMemory, Action: lower, StepPct: 25,
 		When: []llmkernel.Condition{{Feature: llmkernel.FeatMemUtil, Min: 0, Max: 0.4}}}}
 	s := llmkernel.Situation{Kind: llmkernel.KindMemory, Sandbox: "sb", Evidence: 9, Features: llmkernel.Features{0.5, 0, 0.1},
-		Limits: llmkernel.Limits{MemoryBytes: 1 << 30}, Current: llmkernel.Limits{MemoryBytes: 256 << 20}}
+		Ceiling: llmkernel.Resources{MemoryBytes: 1 << 30}, Current: llmkernel.Resources{MemoryBytes: 256 << 20}}
 	cuts := 0
 	for restart := 0; restart < 3; restart++ {
 		st, err := Open(path)

@@ -53,8 +53,8 @@ var ErrPaused = errors.New("inproc: inference paused")
 // ErrBudget: the inference CPU budget is spent for now.
 var ErrBudget = errors.New("inproc: inference CPU budget spent; the other tiers decide")
 
-// Stats count the backend's work.
-type Stats struct {
+// InferenceStats count the backend's work.
+type InferenceStats struct {
 	Inferences   uint64        `json:"inferences"`
 	CPU          time.Duration `json:"cpu_ns"` // on the inference threads
 	BudgetPauses uint64        `json:"budget_pauses"`
@@ -154,10 +154,10 @@ func (b *Backend) spend(now time.Time) bool {
 }
 
 // Stats snapshots the counters.
-func (b *Backend) Stats() Stats {
+func (b *Backend) Stats() InferenceStats {
 	b.statsMu.Lock()
 	defer b.statsMu.Unlock()
-	return Stats{Inferences: b.decided, CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, LastPause: b.why,
+	return InferenceStats{Inferences: b.decided, CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, LastPause: b.why,
 		Priority: b.priority, Threads: b.pool.Size()}
 }
 

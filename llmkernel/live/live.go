@@ -47,8 +47,8 @@ type Sandbox struct {
 	Containers []Container `json:"containers"`
 }
 
-// Stats are the totals over every summary received.
-type Stats struct {
+// TapStats are the totals over every summary received.
+type TapStats struct {
 	Summaries uint64 `json:"summaries"`
 	Lost      uint64 `json:"lost"`
 	Forgotten uint64 `json:"forgotten"` // sandboxes dropped to stay within MaxSandboxes
@@ -58,7 +58,7 @@ type Stats struct {
 type State struct {
 	mu        sync.Mutex
 	sandboxes map[string]*Sandbox
-	stats     Stats
+	stats     TapStats
 	max       int
 }
 
@@ -165,7 +165,7 @@ func (st *State) Forget(before time.Time) {
 }
 
 // Snapshot copies the state, sandboxes sorted by ID.
-func (st *State) Snapshot() ([]Sandbox, Stats) {
+func (st *State) Snapshot() ([]Sandbox, TapStats) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := make([]Sandbox, 0, len(st.sandboxes))

@@ -7,8 +7,8 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 )
 
-// History is what runsc-ai remembers about one image.
-type History struct {
+// ImageRuns is what runsc-ai remembers about one image.
+type ImageRuns struct {
 	Image string `json:"image"`
 	Runs  []Run  `json:"runs"`
 	// Failed maps "setting=value" to the last time it failed to boot this
@@ -51,7 +51,7 @@ const (
 	FailureTTL = 7 * 24 * time.Hour
 )
 
-func (h *History) succeeded() []Run {
+func (h *ImageRuns) succeeded() []Run {
 	if h == nil {
 		return nil
 	}
@@ -64,7 +64,7 @@ func (h *History) succeeded() []Run {
 	return ok
 }
 
-func (h *History) add(r Run) {
+func (h *ImageRuns) add(r Run) {
 	h.Runs = append(h.Runs, r)
 	if n := len(h.Runs) - maxRuns; n > 0 {
 		h.Runs = append(h.Runs[:0], h.Runs[n:]...)
@@ -77,7 +77,7 @@ func (h *History) add(r Run) {
 }
 
 // baseline is the median of earlier successful runs measured the same way.
-func (h *History) baseline(measure string, get func(Run) float64) (float64, bool) {
+func (h *ImageRuns) baseline(measure string, get func(Run) float64) (float64, bool) {
 	var xs []float64
 	for _, r := range h.succeeded() {
 		if r.Measure == measure {
@@ -114,7 +114,7 @@ func relative(base, x float64) float64 {
 }
 
 // outcome scores r against the image's earlier runs.
-func (h *History) outcome(r *Run) llmkernel.Outcome {
+func (h *ImageRuns) outcome(r *Run) llmkernel.Outcome {
 	var o llmkernel.Outcome
 	if r.Failed != "" {
 		o.Stability = -1
@@ -146,7 +146,7 @@ type Digest struct {
 }
 
 // Digest summarises the history.
-func (h *History) Digest() Digest {
+func (h *ImageRuns) Digest() Digest {
 	d := Digest{Image: h.Image, Failed: h.Failed}
 	ok := h.succeeded()
 	d.Runs = len(ok)

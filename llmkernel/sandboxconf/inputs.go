@@ -6,8 +6,8 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 )
 
-// Host is what a create-time decision needs to know about the machine.
-type Host struct {
+// HostFacts is what a create-time decision needs to know about the machine.
+type HostFacts struct {
 	Arch        string `json:"arch"` // GOARCH
 	Cores       int    `json:"cores"`
 	MemoryBytes uint64 `json:"memory_bytes"`
@@ -44,7 +44,7 @@ type Spec struct {
 // Inputs are everything a create-time decision is made from.
 type Inputs struct {
 	ContainerID string
-	Host        Host
+	Host        HostFacts
 	Spec        Spec
 	// Explicit holds the settings the user set, by flag or annotation; they
 	// are reported and never changed.
@@ -71,7 +71,7 @@ func (in *Inputs) situation() llmkernel.Situation {
 	if limit == 0 || (in.Host.MemoryBytes > 0 && limit > in.Host.MemoryBytes) {
 		limit = in.Host.MemoryBytes
 	}
-	s.Limits = llmkernel.Limits{MemoryBytes: in.Spec.MemoryLimit, CPUQuotaPct: in.Spec.CPUQuotaPct}
+	s.Ceiling = llmkernel.Resources{MemoryBytes: in.Spec.MemoryLimit, CPUQuotaPct: in.Spec.CPUQuotaPct}
 	if in.History != nil {
 		s.Evidence = in.History.Runs
 		if in.History.Runs > 0 && limit > 0 {

@@ -14,7 +14,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/policies"
 )
 
-func engine(t *testing.T, st *sandboxconf.Store, pol llmkernel.Policy) *llmkernel.Engine {
+func engine(t *testing.T, st *sandboxconf.Records, pol llmkernel.Policy) *llmkernel.Engine {
 	t.Helper()
 	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore()})
 	if err != nil {
@@ -24,17 +24,17 @@ func engine(t *testing.T, st *sandboxconf.Store, pol llmkernel.Policy) *llmkerne
 	return e
 }
 
-func x86() sandboxconf.Host {
-	return sandboxconf.Host{Arch: "amd64", Cores: 2, MemoryBytes: 8 << 30,
+func x86() sandboxconf.HostFacts {
+	return sandboxconf.HostFacts{Arch: "amd64", Cores: 2, MemoryBytes: 8 << 30,
 		Platforms: map[string]sandboxconf.Probe{"systrap": {Usable: true}, "ptrace": {Usable: true}, "kvm": {Usable: false, Detail: "nested"}}}
 }
 
-func pi4() sandboxconf.Host {
-	return sandboxconf.Host{Arch: "arm64", Cores: 4, MemoryBytes: 4 << 30,
+func pi4() sandboxconf.HostFacts {
+	return sandboxconf.HostFacts{Arch: "arm64", Cores: 4, MemoryBytes: 4 << 30,
 		Platforms: map[string]sandboxconf.Probe{"systrap": {Usable: true}, "kvm": {Usable: true}}}
 }
 
-func decide(t *testing.T, st *sandboxconf.Store, pol llmkernel.Policy, in sandboxconf.Inputs) sandboxconf.Plan {
+func decide(t *testing.T, st *sandboxconf.Records, pol llmkernel.Policy, in sandboxconf.Inputs) sandboxconf.Plan {
 	t.Helper()
 	if in.History == nil {
 		d, err := st.Digest(in.Spec.Image)
@@ -63,7 +63,7 @@ func TestFirstRunIsDefaultsWithHostPlatform(t *testing.T) {
 	st, _ := sandboxconf.Open(t.TempDir())
 	pol := policies.Default()
 	for _, tc := range []struct {
-		host sandboxconf.Host
+		host sandboxconf.HostFacts
 		want string
 	}{{x86(), "systrap"}, {pi4(), "kvm"}} {
 		p := decide(t, st, pol, sandboxconf.Inputs{ContainerID: "c1", Host: tc.host, Spec: sandboxconf.Spec{Image: "busybox"}})
@@ -192,7 +192,7 @@ func TestHistoryScoresRunsAndTeachesTheFastTier(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, llmkernel.ModelName+".bin")); err != nil {
 		t.Errorf("no learned model: %v", err)
 	}
-	h, _ := st.History(img)
+	h, _ := st.Runs(img)
 	if len(h.Runs) != 3 {
 		t.Errorf("history has %d runs", len(h.Runs))
 	}
@@ -218,7 +218,7 @@ func TestConcurrentCompletesLoseNothing(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if h, _ := st.History("img"); len(h.Runs) != 16 {
+	if h, _ := st.Runs("img"); len(h.Runs) != 16 {
 		t.Errorf("%d runs recorded, want 16", len(h.Runs))
 	}
 }
@@ -235,7 +235,7 @@ func TestDamagedHistoryStartsAfresh(t *testing.T) {
 		t.Fatalf("files %v", files)
 	}
 	os.WriteFile(files[0], []byte("{\"image\": \"img\", \"runs\": [tru"), 0o600)
-	h, err := st.History("img")
+	h, err := st.Runs("img")
 	if err == nil || len(h.Runs) != 0 {
 		t.Fatalf("damaged file: %v, %d runs", err, len(h.Runs))
 	}
@@ -299,7 +299,7 @@ func TestDigestFollowsHistory(t *testing.T) {
 		}
 	}
 	st.RecordFailure("img", "platform", "kvm", "boom")
-	h, _ := st.History("img")
+	h, _ := st.Runs("img")
 	want := h.Digest()
 	d, err := st.Digest("img")
 	if err != nil || d.Runs != 3 || d.PeakMemory != 3<<20 || d.MedianMs["create"] != 100 || d.Failed["platform=kvm"].Error != "boom" {

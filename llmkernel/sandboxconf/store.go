@@ -18,19 +18,19 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 )
 
-// Store keeps create-time history in small JSON files below one directory:
+// Records keeps create-time history in small JSON files below one directory:
 // images/<hash>.json per image, containers/<hash>.json per live container,
 // and the fast tier's model. Files are replaced by rename, so readers never
 // lock; writers take a per-file flock, so concurrent creates do not lose
 // each other's runs. Nothing is fsynced: a lost run after a power cut costs
 // one data point, while an fsync on every create costs milliseconds.
-type Store struct{ dir string }
+type Records struct{ dir string }
 
 // maxFileSize bounds every file the store reads.
 const maxFileSize = 1 << 20
 
 // Open makes the store's directories (0700) if needed.
-func Open(dir string) (*Store, error) {
+func Open(dir string) (*Records, error) {
 	return open(dir, true)
 }
 
@@ -38,27 +38,27 @@ func Open(dir string) (*Store, error) {
 // and delete, which may run without the flags that named the directory
 // (a shim's cleanup), must not leave one on the host. A missing store is an
 // error wrapping fs.ErrNotExist.
-func OpenExisting(dir string) (*Store, error) {
+func OpenExisting(dir string) (*Records, error) {
 	return open(dir, false)
 }
 
-func open(dir string, create bool) (*Store, error) {
+func open(dir string, create bool) (*Records, error) {
 	if !create {
 		if _, err := os.Stat(filepath.Join(dir, "containers")); err != nil {
 			return nil, fmt.Errorf("create-time history: %w", err)
 		}
-		return &Store{dir: dir}, nil
+		return &Records{dir: dir}, nil
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "images"), filepath.Join(dir, "containers")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("create-time history: %w", err)
 		}
 	}
-	return &Store{dir: dir}, nil
+	return &Records{dir: dir}, nil
 }
 
 // Dir is the store's directory.
-func (s *Store) Dir() string { return s.dir }
+func (s *Records) Dir() string { return s.dir }
 
 // hashName keeps container-controlled strings out of file names.
 func hashName(s string) string {
@@ -66,19 +66,19 @@ func hashName(s string) string {
 	return hex.EncodeToString(h[:16]) + ".json"
 }
 
-func (s *Store) imagePath(image string) string {
+func (s *Records) imagePath(image string) string {
 	return filepath.Join(s.dir, "images", hashName(image))
 }
 
-func (s *Store) digestPath(image string) string {
+func (s *Records) digestPath(image string) string {
 	return strings.TrimSuffix(s.imagePath(image), ".json") + ".digest"
 }
 
-func (s *Store) containerPath(id string) string {
+func (s *Records) containerPath(id string) string {
 	return filepath.Join(s.dir, "containers", hashName(id))
 }
 
-func (s *Store) modelPath() string { return filepath.Join(s.dir, llmkernel.ModelName+".bin") }
+func (s *Records) modelPath() string { return filepath.Join(s.dir, llmkernel.ModelName+".bin") }
 
 func readJSON(path string, v any) error {
 	f, err := os.Open(path)
@@ -133,17 +133,17 @@ func locked(path string, fn func() error) error {
 	return fn()
 }
 
-// History returns the image's history; an image never seen has an empty one.
+// Runs returns the image's history; an image never seen has an empty one.
 // A damaged file is reported and treated as empty: losing history must not
 // stop a container from starting.
-func (s *Store) History(image string) (*History, error) {
-	h := &History{Image: image}
+func (s *Records) Runs(image string) (*ImageRuns, error) {
+	h := &ImageRuns{Image: image}
 	err := readJSON(s.imagePath(image), h)
 	if errors.Is(err, fs.ErrNotExist) {
 		return h, nil
 	}
 	if err != nil || h.Image != image {
-		return &History{Image: image}, fmt.Errorf("create-time history of %q unreadable, starting afresh: %v", image, err)
+		return &ImageRuns{Image: image}, fmt.Errorf("create-time history of %q unreadable, starting afresh: %v", image, err)
 	}
 	return h, nil
 }
@@ -151,21 +151,21 @@ func (s *Store) History(image string) (*History, error) {
 // Digest returns what a create-time decision needs of the image's history:
 // its digest file, or, if that is missing or damaged, a digest computed
 // from the history itself.
-func (s *Store) Digest(image string) (*Digest, error) {
+func (s *Records) Digest(image string) (*Digest, error) {
 	var d Digest
 	err := readJSON(s.digestPath(image), &d)
 	if err == nil && d.Image == image {
 		return &d, nil
 	}
-	h, herr := s.History(image)
+	h, herr := s.Runs(image)
 	d = h.Digest()
 	return &d, herr
 }
 
-func (s *Store) updateHistory(image string, fn func(*History)) error {
+func (s *Records) updateHistory(image string, fn func(*ImageRuns)) error {
 	path := s.imagePath(image)
 	return locked(path, func() error {
-		h, _ := s.History(image)
+		h, _ := s.Runs(image)
 		fn(h)
 		b, err := json.Marshal(h)
 		if err != nil {
@@ -199,7 +199,7 @@ func NewRun(p *Plan, containerID string) Run {
 
 // Pending stores a created container's run until its outcome is known
 // (delete), so that separate create/start/delete processes can finish it.
-func (s *Store) Pending(image string, r Run) error {
+func (s *Records) Pending(image string, r Run) error {
 	b, err := json.Marshal(record{Image: image, Run: r})
 	if err != nil {
 		return err
@@ -210,7 +210,7 @@ func (s *Store) Pending(image string, r Run) error {
 }
 
 // Take returns and forgets a container's pending run.
-func (s *Store) Take(containerID string) (image string, r Run, err error) {
+func (s *Records) Take(containerID string) (image string, r Run, err error) {
 	image, r, err = s.pending(containerID)
 	if err == nil {
 		os.Remove(s.containerPath(containerID))
@@ -218,7 +218,7 @@ func (s *Store) Take(containerID string) (image string, r Run, err error) {
 	return image, r, err
 }
 
-func (s *Store) pending(containerID string) (string, Run, error) {
+func (s *Records) pending(containerID string) (string, Run, error) {
 	var rec record
 	if err := readJSON(s.containerPath(containerID), &rec); err != nil {
 		return "", Run{}, err
@@ -235,7 +235,7 @@ func (s *Store) pending(containerID string) (string, Run, error) {
 const PendingTTL = 30 * 24 * time.Hour
 
 // Prune removes pending runs older than maxAge; it returns how many.
-func (s *Store) Prune(maxAge time.Duration) (int, error) {
+func (s *Records) Prune(maxAge time.Duration) (int, error) {
 	dir := filepath.Join(s.dir, "containers")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -256,7 +256,7 @@ func (s *Store) Prune(maxAge time.Duration) (int, error) {
 
 // Find returns a container's create-time run: the pending one while the
 // container exists, else the newest in any image's history.
-func (s *Store) Find(containerID string) (image string, r Run, live bool, err error) {
+func (s *Records) Find(containerID string) (image string, r Run, live bool, err error) {
 	if image, r, err := s.pending(containerID); err == nil {
 		return image, r, true, nil
 	}
@@ -266,7 +266,7 @@ func (s *Store) Find(containerID string) (image string, r Run, live bool, err er
 	}
 	var found bool
 	for _, f := range files {
-		var h History
+		var h ImageRuns
 		if readJSON(f, &h) != nil {
 			continue
 		}
@@ -283,8 +283,8 @@ func (s *Store) Find(containerID string) (image string, r Run, live bool, err er
 }
 
 // RecordFailure remembers that setting=value failed to boot image.
-func (s *Store) RecordFailure(image, setting, value, why string) error {
-	return s.updateHistory(image, func(h *History) {
+func (s *Records) RecordFailure(image, setting, value, why string) error {
+	return s.updateHistory(image, func(h *ImageRuns) {
 		if h.Failed == nil {
 			h.Failed = map[string]Failure{}
 		}
@@ -295,9 +295,9 @@ func (s *Store) RecordFailure(image, setting, value, why string) error {
 // Complete scores a finished run against the image's history, appends it,
 // and teaches the fast tier (runs that needed a fallback teach nothing
 // about profiles: the failure was the platform's, and is remembered as such).
-func (s *Store) Complete(image string, r Run, pol *llmkernel.Policy) (Run, error) {
+func (s *Records) Complete(image string, r Run, pol *llmkernel.Policy) (Run, error) {
 	var o llmkernel.Outcome
-	err := s.updateHistory(image, func(h *History) {
+	err := s.updateHistory(image, func(h *ImageRuns) {
 		o = h.outcome(&r)
 		reward := pol.Goal.Reward(o)
 		r.Reward = &reward
@@ -325,7 +325,7 @@ type Latest struct {
 
 // Latest returns the newest run's situation of up to max images, most
 // recently run first: what the deep tier refines in the background.
-func (s *Store) Latest(max int) ([]Latest, error) {
+func (s *Records) Latest(max int) ([]Latest, error) {
 	files, err := filepath.Glob(filepath.Join(s.dir, "images", "*.json"))
 	if err != nil {
 		return nil, err
@@ -336,7 +336,7 @@ func (s *Store) Latest(max int) ([]Latest, error) {
 	}
 	var items []item
 	for _, f := range files {
-		var h History
+		var h ImageRuns
 		if readJSON(f, &h) != nil || len(h.Runs) == 0 {
 			continue
 		}
@@ -359,18 +359,18 @@ type Answered struct {
 
 // Distill teaches the create model validated deep-tier answers, weighted as
 // the policy says, under the model's lock (so concurrent Completes are kept).
-func (s *Store) Distill(pol *llmkernel.Policy, answers []Answered) error {
+func (s *Records) Distill(pol *llmkernel.Policy, answers []Answered) error {
 	if len(answers) == 0 {
 		return nil
 	}
 	return s.updateModel(pol, func(f *llmkernel.FastTier) {
 		for _, a := range answers {
-			f.Update(&a.Situation, a.Answer.Action, float64(a.Answer.Confidence)/100, pol.Fast.DistillWeight)
+			f.Distill(&a.Situation, a.Answer, pol.Fast.DistillWeight)
 		}
 	})
 }
 
-func (s *Store) updateModel(pol *llmkernel.Policy, fn func(*llmkernel.FastTier)) error {
+func (s *Records) updateModel(pol *llmkernel.Policy, fn func(*llmkernel.FastTier)) error {
 	return locked(s.modelPath(), func() error {
 		f := llmkernel.NewFastTier(pol.Fast.Alpha)
 		b, err := os.ReadFile(s.modelPath())
@@ -393,9 +393,9 @@ func (s *Store) updateModel(pol *llmkernel.Policy, fn func(*llmkernel.FastTier))
 // ModelStore is the read-only llmkernel.Store a create-time engine loads its
 // fast tier from. Learning goes through Complete, under the model's lock; an
 // engine saving the model it loaded could undo a concurrent Complete.
-func (s *Store) ModelStore() llmkernel.Store { return modelStore{s: s} }
+func (s *Records) ModelStore() llmkernel.Store { return modelStore{s: s} }
 
-type modelStore struct{ s *Store }
+type modelStore struct{ s *Records }
 
 func (m modelStore) LoadModel(name string) ([]byte, error) {
 	if name != llmkernel.ModelName {

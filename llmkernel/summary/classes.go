@@ -11,8 +11,8 @@ const (
 	Arg2Bytes       // the third argument (mremap's new length)
 )
 
-// Rule is how the tap counts one syscall.
-type Rule struct {
+// ClassRule is how the tap counts one syscall.
+type ClassRule struct {
 	Class Class
 	Bytes Bytes
 	// Futex: the class depends on the operation (FutexClass).
@@ -23,7 +23,7 @@ type Rule struct {
 
 // rules classifies syscalls by name, so one table serves every
 // architecture's syscall numbers. Names missing here are Other.
-var rules = map[string]Rule{
+var rules = map[string]ClassRule{
 	// File I/O.
 	"read": {FileIO, RetBytes, false, false}, "write": {FileIO, RetBytes, false, false},
 	"pread64": {FileIO, RetBytes, false, false}, "pwrite64": {FileIO, RetBytes, false, false},
@@ -69,11 +69,11 @@ var rules = map[string]Rule{
 }
 
 // RuleFor is how syscall name is counted.
-func RuleFor(name string) Rule {
+func RuleFor(name string) ClassRule {
 	if r, ok := rules[name]; ok {
 		return r
 	}
-	return Rule{Class: Other}
+	return ClassRule{Class: Other}
 }
 
 // FutexClass is the class of a futex call with operation op (its second

@@ -143,7 +143,7 @@ func (t *tap) install() error {
 	return nil
 }
 
-func (t *tap) wrap(orig kernel.SyscallFn, rule summary.Rule) kernel.SyscallFn {
+func (t *tap) wrap(orig kernel.SyscallFn, rule summary.ClassRule) kernel.SyscallFn {
 	return func(task *kernel.Task, sysno uintptr, args arch.SyscallArguments) (uintptr, *kernel.SyscallControl, error) {
 		c := t.reg.get(task.ContainerID())
 		if rule.Exec {
