@@ -18,14 +18,20 @@ type Config struct {
 	Policy  Policy
 	Backend Backend // nil: embedded (no deep tier)
 	Readers Readers
-	Store   Store       // nil: nothing persisted
+	// Models is where the fast tier is restored from, and saved to when it
+	// is also a ModelSaver; nil: start fresh, keep nothing.
+	Models ModelLoader
+	// Records keeps decisions and outcomes (nil: nothing kept); if it is
+	// also a ChangeHistory the guardrails resume from it, and if it is a
+	// HistoryReader the prompt's history comes from it.
+	Records Recorder
 	Logger  *zap.Logger // nil: no logs
 	// OnDeepAnswer, if set, also receives every validated deep-tier answer
 	// (after it is cached and distilled), e.g. to persist it elsewhere.
 	OnDeepAnswer func(Situation, Answer)
 	// NoRecords: the caller persists the decisions it wants (the live loop
-	// records what it applied, not every window's keep); the store still
-	// keeps outcomes and the learned model.
+	// records what it applied, not every window's keep); Records still
+	// keeps outcomes.
 	NoRecords bool
 	// Capacity bounds the decisions awaiting an outcome and the queues;
 	// 0 is DefaultCapacity. A short-lived process (runsc-ai create makes
@@ -40,7 +46,9 @@ type Engine struct {
 	fast      *FastTier
 	guard     *guard
 	deep      *deepTier // nil when embedded
-	store     Store
+	models    ModelLoader
+	saver     ModelSaver // nil: the model is not kept
+	recorder  Recorder
 	onDeep    func(Situation, Answer)
 	noRecords bool
 	log       *zap.Logger
@@ -91,7 +99,8 @@ func New(cfg Config) (*Engine, error) {
 		policy:   p,
 		cache:    NewCache(p.Cache.TTL, p.Cache.Regress),
 		fast:     NewFastTier(p.Fast.Alpha),
-		store:    cfg.Store,
+		models:   cfg.Models,
+		recorder: cfg.Records,
 		log:      log,
 		read:     cfg.Readers,
 		pending:  newPendingRing(capacity),
@@ -105,8 +114,9 @@ func New(cfg Config) (*Engine, error) {
 	// IDs key the persisted history: start from the clock so that a restart
 	// never reuses one.
 	e.nextID.Store(uint64(time.Now().UnixNano()))
-	if e.store != nil {
-		b, err := e.store.LoadModel(ModelName)
+	e.saver, _ = cfg.Models.(ModelSaver)
+	if e.models != nil {
+		b, err := e.models.LoadModel(ModelName)
 		switch {
 		case err != nil:
 			return nil, fmt.Errorf("loading the learned fast tier: %w", err)
@@ -118,16 +128,18 @@ func New(cfg Config) (*Engine, error) {
 				e.fast = NewFastTier(p.Fast.Alpha)
 			}
 		}
-		if ch, ok := e.store.(ChangeHistory); ok {
+	}
+	if e.recorder != nil {
+		if ch, ok := e.recorder.(ChangeHistory); ok {
 			cs, err := ch.RecentChanges(time.Now().Add(-e.guard.horizon()))
 			if err != nil {
 				return nil, fmt.Errorf("restoring the guardrails' recent changes: %w", err)
 			}
 			e.guard.restore(cs)
 		}
-		if e.read.History == nil {
+		if hr, ok := e.recorder.(HistoryReader); ok && e.read.History == nil {
 			e.read.History = func(sb string, k Kind, n int) []HistoryEntry {
-				h, _ := e.store.Recent(sb, k, n)
+				h, _ := hr.Recent(sb, k, n)
 				return h
 			}
 		}
@@ -192,7 +204,7 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 			zap.Stringer("tier", d.Tier), zap.String("action", d.ActionName()), zap.Int("step_pct", d.StepPct),
 			zap.String("reason", d.Reason), zap.String("rejected", d.Rejected), zap.Duration("latency", d.Latency))
 	}
-	if e.store != nil && !e.noRecords {
+	if e.recorder != nil && !e.noRecords {
 		select {
 		case e.records <- NewRecord(&s, &d, start):
 		default:
@@ -310,7 +322,7 @@ func (e *Engine) drain() {
 }
 
 func (e *Engine) record(r DecisionRecord) {
-	e.persist(func() error { return e.store.PutDecision(r) })
+	e.persist(func() error { return e.recorder.PutDecision(r) })
 }
 
 func (e *Engine) learn(o Outcome) {
@@ -329,13 +341,13 @@ func (e *Engine) learn(o Outcome) {
 		e.cacheEvicted.Add(1)
 		e.log.Info("cache entry evicted: its outcome regressed", zap.Stringer("key", p.d.Key), zap.Float64("reward", reward))
 	}
-	if e.store != nil {
-		e.persist(func() error { return e.store.PutOutcome(o.DecisionID, o, reward) })
+	if e.recorder != nil {
+		e.persist(func() error { return e.recorder.PutOutcome(o.DecisionID, o, reward) })
 	}
 }
 
 func (e *Engine) persist(f func() error) {
-	if e.store == nil {
+	if e.recorder == nil {
 		return
 	}
 	if err := f(); err != nil {
@@ -344,20 +356,13 @@ func (e *Engine) persist(f func() error) {
 	}
 }
 
-// ReadOnlyStore is implemented by stores that persist nothing the engine
-// learns (runsc-ai create's): the engine then skips marshalling its model.
-type ReadOnlyStore interface{ ReadOnly() bool }
-
 func (e *Engine) saveModel() {
-	if e.store == nil {
-		return
-	}
-	if ro, ok := e.store.(ReadOnlyStore); ok && ro.ReadOnly() {
+	if e.saver == nil {
 		return
 	}
 	b, err := json.Marshal(e.fast)
 	if err == nil {
-		err = e.store.SaveModel(ModelName, b)
+		err = e.saver.SaveModel(ModelName, b)
 	}
 	if err != nil {
 		e.persistErrors.Add(1)

@@ -2,7 +2,7 @@ package llmkernel
 
 import (
 	"fmt"
-		"sync"
+	"sync"
 	"sync/atomic"
 	"time"
 )

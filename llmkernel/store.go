@@ -2,14 +2,32 @@ package llmkernel
 
 import "time"
 
-// Store persists decisions, outcomes and learned parameters across restarts
-// (implementation: llmkernel/history). Calls happen off the decision path.
-type Store interface {
-	PutDecision(r DecisionRecord) error
-	PutOutcome(id uint64, o Outcome, reward float64) error
-	SaveModel(name string, b []byte) error
+// What the engine persists, as small interfaces: a store implements the ones
+// it serves (llmkernel/history all of them; the create-time records only
+// ModelLoader). Calls happen off the decision path.
+
+// ModelLoader gives the engine the learned fast tier it starts from.
+type ModelLoader interface {
 	// LoadModel returns nil, nil when nothing was saved.
 	LoadModel(name string) ([]byte, error)
+}
+
+// ModelSaver keeps the fast tier the engine learns. A Config.Models that
+// does not implement it is read-only: the engine never marshals its model.
+type ModelSaver interface {
+	SaveModel(name string, b []byte) error
+}
+
+// Recorder keeps decisions and their outcomes.
+type Recorder interface {
+	PutDecision(r DecisionRecord) error
+	PutOutcome(id uint64, o Outcome, reward float64) error
+}
+
+// HistoryReader lists a sandbox's earlier decisions of a kind with their
+// outcomes: the history a deep-tier prompt tells the model. A
+// Config.Records that implements it is the default Readers.History.
+type HistoryReader interface {
 	Recent(sandbox string, k Kind, max int) ([]HistoryEntry, error)
 }
 
@@ -58,8 +76,8 @@ type Change struct {
 	Direction int // > 0 grant, < 0 cut
 }
 
-// ChangeHistory is implemented by stores that can list the changes applied
-// since a time (llmkernel/history). New restores the guardrails from it.
+// ChangeHistory lists the changes applied since a time (llmkernel/history).
+// New restores the guardrails from a Config.Records that implements it.
 type ChangeHistory interface {
 	RecentChanges(since time.Time) ([]Change, error)
 }

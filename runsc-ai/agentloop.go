@@ -36,7 +36,7 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 	} else if err != nil {
 		return nil, err
 	}
-	cfg := llmkernel.Config{Policy: pol, Store: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
+	cfg := llmkernel.Config{Policy: pol, Models: st, Records: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
 		Readers: llmkernel.Readers{Hardware: hardware}}
 	ob, err := c.be.open(&pol)
 	if err != nil {

@@ -97,7 +97,7 @@ func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxcon
 		warn("create-time history", zap.Error(herr))
 	}
 	hostIn := hostInputs(ctx, o, cached)
-	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore(), Capacity: 4})
+	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Models: st.ModelStore(), Capacity: 4})
 	if err != nil {
 		return nil, err
 	}

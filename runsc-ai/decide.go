@@ -163,7 +163,7 @@ func (c *decideCmd) run(ctx context.Context, out io.Writer) error {
 			return err
 		}
 		defer st.Close()
-		cfg.Store = st
+		cfg.Models, cfg.Records = st, st
 	}
 	ob, err := c.be.open(&pol)
 	if err != nil {
@@ -398,7 +398,7 @@ func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
 	b := ob.backend
 	var mu sync.Mutex
 	var answers []sandboxconf.Answered
-	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Backend: b, Store: st.ModelStore(), Capacity: len(latest),
+	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Backend: b, Models: st.ModelStore(), Capacity: len(latest),
 		OnDeepAnswer: func(s llmkernel.Situation, a llmkernel.Answer) {
 			mu.Lock()
 			answers = append(answers, sandboxconf.Answered{Situation: s, Answer: a})

@@ -45,4 +45,3 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 	*field = v
 	return set, *cur, v, fmt.Sprintf("%s %d -> %d", name, *cur, v), nil
 }
-

@@ -232,7 +232,7 @@ func sandboxKey(sandbox string, kind string, id uint64) []byte {
 	return append(k, idKey(id)...)
 }
 
-// PutDecision implements llmkernel.Store.
+// PutDecision implements llmkernel.Recorder.
 func (s *DB) PutDecision(r llmkernel.DecisionRecord) error {
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -292,7 +292,7 @@ type outcomeRecord struct {
 	Reward float64 `json:"reward"`
 }
 
-// PutOutcome implements llmkernel.Store.
+// PutOutcome implements llmkernel.Recorder.
 func (s *DB) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error {
 	b, err := json.Marshal(outcomeRecord{o, reward})
 	if err != nil {
@@ -307,12 +307,12 @@ func (s *DB) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error {
 	})
 }
 
-// SaveModel implements llmkernel.Store.
+// SaveModel implements llmkernel.ModelSaver.
 func (s *DB) SaveModel(name string, b []byte) error {
 	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketModels).Put([]byte(name), b) })
 }
 
-// LoadModel implements llmkernel.Store.
+// LoadModel implements llmkernel.ModelLoader.
 func (s *DB) LoadModel(name string) ([]byte, error) {
 	var out []byte
 	err := s.view(func(tx *bolt.Tx) error {
@@ -324,7 +324,7 @@ func (s *DB) LoadModel(name string) ([]byte, error) {
 	return out, err
 }
 
-// Recent implements llmkernel.Store: the last max decisions of kind k for a
+// Recent implements llmkernel.HistoryReader: the last max decisions of kind k for a
 // sandbox, oldest first, with rewards where outcomes are in.
 func (s *DB) Recent(sandbox string, k llmkernel.Kind, max int) ([]llmkernel.HistoryEntry, error) {
 	var out []llmkernel.HistoryEntry

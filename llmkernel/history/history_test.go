@@ -97,7 +97,7 @@ func TestEngineRestoresLearning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := llmkernel.New(llmkernel.Config{Policy: p, Store: st})
+	e, err := llmkernel.New(llmkernel.Config{Policy: p, Models: st, Records: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestEngineRestoresLearning(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	e2, err := llmkernel.New(llmkernel.Config{Policy: p, Store: st})
+	e2, err := llmkernel.New(llmkernel.Config{Policy: p, Models: st, Records: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestGuardrailsSurviveRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, err := llmkernel.New(llmkernel.Config{Policy: p, Store: st, NoRecords: true})
+		e, err := llmkernel.New(llmkernel.Config{Policy: p, Models: st, Records: st, NoRecords: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,7 @@ import (
 
 func engine(t *testing.T, st *sandboxconf.Records, pol llmkernel.Policy) *llmkernel.Engine {
 	t.Helper()
-	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Store: st.ModelStore()})
+	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Models: st.ModelStore()})
 	if err != nil {
 		t.Fatal(err)
 	}

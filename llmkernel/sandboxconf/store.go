@@ -390,10 +390,11 @@ func (s *Records) updateModel(pol *llmkernel.Policy, fn func(*llmkernel.FastTier
 	})
 }
 
-// ModelStore is the read-only llmkernel.Store a create-time engine loads its
-// fast tier from. Learning goes through Complete, under the model's lock; an
-// engine saving the model it loaded could undo a concurrent Complete.
-func (s *Records) ModelStore() llmkernel.Store { return modelStore{s: s} }
+// ModelStore is where a create-time engine loads its fast tier from: a
+// llmkernel.ModelLoader only, so the engine never saves it. Learning goes
+// through Complete and Distill, under the model's lock; an engine saving
+// the model it loaded could undo a concurrent Complete.
+func (s *Records) ModelStore() llmkernel.ModelLoader { return modelStore{s: s} }
 
 type modelStore struct{ s *Records }
 
@@ -406,12 +407,4 @@ func (m modelStore) LoadModel(name string) ([]byte, error) {
 		return nil, nil
 	}
 	return b, err
-}
-
-func (modelStore) ReadOnly() bool                                      { return true }
-func (modelStore) SaveModel(string, []byte) error                      { return nil }
-func (modelStore) PutDecision(llmkernel.DecisionRecord) error          { return nil }
-func (modelStore) PutOutcome(uint64, llmkernel.Outcome, float64) error { return nil }
-func (modelStore) Recent(string, llmkernel.Kind, int) ([]llmkernel.HistoryEntry, error) {
-	return nil, nil
 }
