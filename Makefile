@@ -5,7 +5,7 @@ SHELL      := /bin/bash
 GO         ?= go
 BIN        := $(CURDIR)/bin
 VERSION    := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS    := -X main.aiVersion=$(VERSION)
+LDFLAGS    := -X github.com/go-os-agent/runsc-ai/runsc-ai/node.Version=$(VERSION)
 # gVisor binaries must be static: the sandbox re-executes them in a chroot
 # that has no ELF interpreter.
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'

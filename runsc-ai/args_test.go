@@ -12,6 +12,8 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gvisor.dev/gvisor/runsc/cmd/util"
 	"gvisor.dev/gvisor/runsc/config"
+
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
 func TestGlobalArgs(t *testing.T) {
@@ -41,7 +43,7 @@ func TestGlobalArgs(t *testing.T) {
 }
 
 func TestKnownCommands(t *testing.T) {
-	cmds := allCommands(&aiOptions{})
+	cmds := allCommands(&node.Options{})
 	for _, name := range []string{"create", "start", "state", "kill", "delete", "run", "exec", "ps", "events",
 		"update", "wait", "pause", "resume", "checkpoint", "restore", "spec", "list", "do", "debug", "install",
 		"boot", "gofer", "host", "help", "flags"} {
@@ -101,7 +103,7 @@ func BenchmarkGlobalArgs(b *testing.B) {
 }
 
 func TestNeedsPreparse(t *testing.T) {
-	cmds := allCommands(&aiOptions{})
+	cmds := allCommands(&node.Options{})
 	for _, tc := range []struct {
 		args []string
 		want bool

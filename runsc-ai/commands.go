@@ -10,6 +10,9 @@ import (
 	"gvisor.dev/gvisor/runsc/cmd/trace"
 	"gvisor.dev/gvisor/runsc/cmd/util"
 
+	"github.com/go-os-agent/runsc-ai/runsc-ai/createtime"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
+
 	// The checkpoint gofer is a sidecar that runsc embeds; runsc-ai must embed
 	// it too or checkpoint/restore of rootfs state breaks.
 	_ "gvisor.dev/gvisor/runsc/gvisorbinaries/embed"
@@ -98,14 +101,11 @@ func helpTopics() []subcommands.Command {
 // allCommands is runsc's command set, with create-time decisions wrapped
 // around create, run and do (and their outcome around delete), plus the
 // commands runsc-ai adds.
-func allCommands(o *aiOptions) map[util.SubCommand]string {
+func allCommands(o *node.Options) map[util.SubCommand]string {
 	cmds := map[util.SubCommand]string{}
 	for c, group := range withNamedErrors(runscCommands()) {
+		c = createtime.Wrap(c, o)
 		switch c.Name() {
-		case "create", "run", "do":
-			c = &decidedCmd{SubCommand: c, opts: o}
-		case "delete":
-			c = finishingDelete{SubCommand: c, opts: o}
 		case "install": // Docker's daemon.json, edited safely (see install.go)
 			c = new(installCmd)
 		case "uninstall":
@@ -118,7 +118,7 @@ func allCommands(o *aiOptions) map[util.SubCommand]string {
 	cmds[&explainCmd{opts: o}] = aiGroup
 	cmds[new(policyCmd)] = aiGroup
 	cmds[new(benchCmd)] = aiGroup
-	cmds[&agentCmd{opts: o}] = aiGroup
+	cmds[newAgentCmd(o)] = aiGroup
 	cmds[new(benchWorkloadCmd)] = internalGroup
 	return cmds
 }

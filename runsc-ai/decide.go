@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	bolterrors "go.etcd.io/bbolt/errors"
+
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +28,8 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/platform/host"
 	"github.com/go-os-agent/runsc-ai/policies"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/createtime"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
 // noSpec is embedded by runsc-ai commands that target no container.
@@ -39,7 +43,7 @@ func (noSpec) FetchSpec(*config.Config, *flag.FlagSet) (string, *specs.Spec, err
 // decideCmd implements `runsc-ai decide`.
 type decideCmd struct {
 	noSpec
-	opts      *aiOptions
+	opts      *node.Options
 	dryRun    bool
 	refine    bool
 	images    int
@@ -47,9 +51,9 @@ type decideCmd struct {
 	id        string
 	hostFacts string
 	situation string
-	be        backendFlags
-	policy    string
-	state     string
+	be        node.BackendFlags
+	history   string // "": keep nothing
+	policy    string // deprecated: --ai-policy
 	explain   bool
 	wait      time.Duration
 }
@@ -77,7 +81,9 @@ waiting on a model. Run it in the background (cron, a systemd timer, the agent).
 Prints the decision for the situation in FILE (JSON; see docs/decisions.md),
 the tier that made it and why. With a deep tier (inproc, ollama) the immediate decision
 comes from the cache or fast tier as always; --wait then waits for the model's
-answer and shows the decision it leads to. Learning persists in --state.
+answer and shows the decision it leads to. The policy is --ai-policy's, as for
+every command; learning persists in the decision history (<--ai-state>/live.db,
+the agent's, unless --history; --history "" keeps nothing).
 `
 }
 
@@ -89,9 +95,10 @@ func (c *decideCmd) SetFlags(f *flag.FlagSet) {
 	f.IntVar(&c.images, "images", 16, "with --refine: how many of the most recently run images")
 	f.StringVar(&c.hostFacts, "host-facts", "", "with --dry-run: host facts JSON from 'runsc-ai host --json' (default: this machine's)")
 	f.StringVar(&c.situation, "situation", "", "situation file (JSON); - for standard input")
-	c.be.register(f, "embedded")
-	f.StringVar(&c.policy, "policy", "", "policy file (default: the embedded policy)")
-	f.StringVar(&c.state, "state", "/var/lib/runsc-ai/history.db", "history database; empty keeps nothing")
+	c.be.Register(f, "embedded")
+	f.StringVar(&c.history, "history", "", "decision history database (default <--ai-state>/live.db); \"\" keeps nothing")
+	f.StringVar(&c.policy, "policy", "", "deprecated: use the global --ai-policy")
+	f.StringVar(&c.history, "state", "", "deprecated: use --history")
 	f.BoolVar(&c.explain, "explain", false, "explain: context, prompt, fast-tier estimates, guardrails")
 	f.DurationVar(&c.wait, "wait", 30*time.Second, "with a deep tier, how long to wait for the model's answer")
 }
@@ -114,6 +121,24 @@ func readSituation(path string) (llmkernel.Situation, error) {
 }
 
 func (c *decideCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) subcommands.ExitStatus {
+	historySet := false
+	f.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "history":
+			historySet = true
+		case "state":
+			historySet = true
+			fmt.Fprintln(os.Stderr, "decide: --state is deprecated; use --history")
+		case "policy":
+			fmt.Fprintln(os.Stderr, "decide: --policy is deprecated; use the global --ai-policy (runsc-ai --ai-policy FILE decide ...)")
+			o := *c.opts
+			o.Policy = c.policy
+			c.opts = &o
+		}
+	})
+	if !historySet {
+		c.history = c.opts.History()
+	}
 	run := c.run
 	if c.refine {
 		run = c.refineCreate
@@ -137,11 +162,9 @@ func (c *decideCmd) run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pol := policies.Default()
-	if c.policy != "" {
-		if pol, err = policies.Load(c.policy); err != nil {
-			return err
-		}
+	pol, err := c.opts.LoadPolicy()
+	if err != nil {
+		return err
 	}
 	logger := zap.NewNop()
 	if c.explain {
@@ -151,26 +174,32 @@ func (c *decideCmd) run(ctx context.Context, out io.Writer) error {
 			return err
 		}
 	}
-	cfg := llmkernel.Config{Policy: pol, Logger: logger, Readers: llmkernel.Readers{Hardware: hardware}}
-	if c.state != "" {
-		if err := os.MkdirAll(filepath.Dir(c.state), 0o700); err != nil {
-			return fmt.Errorf("state directory: %w", err)
+	cfg := llmkernel.Config{Policy: pol, Logger: logger, Readers: llmkernel.Readers{Hardware: node.Hardware}}
+	if c.history != "" {
+		if err := os.MkdirAll(filepath.Dir(c.history), 0o700); err != nil {
+			return fmt.Errorf("history directory: %w", err)
 		}
-		st, err := history.Open(c.state)
-		if errors.Is(err, history.ErrCorrupt) {
+		st, err := history.Open(c.history)
+		switch {
+		case errors.Is(err, bolterrors.ErrTimeout):
+			// The running agent holds it: decide still answers.
+			fmt.Fprintf(os.Stderr, "decide: warning: %s is held by the running agent; this decision is not kept (--history another file to keep it)\n", c.history)
+		case errors.Is(err, history.ErrCorrupt):
 			fmt.Fprintf(os.Stderr, "decide: warning: %v\n", err)
-		} else if err != nil {
+		case err != nil:
 			return err
 		}
-		defer st.Close()
-		cfg.Models, cfg.Records = st, st
+		if st != nil {
+			defer st.Close()
+			cfg.Models, cfg.Records = st, st
+		}
 	}
-	ob, err := c.be.open(&pol)
+	ob, err := c.be.Open(&pol)
 	if err != nil {
 		return err
 	}
-	defer ob.close()
-	cfg.Backend = ob.backend
+	defer ob.Close()
+	cfg.Backend = ob.Backend
 	e, err := llmkernel.New(cfg)
 	if err != nil {
 		return err
@@ -218,7 +247,7 @@ func explain(out io.Writer, e *llmkernel.Engine, s *llmkernel.Situation, pol llm
 	c := e.FastChoice(*s)
 	fmt.Fprintf(out, "  fast tier greedy choice: %s (expected reward %.2f ± %.2f, %d outcomes)\n",
 		llmkernel.ActionName(s.Kind, c.Action), c.Estimate, c.Width, c.N)
-	ctx := llmkernel.Assemble(s, llmkernel.Readers{Hardware: hardware}, pol.Goal)
+	ctx := llmkernel.Assemble(s, llmkernel.Readers{Hardware: node.Hardware}, pol.Goal)
 	fmt.Fprintf(out, "  prompt the deep tier gets:\n")
 	for _, line := range splitLines(llmkernel.Prompt(s.Kind, pol.Kinds[s.Kind].Allowed, &ctx)) {
 		fmt.Fprintf(out, "    | %s\n", line)
@@ -239,16 +268,6 @@ func splitLines(s string) []string {
 		s = s[i:]
 	}
 	return out
-}
-
-// hardware fills the context's hardware part from host discovery (files
-// only: no probes on the decision path).
-func hardware() llmkernel.HardwareContext {
-	info := host.Discover(context.Background(), host.Options{Root: "/"})
-	return llmkernel.HardwareContext{
-		Arch: info.Arch.Value, CPUModel: info.CPUModel.Value, Cores: info.Cores.Value,
-		MemoryBytes: info.MemoryBytes.Value, Board: info.Board.Value,
-	}
 }
 
 // policyCmd implements `runsc-ai policy check FILE`.
@@ -296,13 +315,13 @@ func (c *decideCmd) dryRunPlan(ctx context.Context, conf *config.Config, out io.
 	if err != nil {
 		return fmt.Errorf("bundle %s: %w", c.bundle, err)
 	}
-	if off, err := decisionsOff(spec); err != nil {
+	if off, err := createtime.DecisionsOff(spec); err != nil {
 		return err
-	} else if off || !c.opts.decide {
+	} else if off || !c.opts.Decide {
 		fmt.Fprintln(out, "create-time decisions are off (--ai-decide=false or runsc-ai.decide=false): gVisor's defaults and the user's flags apply")
 		return nil
 	}
-	specIn, err := specInputs(spec)
+	specIn, err := createtime.SpecInputs(spec)
 	if err != nil {
 		return err
 	}
@@ -316,12 +335,12 @@ func (c *decideCmd) dryRunPlan(ctx context.Context, conf *config.Config, out io.
 	}
 	// A dry run reads the history but records nothing.
 	o := *c.opts
-	s, err := newSession(ctx, &o, c.id, specIn, explicitSettings(flag.CommandLine, spec), cached)
+	s, err := createtime.NewSession(ctx, &o, c.id, specIn, createtime.ExplicitSettings(flag.CommandLine, spec), cached)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "host:      %s, %d cores, %.1f GiB; probed platforms: %s\n", s.host.Arch, s.host.Cores, float64(s.host.MemoryBytes)/(1<<30), probeSummary(s.host))
-	printRun(out, s.plan.Image, sandboxconf.NewRun(&s.plan, c.id))
+	fmt.Fprintf(out, "host:      %s, %d cores, %.1f GiB; probed platforms: %s\n", s.Host.Arch, s.Host.Cores, float64(s.Host.MemoryBytes)/(1<<30), probeSummary(s.Host))
+	printRun(out, s.Plan.Image, sandboxconf.NewRun(&s.Plan, c.id))
 	return nil
 }
 
@@ -365,17 +384,17 @@ func readHostFacts(path string) (host.Info, error) {
 // refineCreate runs the deep tier over recent images' create situations and
 // distils the validated answers into the create-time model.
 func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
-	if c.be.name == "embedded" {
+	if c.be.Name == "embedded" {
 		return errors.New("--refine needs a deep tier (--backend inproc or ollama): the embedded backend has none")
 	}
 	if c.images < 1 || c.images > 1024 {
 		return fmt.Errorf("--images %d: want 1..1024", c.images)
 	}
-	pol, err := c.opts.loadPolicy()
+	pol, err := c.opts.LoadPolicy()
 	if err != nil {
 		return err
 	}
-	st, err := sandboxconf.Open(c.opts.createDir())
+	st, err := sandboxconf.Open(c.opts.CreateDir())
 	if err != nil {
 		return err
 	}
@@ -387,15 +406,15 @@ func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "no create-time history in %s yet\n", st.Dir())
 		return nil
 	}
-	ob, err := c.be.open(&pol)
+	ob, err := c.be.Open(&pol)
 	if err != nil {
 		return err
 	}
-	defer ob.close()
-	if ob.backend == nil {
-		return fmt.Errorf("--refine: %s", ob.note)
+	defer ob.Close()
+	if ob.Backend == nil {
+		return fmt.Errorf("--refine: %s", ob.Note)
 	}
-	b := ob.backend
+	b := ob.Backend
 	var mu sync.Mutex
 	var answers []sandboxconf.Answered
 	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Backend: b, Models: st.ModelStore(), Capacity: len(latest),

@@ -14,12 +14,14 @@ import (
 	"github.com/google/subcommands"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/agent"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
 // explainCmd implements `runsc-ai explain ID`.
 type explainCmd struct {
 	noSpec
-	opts *aiOptions
+	opts *node.Options
 }
 
 func (*explainCmd) Name() string     { return "explain" }
@@ -44,18 +46,18 @@ func (c *explainCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 		return subcommands.ExitUsageError
 	}
 	id := f.Arg(0)
-	ds, source, lerr := liveDecisions(c.opts, id)
+	ds, source, lerr := agent.LiveDecisions(c.opts, id)
 	var (
 		image string
 		run   sandboxconf.Run
 		live  bool
 	)
-	st, err := sandboxconf.OpenExisting(c.opts.createDir())
+	st, err := sandboxconf.OpenExisting(c.opts.CreateDir())
 	switch {
 	case err == nil:
 		image, run, live, err = st.Find(id)
 	case errors.Is(err, fs.ErrNotExist):
-		err = fmt.Errorf("no create-time decision recorded for container %q (no history in %s)", id, c.opts.createDir())
+		err = fmt.Errorf("no create-time decision recorded for container %q (no history in %s)", id, c.opts.CreateDir())
 	}
 	if err != nil && len(ds) == 0 {
 		if lerr != nil {
@@ -75,14 +77,14 @@ func (c *explainCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 		fmt.Printf("container: %s (no create-time decision: %v)\n", strconv.Quote(id), err)
 	}
 	switch {
-	case errors.Is(lerr, errHistoryBusy):
+	case errors.Is(lerr, agent.ErrHistoryBusy):
 		fmt.Fprintf(os.Stderr, "explain: %v\n", lerr)
 	case lerr != nil:
 		fmt.Fprintf(os.Stderr, "explain: live decisions: %v\n", lerr)
 		return subcommands.ExitFailure
 	case len(ds) > 0:
 		fmt.Println()
-		printLive(os.Stdout, ds, source)
+		agent.PrintLive(os.Stdout, ds, source)
 	}
 	return subcommands.ExitSuccess
 }

@@ -14,12 +14,13 @@ import (
 	"github.com/google/subcommands"
 
 	"github.com/go-os-agent/runsc-ai/platform/host"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
 // hostCmd implements `runsc-ai host`: print what platform/host discovers.
 type hostCmd struct {
 	noSpec
-	opts    *aiOptions
+	opts    *node.Options
 	json    bool
 	root    string
 	noProbe bool
@@ -62,7 +63,7 @@ func (c *hostCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcom
 	}
 	info := host.Discover(ctx, opts)
 	if opts.Probe && c.opts != nil {
-		if err := host.SaveCache(c.opts.hostCache(), aiVersion, info); err != nil {
+		if err := host.SaveCache(c.opts.HostCache(), node.Version, info); err != nil {
 			fmt.Fprintf(os.Stderr, "host: warning: probed facts not saved for create-time decisions: %v\n", err)
 		}
 	}

@@ -13,11 +13,13 @@ import (
 	"gvisor.dev/gvisor/runsc/cli"
 	"gvisor.dev/gvisor/runsc/cmd/alias"
 	"gvisor.dev/gvisor/runsc/cmd/util"
+
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
 func main() {
 	alias.HandleAlias()
-	cmds := allCommands(registerAIFlags(flag.CommandLine))
+	cmds := allCommands(node.Register(flag.CommandLine))
 	if needsPreparse(os.Args[1:], cmds) {
 		preparse(os.Args[1:], cmds)
 	}

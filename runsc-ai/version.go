@@ -7,11 +7,9 @@ import (
 
 	"gvisor.dev/gvisor/runsc/specutils"
 	"gvisor.dev/gvisor/runsc/version"
-)
 
-// Version of runsc-ai; set at link time with
-// -X main.aiVersion=... (the Makefile uses `git describe`).
-var aiVersion = "0.1.0-dev"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
+)
 
 const gvisorModule = "gvisor.dev/gvisor"
 
@@ -38,7 +36,7 @@ func gvisorVersion() string {
 // printVersion prints in runc's format ("<name> version X" first, "spec: "
 // last) because Docker and containerd parse it.
 func printVersion(w io.Writer) {
-	fmt.Fprintf(w, "runsc-ai version %s\n", aiVersion)
+	fmt.Fprintf(w, "runsc-ai version %s\n", node.Version)
 	fmt.Fprintf(w, "gvisor version %s\n", gvisorVersion())
 	fmt.Fprintf(w, "spec: %s\n", specutils.Version)
 }

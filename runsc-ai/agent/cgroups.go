@@ -1,4 +1,4 @@
-package main
+package agent
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 	"sync"
 	"time"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 	"gvisor.dev/gvisor/runsc/container"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/createtime"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
@@ -233,10 +233,10 @@ func (ts *targets) resolve(id string) (control.Target, error) {
 		return control.Target{}, err
 	}
 	image := ""
-	if in, err := specInputs(c.Spec); err == nil {
+	if in, err := createtime.SpecInputs(c.Spec); err == nil {
 		image = in.Image
 	}
-	t := control.Target{Sandbox: id, Image: image, Cgroup: path, Ceiling: ociLimits(c.Spec)}
+	t := control.Target{Sandbox: id, Image: image, Cgroup: path, Ceiling: llmkernel.ResourcesOf(c.Spec.Linux.Resources)}
 	t.Baseline, err = ts.baseline(f.Baseline, cg, &t)
 	return t, err
 }
@@ -260,28 +260,4 @@ func (ts *targets) baseline(path string, cg *cgroup.Cgroup, t *control.Target) (
 		return l, err
 	}
 	return l, nil
-}
-
-// ociLimits are the spec's resource ceilings in the engine's units.
-func ociLimits(spec *specs.Spec) llmkernel.Resources {
-	var l llmkernel.Resources
-	r := spec.Linux.Resources
-	if r == nil {
-		return l
-	}
-	if c := r.CPU; c != nil {
-		if c.Shares != nil {
-			l.CPUShares = *c.Shares
-		}
-		if c.Quota != nil && *c.Quota > 0 && c.Period != nil && *c.Period > 0 {
-			l.CPUQuotaPct = uint64(*c.Quota) * 100 / *c.Period
-		}
-	}
-	if m := r.Memory; m != nil && m.Limit != nil && *m.Limit > 0 {
-		l.MemoryBytes = uint64(*m.Limit)
-	}
-	if b := r.BlockIO; b != nil && b.Weight != nil {
-		l.IOWeight = uint64(*b.Weight)
-	}
-	return l
 }

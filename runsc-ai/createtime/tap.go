@@ -1,4 +1,4 @@
-package main
+package createtime
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 	"gvisor.dev/gvisor/runsc/container"
 	"gvisor.dev/gvisor/runsc/specutils"
 
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
@@ -16,13 +17,13 @@ import (
 // sandbox counts syscall classes and writes summaries to its FIFO under
 // --ai-run. It never fails the container: a problem only costs the tap. It
 // reports whether the tap's files were created (to be removed at the end).
-func enableTap(o *aiOptions, conf *config.Config, spec *specs.Spec, id string) bool {
-	if !o.tap || !o.decide || spec == nil || conf.Rootless {
+func enableTap(o *node.Options, conf *config.Config, spec *specs.Spec, id string) bool {
+	if !o.Tap || !o.Decide || spec == nil || conf.Rootless {
 		return false
 	}
 	if conf.PodInitConfig != "" {
 		// The user's own trace session; gVisor takes one pod init config.
-		warn("tap off for this sandbox: --pod-init-config is set", zap.String("container", id))
+		node.Warn("tap off for this sandbox: --pod-init-config is set", zap.String("container", id))
 		return false
 	}
 	if specutils.SpecContainerType(spec) == specutils.ContainerTypeContainer {
@@ -34,9 +35,9 @@ func enableTap(o *aiOptions, conf *config.Config, spec *specs.Spec, id string) b
 		// would take it out of the live loop and lose its baseline.
 		return false
 	}
-	f, err := tap.Prepare(o.tapDir(), id, conf.RootDir, o.window)
+	f, err := tap.Prepare(o.TapDir(), id, conf.RootDir, o.Window)
 	if err != nil {
-		warn("tap off for this sandbox", zap.String("container", id), zap.Error(err))
+		node.Warn("tap off for this sandbox", zap.String("container", id), zap.Error(err))
 		return false
 	}
 	conf.PodInitConfig = f.Config
@@ -46,8 +47,8 @@ func enableTap(o *aiOptions, conf *config.Config, spec *specs.Spec, id string) b
 // tapInUse reports whether id's tap files belong to a container that
 // exists. Only when files are left from before is the runsc state read, so
 // a normal create pays one stat.
-func tapInUse(o *aiOptions, conf *config.Config, id string) bool {
-	if _, err := os.Stat(tap.FilesFor(o.tapDir(), id).Config); err != nil {
+func tapInUse(o *node.Options, conf *config.Config, id string) bool {
+	if _, err := os.Stat(tap.FilesFor(o.TapDir(), id).Config); err != nil {
 		return false
 	}
 	_, err := container.Load(conf.RootDir, container.FullID{ContainerID: id}, container.LoadOpts{SkipCheck: true})

@@ -1,11 +1,10 @@
-package main
+package agent
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,11 +13,12 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
-// errHistoryBusy: another agent holds the history; explain still shows the
+// ErrHistoryBusy: another agent holds the history; explain still shows the
 // create-time part.
-var errHistoryBusy = errors.New("live decisions unavailable")
+var ErrHistoryBusy = errors.New("live decisions unavailable")
 
 // maxExplained is how many live decisions explain shows.
 const maxExplained = 50
@@ -43,26 +43,26 @@ func (a *agent) explain(id string) liveAnswer {
 	return liveAnswer{Decisions: ds}
 }
 
-// liveDecisions asks the running agent for a container's live decisions, or
+// LiveDecisions asks the running agent for a container's live decisions, or
 // reads the history database when no agent holds it. source says which.
-func liveDecisions(o *aiOptions, id string) (ds []history.Explained, source string, err error) {
-	sock := filepath.Join(o.run, "agent.sock")
+func LiveDecisions(o *node.Options, id string) (ds []history.Explained, source string, err error) {
+	sock := o.AgentSocket()
 	var ans liveAnswer
-	switch err := askAgent(sock, "explain "+id, &ans); {
+	switch err := Ask(sock, "explain "+id, &ans); {
 	case err == nil && ans.Error != "":
 		return nil, "", fmt.Errorf("agent: %s", ans.Error)
 	case err == nil:
 		return ans.Decisions, "agent at " + sock, nil
-	case !errors.Is(err, errNoAgent):
+	case !errors.Is(err, ErrNoAgent):
 		return nil, "", err
 	}
-	path := filepath.Join(o.state, "live.db")
+	path := o.History()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, "", nil
 	}
 	st, err := history.OpenReadOnly(path)
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s (give explain that agent's --ai-run)", errHistoryBusy, path, sock)
+		return nil, "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s (give explain that agent's --ai-run)", ErrHistoryBusy, path, sock)
 	}
 	if err != nil {
 		return nil, "", err
@@ -72,8 +72,8 @@ func liveDecisions(o *aiOptions, id string) (ds []history.Explained, source stri
 	return ds, path, err
 }
 
-// printLive prints live decisions, oldest first.
-func printLive(out io.Writer, ds []history.Explained, source string) {
+// PrintLive prints live decisions, oldest first.
+func PrintLive(out io.Writer, ds []history.Explained, source string) {
 	fmt.Fprintf(out, "live decisions (%d, from %s):\n", len(ds), source)
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "TIME\tKIND\tACTION\tTIER\tAPPLIED\tREASON\tOUTCOME")

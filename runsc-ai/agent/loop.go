@@ -1,4 +1,4 @@
-package main
+package agent
 
 import (
 	"context"
@@ -16,14 +16,16 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
 // The agent's decision side: engine, history and the control loop over the
 // sandboxes' cgroups (agenthost.go), and its metrics.
 
 // startLoop opens the history and the engine; the returned func closes them.
-func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
-	pol, err := c.opts.loadPolicy()
+func (a *agent) startLoop(c *Config) (func(), error) {
+	logger := a.log
+	pol, err := c.Node.LoadPolicy()
 	if err != nil {
 		return nil, err
 	}
@@ -37,17 +39,17 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 		return nil, err
 	}
 	cfg := llmkernel.Config{Policy: pol, Models: st, Records: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
-		Readers: llmkernel.Readers{Hardware: hardware}}
-	ob, err := c.be.open(&pol)
+		Readers: llmkernel.Readers{Hardware: node.Hardware}}
+	ob, err := c.Backend.Open(&pol)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	cfg.Backend, a.model, a.modelNote, a.inference = ob.backend, ob.model, ob.note, ob.stats
-	logger.Info("deep tier", zap.String("backend", c.be.name), zap.String("model", ob.model), zap.String("note", ob.note))
+	cfg.Backend, a.model, a.modelNote, a.inference = ob.Backend, ob.Model, ob.Note, ob.Stats
+	logger.Info("deep tier", zap.String("backend", c.Backend.Name), zap.String("model", ob.Model), zap.String("note", ob.Note))
 	e, err := llmkernel.New(cfg)
 	if err != nil {
-		ob.close()
+		ob.Close()
 		st.Close()
 		return nil, err
 	}
@@ -57,7 +59,7 @@ func (c *agentCmd) startLoop(a *agent, logger *zap.Logger) (func(), error) {
 	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
 	return func() {
 		e.Close()
-		ob.close()
+		ob.Close()
 		st.Close()
 	}, nil
 }
@@ -79,7 +81,7 @@ func (a *agent) decideOnce(ctx context.Context, now time.Time) {
 }
 
 // writeDecisionMetrics writes the decision loop's metrics.
-func writeDecisionMetrics(w io.Writer, st *agentStatus) {
+func writeDecisionMetrics(w io.Writer, st *Status) {
 	counter := func(name, help string) {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", name, help, name)
 	}

@@ -1,4 +1,4 @@
-package main
+package createtime
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"gvisor.dev/gvisor/runsc/container"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
@@ -25,7 +26,7 @@ import (
 // from once it is deleted.
 type finishingDelete struct {
 	util.SubCommand
-	opts *aiOptions
+	opts *node.Options
 }
 
 type finishing struct {
@@ -38,15 +39,15 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 	defer func() {
 		if status == subcommands.ExitSuccess {
 			for _, id := range f.Args() {
-				tap.Remove(d.opts.tapDir(), id)
+				tap.Remove(d.opts.TapDir(), id)
 			}
 		}
 	}()
 	conf, ok := args[0].(*config.Config)
-	if !ok || !d.opts.decide {
+	if !ok || !d.opts.Decide {
 		return d.SubCommand.Execute(ctx, f, args...)
 	}
-	st, err := sandboxconf.OpenExisting(d.opts.createDir())
+	st, err := sandboxconf.OpenExisting(d.opts.CreateDir())
 	if err != nil {
 		return d.SubCommand.Execute(ctx, f, args...)
 	}
@@ -64,9 +65,9 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 	if status != subcommands.ExitSuccess || len(done) == 0 {
 		return status
 	}
-	pol, err := d.opts.loadPolicy()
+	pol, err := d.opts.LoadPolicy()
 	if err != nil {
-		warn("create-time outcomes not learned", zap.Error(err))
+		node.Warn("create-time outcomes not learned", zap.Error(err))
 		return status
 	}
 	for _, fin := range done {
@@ -74,12 +75,12 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 			continue // another delete finished it
 		}
 		if _, err := st.Complete(fin.image, fin.run, &pol); err != nil {
-			warn("create-time outcome not recorded", zap.String("container", fin.run.ContainerID), zap.Error(err))
+			node.Warn("create-time outcome not recorded", zap.String("container", fin.run.ContainerID), zap.Error(err))
 		}
 	}
 	// Off the create path: forget runs whose delete never came here.
 	if _, err := st.Prune(sandboxconf.PendingTTL); err != nil {
-		warn("pruning pending runs", zap.Error(err))
+		node.Warn("pruning pending runs", zap.Error(err))
 	}
 	return status
 }

@@ -1,4 +1,12 @@
-package main
+// Package createtime is runsc-ai's create-time wrapper around gVisor's
+// create, run and do (and delete): it asks llmkernel/sandboxconf for a plan
+// from the host facts, the spec and the image's history, applies the
+// settings the user left unset to gVisor's config the way gVisor applies
+// flag annotations (all or nothing), watches the boot and falls back once to
+// gVisor's defaults when a decided setting does not boot, names the
+// sandbox's Sentry tap, and at delete scores the run's outcome. It is the
+// only package that changes a gVisor config.Config.
+package createtime
 
 import (
 	"context"
@@ -26,8 +34,21 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/platform/host"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
+
+// Wrap wraps gVisor's command c when runsc-ai decides around it (create, run
+// and do; delete, to score the outcome); any other command is returned as is.
+func Wrap(c util.SubCommand, o *node.Options) util.SubCommand {
+	switch c.Name() {
+	case "create", "run", "do":
+		return &decidedCmd{SubCommand: c, opts: o}
+	case "delete":
+		return finishingDelete{SubCommand: c, opts: o}
+	}
+	return c
+}
 
 // decidedCmd wraps create, run and do: it makes the create-time plan, applies
 // the settings the user left unset to gVisor's config, and delegates. A
@@ -35,7 +56,7 @@ import (
 // policy's timeout) is recorded and retried once with gVisor's default.
 type decidedCmd struct {
 	util.SubCommand
-	opts *aiOptions
+	opts *node.Options
 	spec *specs.Spec
 	cid  string
 }
@@ -50,53 +71,57 @@ func (c *decidedCmd) FetchSpec(conf *config.Config, f *flag.FlagSet) (string, *s
 	return id, spec, err
 }
 
-// session is one create-time decision on its way to being applied.
-type session struct {
-	pol   llmkernel.Policy
-	store *sandboxconf.Records
-	host  sandboxconf.HostFacts
-	plan  sandboxconf.Plan
+// Session is one create-time decision on its way to being applied.
+type Session struct {
+	Policy  llmkernel.Policy
+	Records *sandboxconf.Records
+	Host    sandboxconf.HostFacts
+	Plan    sandboxconf.Plan
 }
 
 // plan decides. A bad runsc-ai annotation is the user's error and fails the
 // command; anything else that goes wrong (an unwritable state directory) only
 // costs the decision, never the container.
-func (c *decidedCmd) plan(ctx context.Context, conf *config.Config) (*session, error) {
-	off, err := decisionsOff(c.spec)
+func (c *decidedCmd) plan(ctx context.Context, conf *config.Config) (*Session, error) {
+	off, err := DecisionsOff(c.spec)
 	if err != nil || off {
 		return nil, err
 	}
-	specIn, err := specInputs(c.spec)
+	specIn, err := SpecInputs(c.spec)
 	if err != nil {
 		return nil, err
 	}
-	explicit := explicitSettings(flag.CommandLine, c.spec)
+	explicit := ExplicitSettings(flag.CommandLine, c.spec)
 	if c.Name() == "do" {
 		// do sets the overlay itself from its --force-overlay flag.
 		explicit["overlay2"] = sandboxconf.Choice{Name: "overlay2", Value: conf.Overlay2.String(), Source: sandboxconf.SourceFlag, Reason: "set by do --force-overlay"}
 	}
-	s, err := newSession(ctx, c.opts, c.cid, specIn, explicit, nil)
+	s, err := NewSession(ctx, c.opts, c.cid, specIn, explicit, nil)
 	if err != nil {
-		warn("create-time decision skipped; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
+		node.Warn("create-time decision skipped; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
 		return nil, nil
 	}
 	return s, nil
 }
 
-func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxconf.Spec, explicit map[string]sandboxconf.Choice, cached *host.Info) (*session, error) {
-	pol, err := o.loadPolicy()
+// NewSession makes the create-time plan for container cid: from the host
+// facts (cached, if given, else this host's), the spec's inputs, the
+// settings the user set explicitly and the image's history. It records
+// nothing.
+func NewSession(ctx context.Context, o *node.Options, cid string, specIn sandboxconf.Spec, explicit map[string]sandboxconf.Choice, cached *host.Info) (*Session, error) {
+	pol, err := o.LoadPolicy()
 	if err != nil {
 		return nil, err
 	}
-	st, err := sandboxconf.Open(o.createDir())
+	st, err := sandboxconf.Open(o.CreateDir())
 	if err != nil {
 		return nil, err
 	}
 	hist, herr := st.Digest(specIn.Image)
 	if herr != nil {
-		warn("create-time history", zap.Error(herr))
+		node.Warn("create-time history", zap.Error(herr))
 	}
-	hostIn := hostInputs(ctx, o, cached)
+	hostIn := o.HostFacts(ctx, cached)
 	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Models: st.ModelStore(), Capacity: 4})
 	if err != nil {
 		return nil, err
@@ -106,7 +131,7 @@ func newSession(ctx context.Context, o *aiOptions, cid string, specIn sandboxcon
 	if err != nil {
 		return nil, err
 	}
-	return &session{pol: pol, store: st, host: hostIn, plan: plan}, nil
+	return &Session{Policy: pol, Records: st, Host: hostIn, Plan: plan}, nil
 }
 
 // applyPlan sets the decided values on conf the way gVisor applies flag
@@ -136,11 +161,11 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		// delete, like a created container's.
 		defer func() {
 			if status != subcommands.ExitSuccess || c.Name() == "do" || c.Name() == "run" && !flagTrue(f, "detach") {
-				tap.Remove(c.opts.tapDir(), c.cid)
+				tap.Remove(c.opts.TapDir(), c.cid)
 			}
 		}()
 	}
-	if !ok || !c.opts.decide || c.spec == nil || conf.Rootless {
+	if !ok || !c.opts.Decide || c.spec == nil || conf.Rootless {
 		return c.SubCommand.Execute(ctx, f, args...)
 	}
 	s, err := c.plan(ctx, conf)
@@ -151,13 +176,13 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		return c.SubCommand.Execute(ctx, f, args...)
 	}
 	orig := *conf
-	if err := applyPlan(conf, s.plan.Decided()); err != nil {
-		warn("create-time decision not applied; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
+	if err := applyPlan(conf, s.Plan.Decided()); err != nil {
+		node.Warn("create-time decision not applied; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
 		return c.SubCommand.Execute(ctx, f, args...)
 	}
 
 	var cgBefore map[string]bool
-	if s.plan.Risky() {
+	if s.Plan.Risky() {
 		cgBefore = cgroupDirs(c.spec, c.cid)
 	}
 	start := time.Now()
@@ -166,15 +191,15 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 	status, timedOut := c.attempt(ctx, f, conf, args, s)
 	util.ErrorLogger = sniff.next
 
-	run := sandboxconf.NewRun(&s.plan, c.cid)
-	if status != subcommands.ExitSuccess && s.plan.Risky() && (timedOut || sniff.bootFailure()) {
+	run := sandboxconf.NewRun(&s.Plan, c.cid)
+	if status != subcommands.ExitSuccess && s.Plan.Risky() && (timedOut || sniff.bootFailure()) {
 		why := sniff.last()
 		if timedOut {
-			why = fmt.Sprintf("no boot within %v", s.pol.Create.BootTimeout)
+			why = fmt.Sprintf("no boot within %v", s.Policy.Create.BootTimeout)
 		}
 		removeNewCgroups(c.spec, c.cid, cgBefore)
 		status = c.retry(ctx, f, conf, &orig, args, s, why)
-		run = sandboxconf.NewRun(&s.plan, c.cid) // with the fallback choices
+		run = sandboxconf.NewRun(&s.Plan, c.cid) // with the fallback choices
 		run.Failed = why
 	}
 	if status != subcommands.ExitSuccess {
@@ -187,9 +212,9 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 
 // attempt runs the wrapped command, with a boot watchdog when the plan
 // decided a boot-critical setting.
-func (c *decidedCmd) attempt(ctx context.Context, f *flag.FlagSet, conf *config.Config, args []any, s *session) (subcommands.ExitStatus, bool) {
+func (c *decidedCmd) attempt(ctx context.Context, f *flag.FlagSet, conf *config.Config, args []any, s *Session) (subcommands.ExitStatus, bool) {
 	var timedOut atomic.Bool
-	if s.plan.Risky() {
+	if s.Plan.Risky() {
 		root := conf.RootDir
 		done := make(chan struct{})
 		defer close(done)
@@ -197,7 +222,7 @@ func (c *decidedCmd) attempt(ctx context.Context, f *flag.FlagSet, conf *config.
 		// command returns: on a busy machine the sandbox may not exist
 		// yet when the timer fires, and one kill would miss it.
 		go func() {
-			t := time.NewTimer(s.pol.Create.BootTimeout)
+			t := time.NewTimer(s.Policy.Create.BootTimeout)
 			defer t.Stop()
 			select {
 			case <-done:
@@ -227,24 +252,24 @@ func (c *decidedCmd) attempt(ctx context.Context, f *flag.FlagSet, conf *config.
 // retry falls back: the decided boot-critical settings go back to gVisor's
 // defaults (everything else decided stays), the failure is remembered for
 // the image and in the host facts, and the command runs once more.
-func (c *decidedCmd) retry(ctx context.Context, f *flag.FlagSet, conf, orig *config.Config, args []any, s *session, why string) subcommands.ExitStatus {
-	changed := s.plan.FallBack(why)
+func (c *decidedCmd) retry(ctx context.Context, f *flag.FlagSet, conf, orig *config.Config, args []any, s *Session, why string) subcommands.ExitStatus {
+	changed := s.Plan.FallBack(why)
 	for _, ch := range changed {
-		if err := s.store.RecordFailure(s.plan.Image, ch.Name, ch.Value, why); err != nil {
-			warn("recording the failed boot", zap.Error(err))
+		if err := s.Records.RecordFailure(s.Plan.Image, ch.Name, ch.Value, why); err != nil {
+			node.Warn("recording the failed boot", zap.Error(err))
 		}
 		if ch.Name == "platform" {
-			if err := host.MarkPlatformUnusable(c.opts.hostCache(), aiVersion, ch.Value, why); err != nil {
-				warn("updating host facts", zap.Error(err))
+			if err := host.MarkPlatformUnusable(c.opts.HostCache(), node.Version, ch.Value, why); err != nil {
+				node.Warn("updating host facts", zap.Error(err))
 			}
 		}
-		fb, _ := s.plan.Get(ch.Name)
-		warn(fmt.Sprintf("decided %s=%s did not boot; retrying once with %s=%s", ch.Name, ch.Value, ch.Name, fb.Value),
+		fb, _ := s.Plan.Get(ch.Name)
+		node.Warn(fmt.Sprintf("decided %s=%s did not boot; retrying once with %s=%s", ch.Name, ch.Value, ch.Name, fb.Value),
 			zap.String("container", c.cid), zap.String("error", why))
 	}
 	destroyLeftovers(conf.RootDir, c.cid)
 	*conf = *orig
-	if err := applyPlan(conf, s.plan.Decided()); err != nil {
+	if err := applyPlan(conf, s.Plan.Decided()); err != nil {
 		*conf = *orig
 	}
 	return c.SubCommand.Execute(ctx, f, args...)
@@ -252,7 +277,7 @@ func (c *decidedCmd) retry(ctx context.Context, f *flag.FlagSet, conf, orig *con
 
 // record keeps the run: a container that is still there (create, run
 // --detach) is finished at delete; an attached run or do is finished now.
-func (c *decidedCmd) record(s *session, run sandboxconf.Run, f *flag.FlagSet) {
+func (c *decidedCmd) record(s *Session, run sandboxconf.Run, f *flag.FlagSet) {
 	detached := c.Name() == "create"
 	if d := f.Lookup("detach"); d != nil && d.Value.String() == "true" {
 		detached = true
@@ -260,13 +285,13 @@ func (c *decidedCmd) record(s *session, run sandboxconf.Run, f *flag.FlagSet) {
 	var err error
 	if detached {
 		run.Measure = "create"
-		err = s.store.Pending(s.plan.Image, run)
+		err = s.Records.Pending(s.Plan.Image, run)
 	} else {
 		run.Measure = "run"
-		_, err = s.store.Complete(s.plan.Image, run, &s.pol)
+		_, err = s.Records.Complete(s.Plan.Image, run, &s.Policy)
 	}
 	if err != nil {
-		warn("create-time history not updated", zap.String("container", c.cid), zap.Error(err))
+		node.Warn("create-time history not updated", zap.String("container", c.cid), zap.Error(err))
 	}
 }
 
@@ -284,7 +309,7 @@ func destroyLeftovers(root, cid string) {
 		return
 	}
 	if err := c.Destroy(); err != nil {
-		warn("cleaning up the failed boot", zap.String("container", cid), zap.Error(err))
+		node.Warn("cleaning up the failed boot", zap.String("container", cid), zap.Error(err))
 	}
 }
 
@@ -401,7 +426,7 @@ func removeNewCgroups(spec *specs.Spec, cid string, before map[string]bool) {
 	for d, now := range cgroupDirs(spec, cid) {
 		if now && !before[d] {
 			if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
-				warn("removing the failed boot's cgroup", zap.String("dir", d), zap.Error(err))
+				node.Warn("removing the failed boot's cgroup", zap.String("dir", d), zap.Error(err))
 			}
 		}
 	}

@@ -1,17 +1,15 @@
-package main
+package createtime
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"runtime"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gvisor.dev/gvisor/runsc/config"
 
+	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
-	"github.com/go-os-agent/runsc-ai/platform/host"
 )
 
 // Annotations runsc-ai reads. Container-controlled: validated.
@@ -33,49 +31,9 @@ var imageAnnotations = []string{
 // maxImageKey bounds the image key: it comes from the container's spec.
 const maxImageKey = 256
 
-// hostInputs returns the host facts for a create-time decision: the cached
-// (probed) facts if this boot has them, else a files-only discovery, which
-// is saved so the next create reads one small file.
-func hostInputs(ctx context.Context, o *aiOptions, cached *host.Info) sandboxconf.HostFacts {
-	var info host.Info
-	switch {
-	case cached != nil:
-		info = *cached
-	default:
-		c, ok := host.LoadCache(o.hostCache(), aiVersion)
-		info = c.Info
-		if !ok {
-			info = host.Discover(ctx, host.Options{Root: "/"})
-			_ = host.SaveCache(o.hostCache(), aiVersion, info) // best effort: a read-only state dir only costs time
-		}
-	}
-	arch := runtime.GOARCH
-	switch info.Arch.Value {
-	case "aarch64", "arm64":
-		arch = "arm64"
-	case "x86_64", "amd64":
-		arch = "amd64"
-	}
-	h := sandboxconf.HostFacts{Arch: arch, Cores: info.Cores.Value, MemoryBytes: info.MemoryBytes.Value}
-	if len(info.Platforms) > 0 || info.KVMUsable != nil {
-		h.Platforms = map[string]sandboxconf.Probe{}
-		for _, p := range info.Platforms {
-			h.Platforms[p.Name] = sandboxconf.Probe{Usable: p.Usable, Detail: p.Err}
-		}
-		if k := info.KVMUsable; k != nil && !k.Value {
-			h.Platforms["kvm"] = sandboxconf.Probe{Detail: k.Err}
-		}
-	}
-	if info.Root == "/" || info.Root == "" {
-		h.MemPressure, _ = host.Pressure("/", "memory")
-		h.IOPressure, _ = host.Pressure("/", "io")
-	}
-	return h
-}
-
-// specInputs reads what a decision needs from the spec; cmd is the runsc
-// command (for do, the spec is runsc's own and the command is the image).
-func specInputs(spec *specs.Spec) (sandboxconf.Spec, error) {
+// SpecInputs reads what a create-time decision needs from the spec (for
+// do, the spec is runsc's own and the command is the image).
+func SpecInputs(spec *specs.Spec) (sandboxconf.Spec, error) {
 	var s sandboxconf.Spec
 	for _, a := range imageAnnotations {
 		if v := spec.Annotations[a]; v != "" {
@@ -92,14 +50,9 @@ func specInputs(spec *specs.Spec) (sandboxconf.Spec, error) {
 	if spec.Process != nil {
 		s.Terminal = spec.Process.Terminal
 	}
-	if spec.Linux != nil && spec.Linux.Resources != nil {
-		r := spec.Linux.Resources
-		if r.Memory != nil && r.Memory.Limit != nil && *r.Memory.Limit > 0 {
-			s.MemoryLimit = uint64(*r.Memory.Limit)
-		}
-		if r.CPU != nil && r.CPU.Quota != nil && r.CPU.Period != nil && *r.CPU.Quota > 0 && *r.CPU.Period > 0 {
-			s.CPUQuotaPct = uint64(*r.CPU.Quota) * 100 / *r.CPU.Period
-		}
+	if spec.Linux != nil {
+		l := llmkernel.ResourcesOf(spec.Linux.Resources)
+		s.MemoryLimit, s.CPUQuotaPct = l.MemoryBytes, l.CPUQuotaPct
 	}
 	switch w := spec.Annotations[annWorkload]; w {
 	case "", "interactive", "batch":
@@ -111,8 +64,8 @@ func specInputs(spec *specs.Spec) (sandboxconf.Spec, error) {
 	return s, nil
 }
 
-// decisionsOff reports whether the spec opts out of create-time decisions.
-func decisionsOff(spec *specs.Spec) (bool, error) {
+// DecisionsOff reports whether the spec opts out of create-time decisions.
+func DecisionsOff(spec *specs.Spec) (bool, error) {
 	switch v := spec.Annotations[annDecide]; v {
 	case "", "true":
 		return false, nil
@@ -123,9 +76,9 @@ func decisionsOff(spec *specs.Spec) (bool, error) {
 	}
 }
 
-// explicitSettings are the decidable settings the user set: flags on the
+// ExplicitSettings are the decidable settings the user set: flags on the
 // command line, dev.gvisor.flag.* annotations and gVisor config bundles.
-func explicitSettings(fs *flag.FlagSet, spec *specs.Spec) map[string]sandboxconf.Choice {
+func ExplicitSettings(fs *flag.FlagSet, spec *specs.Spec) map[string]sandboxconf.Choice {
 	out := map[string]sandboxconf.Choice{}
 	known := map[string]bool{}
 	for _, n := range sandboxconf.Settings() {
