@@ -30,6 +30,7 @@ var defaultYAML []byte
 // when it is stale.
 //
 //go:generate go run ./internal/gendefault
+//go:generate go run ./internal/genref
 //go:embed default.json
 var defaultJSON []byte
 

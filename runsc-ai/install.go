@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/subcommands"
 
-	"github.com/go-os-agent/runsc-ai/integration/docker"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/daemonjson"
 )
 
 // installCmd implements `runsc-ai install`: runsc install's job (a runtime
@@ -36,8 +36,8 @@ error and the file is left alone. Restart or reload dockerd afterwards
 }
 
 func (c *installCmd) SetFlags(f *flag.FlagSet) {
-	f.StringVar(&c.config, "config", docker.DefaultConfig, "path to Docker's daemon.json")
-	f.StringVar(&c.config, "config_file", docker.DefaultConfig, "same as --config (runsc's name)")
+	f.StringVar(&c.config, "config", daemonjson.DefaultConfig, "path to Docker's daemon.json")
+	f.StringVar(&c.config, "config_file", daemonjson.DefaultConfig, "same as --config (runsc's name)")
 	f.StringVar(&c.runtime, "runtime", "runsc-ai", "runtime name for docker run --runtime")
 	f.BoolVar(&c.clobber, "clobber", true, "replace an existing entry of the same name")
 }
@@ -52,7 +52,7 @@ func (c *installCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 		return subcommands.ExitFailure
 	}
 	if !c.clobber {
-		if _, ok, err := docker.Lookup(c.config, c.runtime); err != nil {
+		if _, ok, err := daemonjson.Lookup(c.config, c.runtime); err != nil {
 			fmt.Fprintf(os.Stderr, "install: %v\n", err)
 			return subcommands.ExitFailure
 		} else if ok {
@@ -60,7 +60,7 @@ func (c *installCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 			return subcommands.ExitSuccess
 		}
 	}
-	replaced, err := docker.Install(c.config, c.runtime, docker.Runtime{Path: self, RuntimeArgs: f.Args()})
+	replaced, err := daemonjson.Install(c.config, c.runtime, daemonjson.Runtime{Path: self, RuntimeArgs: f.Args()})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "install: %v\n", err)
 		return subcommands.ExitFailure
@@ -91,8 +91,8 @@ the previous file is kept as PATH~.
 }
 
 func (c *uninstallCmd) SetFlags(f *flag.FlagSet) {
-	f.StringVar(&c.config, "config", docker.DefaultConfig, "path to Docker's daemon.json")
-	f.StringVar(&c.config, "config_file", docker.DefaultConfig, "same as --config (runsc's name)")
+	f.StringVar(&c.config, "config", daemonjson.DefaultConfig, "path to Docker's daemon.json")
+	f.StringVar(&c.config, "config_file", daemonjson.DefaultConfig, "same as --config (runsc's name)")
 	f.StringVar(&c.runtime, "runtime", "runsc-ai", "runtime name to remove")
 }
 
@@ -103,7 +103,7 @@ func (c *uninstallCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) sub
 		f.Usage()
 		return subcommands.ExitUsageError
 	}
-	if err := docker.Uninstall(c.config, c.runtime); err != nil {
+	if err := daemonjson.Uninstall(c.config, c.runtime); err != nil {
 		fmt.Fprintf(os.Stderr, "uninstall: %v\n", err)
 		return subcommands.ExitFailure
 	}

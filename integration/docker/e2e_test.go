@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/integration/docker"
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/daemonjson"
 )
 
 const image = "runsc-ai-e2e:1"
@@ -107,7 +108,7 @@ func TestDockerRunsRunscAI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("runsc-ai install: %v: %s", err, out)
 	}
-	rt, ok, err := docker.Lookup(config, "runsc-ai")
+	rt, ok, err := daemonjson.Lookup(config, "runsc-ai")
 	if err != nil || !ok || rt.Path != env.RunscAI {
 		t.Fatalf("after install: %+v %v %v", rt, ok, err)
 	}
@@ -179,7 +180,7 @@ func TestDockerRunsRunscAI(t *testing.T) {
 		if strings.Contains(string(b), "runsc-ai") || !strings.Contains(string(b), `"storage-driver": "overlay2"`) {
 			t.Errorf("daemon.json after uninstall:\n%s", b)
 		}
-		if b, _ := os.ReadFile(config + docker.BackupSuffix); !strings.Contains(string(b), "runsc-ai") {
+		if b, _ := os.ReadFile(config + daemonjson.BackupSuffix); !strings.Contains(string(b), "runsc-ai") {
 			t.Errorf("backup does not hold the installed config:\n%s", b)
 		}
 	})

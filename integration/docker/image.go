@@ -1,3 +1,6 @@
+// Package docker drives a private dockerd for the end-to-end tests and
+// builds their images (test-only; the daemon.json installer is
+// runsc-ai/daemonjson).
 package docker
 
 import (

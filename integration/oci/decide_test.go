@@ -17,7 +17,7 @@ func TestDecideCommandEmbedded(t *testing.T) {
 	sit := filepath.Join(dir, "s.json")
 	os.WriteFile(sit, []byte(`{"kind":"memory","sandbox":"db\n1","features":{"mem_util":0.2},"evidence":4,
 		"limits":{"memory_bytes":1073741824},"current":{"memory_bytes":1073741824}}`), 0o644)
-	out, err := exec.Command(e.RunscAI, "decide", "--situation", sit, "--state", filepath.Join(dir, "h.db"), "--explain").Output()
+	out, err := exec.Command(e.RunscAI, "decide", "--situation", sit, "--history", filepath.Join(dir, "h.db"), "--explain").Output()
 	if err != nil {
 		t.Fatalf("decide: %v\n%s", err, out)
 	}
@@ -33,7 +33,7 @@ func TestDecideCommandEmbedded(t *testing.T) {
 	}
 	// Hostile or malformed situations are refused with the reason.
 	os.WriteFile(sit, []byte(`{"kind":"memory","features":{"mem_util":7}}`), 0o644)
-	out, err = exec.Command(e.RunscAI, "decide", "--situation", sit, "--state", "").CombinedOutput()
+	out, err = exec.Command(e.RunscAI, "decide", "--situation", sit, "--history", "").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "mem_util = 7") {
 		t.Errorf("bad situation: %v\n%s", err, out)
 	}

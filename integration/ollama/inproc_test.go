@@ -26,7 +26,7 @@ func TestDecideWithInProcessModel(t *testing.T) {
 	}
 	sit := filepath.Join(dir, "s.json")
 	os.WriteFile(sit, []byte(`{"kind":"cpu","sandbox":"web-1","image":"nginx","features":{"cpu_util":0.95,"cpu_throttle":0.6,"latency_need":0.9},"evidence":5,"limits":{"cpu_shares":4096},"current":{"cpu_shares":1024}}`), 0o600)
-	out, err := exec.Command(e.RunscAI, "--ai-state="+dir, "decide", "--situation", sit, "--state", "", "--backend", "inproc", "--model", model,
+	out, err := exec.Command(e.RunscAI, "--ai-state="+dir, "decide", "--situation", sit, "--history", "", "--backend", "inproc", "--model", model,
 		"--wait", "2m").CombinedOutput()
 	if err != nil {
 		t.Fatalf("decide: %v\n%s", err, out)
@@ -36,7 +36,7 @@ func TestDecideWithInProcessModel(t *testing.T) {
 		t.Errorf("the in-process answer was not used:\n%s", out)
 	}
 	// A model that is not there: a clear error naming it.
-	out, err = exec.Command(e.RunscAI, "--ai-state="+dir, "decide", "--situation", sit, "--state", "", "--backend", "inproc", "--model", "/no/such.gguf").CombinedOutput()
+	out, err = exec.Command(e.RunscAI, "--ai-state="+dir, "decide", "--situation", sit, "--history", "", "--backend", "inproc", "--model", "/no/such.gguf").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "/no/such.gguf") {
 		t.Errorf("missing model: %v\n%s", err, out)
 	}

@@ -1,4 +1,4 @@
-package docker
+package daemonjson
 
 import (
 	"os"

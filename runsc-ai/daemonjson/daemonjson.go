@@ -1,6 +1,7 @@
-// Package docker installs runsc-ai as a Docker runtime (daemon.json) and
-// drives a private dockerd for the end-to-end tests.
-package docker
+// Package daemonjson installs runsc-ai as a Docker runtime: it edits
+// dockerd's daemon.json safely (every other key kept, a backup left, a
+// malformed file left unchanged). `runsc-ai install` and `uninstall` use it.
+package daemonjson
 
 import (
 	"bytes"
