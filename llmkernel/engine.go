@@ -309,15 +309,25 @@ func (e *Engine) background(ctx context.Context) {
 // drain finishes queued work at shutdown so nothing accepted is lost.
 func (e *Engine) drain() {
 	for {
-		select {
-		case o := <-e.outcomes:
+		if o, ok := tryReceive(e.outcomes); ok {
 			e.learn(o)
-		case r := <-e.records:
+		} else if r, ok := tryReceive(e.records); ok {
 			e.record(r)
-		default:
+		} else {
 			e.saveModel()
 			return
 		}
+	}
+}
+
+// tryReceive receives from c if a value is ready.
+func tryReceive[T any](c <-chan T) (T, bool) {
+	select {
+	case v := <-c:
+		return v, true
+	default:
+		var zero T
+		return zero, false
 	}
 }
 
