@@ -11,7 +11,7 @@ LDFLAGS    := -X github.com/go-os-agent/runsc-ai/runsc-ai/node.Version=$(VERSION
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 APT_DEPS   := busybox-static qemu-user-static file runc etcd-server docker.io containerd iptables
 # Packages whose tests need no live sandbox; they also run under qemu-aarch64.
-ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./llmkernel/summary ./llmkernel/live ./llmkernel/control ./policies \
+ARM64_TEST_PKGS := ./platform/host ./llmkernel ./llmkernel/history ./llmkernel/sandboxconf ./llmkernel/summary ./llmkernel/control ./policies \
 	./llmkernel/gguf ./llmkernel/spm ./llmkernel/quant ./llmkernel/llama
 
 export RUNSC_AI_BIN       := $(BIN)/runsc-ai

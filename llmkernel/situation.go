@@ -3,6 +3,7 @@ package llmkernel
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Kind is a decision kind; each has its own action space.
@@ -105,6 +106,37 @@ type Resources struct {
 	CPUQuotaPct uint64 `json:"cpu_quota_pct,omitempty"` // CFS quota/period as % of one CPU
 	MemoryBytes uint64 `json:"memory_bytes,omitempty"`  // memory limit (OCI linux.resources.memory.limit)
 	IOWeight    uint64 `json:"io_weight,omitempty"`     // block I/O weight (OCI linux.resources.blockIO.weight)
+}
+
+// imageAnnotations name the image in what CRI runtimes pass, best first.
+var imageAnnotations = []string{
+	"io.kubernetes.cri.image-name",  // containerd CRI
+	"io.kubernetes.cri-o.ImageName", // CRI-O
+	"org.opencontainers.image.ref.name",
+}
+
+// MaxImageKey bounds an image key: it comes from the container's spec.
+const MaxImageKey = 256
+
+// ImageKey names what a container runs, for Situation.Image and the
+// create-time history: "image:<name>" from the annotations CRI runtimes set,
+// else "cmd:<args>" (runsc do, plain runsc run), at most MaxImageKey bytes.
+// Container-controlled: data only.
+func ImageKey(annotations map[string]string, args []string) string {
+	key := ""
+	for _, a := range imageAnnotations {
+		if v := annotations[a]; v != "" {
+			key = "image:" + v
+			break
+		}
+	}
+	if key == "" && args != nil {
+		key = "cmd:" + strings.Join(args, " ")
+	}
+	if len(key) > MaxImageKey {
+		key = key[:MaxImageKey]
+	}
+	return key
 }
 
 // Situation is one decision to make.

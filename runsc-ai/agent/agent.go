@@ -35,7 +35,6 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
-	"github.com/go-os-agent/runsc-ai/llmkernel/live"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
@@ -81,8 +80,8 @@ type Status struct {
 	FIFOsOpen int                    `json:"fifos_open"`
 	Errors    uint64                 `json:"errors"`  // bad summaries and unreadable FIFOs
 	Foreign   uint64                 `json:"foreign"` // lines dropped: they claimed another sandbox than their FIFO's
-	Stats     live.TapStats          `json:"stats"`
-	Sandboxes []live.Sandbox         `json:"sandboxes"`
+	Stats     TapStats               `json:"stats"`
+	Sandboxes []Sandbox              `json:"sandboxes"`
 	Deciding  bool                   `json:"deciding"`
 	Loop      control.LoopStats      `json:"loop"`
 	Engine    *llmkernel.EngineStats `json:"engine,omitempty"`
@@ -92,7 +91,7 @@ type Status struct {
 
 // agent is the running daemon.
 type agent struct {
-	state   *live.State
+	state   *sandboxes
 	reader  *summary.Reader
 	log     *zap.Logger
 	started time.Time
@@ -126,7 +125,7 @@ func Run(ctx context.Context, c *Config) error {
 		return fmt.Errorf("--window %v: at least 100ms", c.Window)
 	}
 	tapDir := c.Node.TapDir()
-	a := &agent{state: live.New(), reader: summary.NewReader(tapDir), log: logger, started: time.Now(),
+	a := &agent{state: newSandboxes(), reader: summary.NewReader(tapDir), log: logger, started: time.Now(),
 		tapDir: tapDir, window: c.Window, model: "fast-tier"}
 	defer a.reader.Close()
 	if err := os.MkdirAll(tapDir, 0o700); err != nil {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
-	"github.com/go-os-agent/runsc-ai/llmkernel/live"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
@@ -28,7 +27,7 @@ func observer(t *testing.T) *agent {
 	dir := t.TempDir()
 	r := summary.NewReader(dir)
 	t.Cleanup(func() { r.Close() })
-	return &agent{state: live.New(), reader: r, log: zap.NewNop(), started: time.Now(), tapDir: dir, model: "fast-tier"}
+	return &agent{state: newSandboxes(), reader: r, log: zap.NewNop(), started: time.Now(), tapDir: dir, model: "fast-tier"}
 }
 
 // serving starts the control protocol on a socket in a fresh directory.

@@ -18,7 +18,6 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
-	"github.com/go-os-agent/runsc-ai/runsc-ai/createtime"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
@@ -232,11 +231,11 @@ func (ts *targets) resolve(id string) (control.Target, error) {
 	if err != nil {
 		return control.Target{}, err
 	}
-	image := ""
-	if in, err := createtime.SpecInputs(c.Spec); err == nil {
-		image = in.Image
+	var args []string
+	if c.Spec.Process != nil {
+		args = c.Spec.Process.Args
 	}
-	t := control.Target{Sandbox: id, Image: image, Cgroup: path, Ceiling: llmkernel.ResourcesOf(c.Spec.Linux.Resources)}
+	t := control.Target{Sandbox: id, Image: llmkernel.ImageKey(c.Spec.Annotations, args), Cgroup: path, Ceiling: llmkernel.ResourcesOf(c.Spec.Linux.Resources)}
 	t.Baseline, err = ts.baseline(f.Baseline, cg, &t)
 	return t, err
 }

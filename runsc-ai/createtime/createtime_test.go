@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gvisor.dev/gvisor/runsc/config"
 
+	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 )
 
@@ -94,7 +95,7 @@ func TestSpecInputs(t *testing.T) {
 	}
 	spec.Annotations = map[string]string{}
 	spec.Process.Args = []string{strings.Repeat("a", 1000)}
-	if in, _ := SpecInputs(spec); in.Image != ("cmd:" + strings.Repeat("a", 1000))[:maxImageKey] {
+	if in, _ := SpecInputs(spec); in.Image != ("cmd:" + strings.Repeat("a", 1000))[:llmkernel.MaxImageKey] {
 		t.Errorf("command key not bounded: %d bytes", len(in.Image))
 	}
 	spec.Annotations["runsc-ai.workload"] = "realtime"

@@ -21,32 +21,15 @@ const (
 	annBundle   = "dev.gvisor.bundle."
 )
 
-// imageAnnotations name the image in what CRI runtimes pass, best first.
-var imageAnnotations = []string{
-	"io.kubernetes.cri.image-name",  // containerd CRI
-	"io.kubernetes.cri-o.ImageName", // CRI-O
-	"org.opencontainers.image.ref.name",
-}
-
-// maxImageKey bounds the image key: it comes from the container's spec.
-const maxImageKey = 256
-
 // SpecInputs reads what a create-time decision needs from the spec (for
 // do, the spec is runsc's own and the command is the image).
 func SpecInputs(spec *specs.Spec) (sandboxconf.Spec, error) {
 	var s sandboxconf.Spec
-	for _, a := range imageAnnotations {
-		if v := spec.Annotations[a]; v != "" {
-			s.Image = "image:" + v
-			break
-		}
+	var args []string
+	if spec.Process != nil {
+		args = spec.Process.Args
 	}
-	if s.Image == "" && spec.Process != nil {
-		s.Image = "cmd:" + strings.Join(spec.Process.Args, " ")
-	}
-	if len(s.Image) > maxImageKey {
-		s.Image = s.Image[:maxImageKey]
-	}
+	s.Image = llmkernel.ImageKey(spec.Annotations, args)
 	if spec.Process != nil {
 		s.Terminal = spec.Process.Terminal
 	}

@@ -1,4 +1,4 @@
-package live
+package agent
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 )
 
-func sum(sb string, seq uint64, calls uint64) *summary.Summary {
+func summaryOf(sb string, seq uint64, calls uint64) *summary.Summary {
 	s := &summary.Summary{Sandbox: sb, Seq: seq, UnixNano: 1, WindowMs: 500}
 	c := summary.Container{ID: sb}
 	c.Classes[summary.FileIO] = summary.Count{Calls: calls, Bytes: 2 * calls}
@@ -17,11 +17,11 @@ func sum(sb string, seq uint64, calls uint64) *summary.Summary {
 }
 
 func TestTotalsRatesAndGaps(t *testing.T) {
-	st := New()
+	st := newSandboxes()
 	now := time.Unix(100, 0)
-	st.Add(sum("a", 1, 100), now)
-	st.Add(sum("a", 2, 50), now)
-	st.Add(sum("a", 5, 10), now) // 3 and 4 never read
+	st.Add(summaryOf("a", 1, 100), now)
+	st.Add(summaryOf("a", 2, 50), now)
+	st.Add(summaryOf("a", 5, 10), now) // 3 and 4 never read
 	sbs, stats := st.Snapshot()
 	if len(sbs) != 1 || stats.Summaries != 3 || stats.Lost != 2 || sbs[0].Lost != 2 || sbs[0].LastSeq != 5 {
 		t.Fatalf("%+v %+v", sbs, stats)
@@ -33,10 +33,10 @@ func TestTotalsRatesAndGaps(t *testing.T) {
 }
 
 func TestBoundedSandboxes(t *testing.T) {
-	st := New()
+	st := newSandboxes()
 	st.max = 8
 	for i := 0; i < 100; i++ {
-		st.Add(sum(fmt.Sprintf("s%d", i), 1, 1), time.Unix(int64(i), 0))
+		st.Add(summaryOf(fmt.Sprintf("s%d", i), 1, 1), time.Unix(int64(i), 0))
 	}
 	sbs, stats := st.Snapshot()
 	if len(sbs) != 8 || stats.Forgotten != 92 {
@@ -54,7 +54,7 @@ func TestBoundedSandboxes(t *testing.T) {
 }
 
 func TestBoundedContainers(t *testing.T) {
-	st := New()
+	st := newSandboxes()
 	s := &summary.Summary{Sandbox: "p", Seq: 1, UnixNano: 1, WindowMs: 1000}
 	for i := 0; i < summary.MaxContainers; i++ {
 		s.Containers = append(s.Containers, summary.Container{ID: fmt.Sprintf("c%d", i)})
@@ -71,9 +71,9 @@ func TestBoundedContainers(t *testing.T) {
 // activity from its first absent window and is forgotten after MaxMissed:
 // its last values do not pin the sandbox's features.
 func TestStaleContainersExpire(t *testing.T) {
-	st := New()
+	st := newSandboxes()
 	now := time.Unix(100, 0)
-	two := sum("p", 1, 1000)
+	two := summaryOf("p", 1, 1000)
 	quiet := summary.Container{ID: "busy"}
 	quiet.Classes[summary.Blocking] = summary.Count{Calls: 5000}
 	two.Containers = append(two.Containers, quiet)
@@ -82,7 +82,7 @@ func TestStaleContainersExpire(t *testing.T) {
 		t.Fatalf("rate %v blocking %v %v", rate, blocking, ok)
 	}
 	for seq := uint64(2); seq < 2+MaxMissed; seq++ {
-		st.Add(sum("p", seq, 10), now)
+		st.Add(summaryOf("p", seq, 10), now)
 		if rate, blocking, _ := st.Activity("p", now); rate != 20 || blocking != 0 {
 			t.Fatalf("window %d: rate %v blocking %v: the absent container still counts", seq, rate, blocking)
 		}
@@ -91,7 +91,7 @@ func TestStaleContainersExpire(t *testing.T) {
 	if len(sbs[0].Containers) != 2 {
 		t.Fatalf("forgotten too soon: %+v", sbs[0].Containers)
 	}
-	st.Add(sum("p", 2+MaxMissed, 10), now)
+	st.Add(summaryOf("p", 2+MaxMissed, 10), now)
 	sbs, _ = st.Snapshot()
 	if len(sbs[0].Containers) != 1 || sbs[0].Containers[0].ID != "p" {
 		t.Errorf("stale container kept: %+v", sbs[0].Containers)

@@ -1,9 +1,10 @@
-// Package live keeps what the agent knows about running sandboxes from
-// their taps' summaries: per sandbox and container, totals per syscall
+package agent
+
+// What the agent knows about running sandboxes from their taps' summaries:
+// per sandbox and container, totals per syscall
 // class, the last window's rates, executed binaries, and lost or dropped
 // summaries. It is bounded: a fixed number of sandboxes, fixed-size state
 // each, so a flood of syscalls or of sandboxes cannot grow it.
-package live
 
 import (
 	"sort"
@@ -54,8 +55,8 @@ type TapStats struct {
 	Forgotten uint64 `json:"forgotten"` // sandboxes dropped to stay within MaxSandboxes
 }
 
-// State is the agent's view; safe for concurrent use.
-type State struct {
+// sandboxes is the agent's view; safe for concurrent use.
+type sandboxes struct {
 	mu        sync.Mutex
 	sandboxes map[string]*Sandbox
 	stats     TapStats
@@ -63,10 +64,12 @@ type State struct {
 }
 
 // New returns an empty state.
-func New() *State { return &State{sandboxes: map[string]*Sandbox{}, max: MaxSandboxes} }
+func newSandboxes() *sandboxes {
+	return &sandboxes{sandboxes: map[string]*Sandbox{}, max: MaxSandboxes}
+}
 
 // Add folds one (validated) summary in.
-func (st *State) Add(s *summary.Summary, now time.Time) {
+func (st *sandboxes) Add(s *summary.Summary, now time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.stats.Summaries++
@@ -140,7 +143,7 @@ func (sb *Sandbox) container(id string) *Container {
 	return &sb.Containers[len(sb.Containers)-1]
 }
 
-func (st *State) forgetOldest() {
+func (st *sandboxes) forgetOldest() {
 	var oldest *Sandbox
 	for _, sb := range st.sandboxes {
 		if oldest == nil || sb.LastSeen.Before(oldest.LastSeen) {
@@ -154,7 +157,7 @@ func (st *State) forgetOldest() {
 }
 
 // Forget drops sandboxes not heard from since before.
-func (st *State) Forget(before time.Time) {
+func (st *sandboxes) Forget(before time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for id, sb := range st.sandboxes {
@@ -165,7 +168,7 @@ func (st *State) Forget(before time.Time) {
 }
 
 // Snapshot copies the state, sandboxes sorted by ID.
-func (st *State) Snapshot() ([]Sandbox, TapStats) {
+func (st *sandboxes) Snapshot() ([]Sandbox, TapStats) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := make([]Sandbox, 0, len(st.sandboxes))
@@ -184,7 +187,7 @@ func (st *State) Snapshot() ([]Sandbox, TapStats) {
 // Activity is a sandbox's last window over all its containers: syscalls per
 // second and the share of them that wait or wake (blocking and wake-ups).
 // ok is false when the sandbox has not been heard from since since.
-func (st *State) Activity(id string, since time.Time) (rate, blocking float64, ok bool) {
+func (st *sandboxes) Activity(id string, since time.Time) (rate, blocking float64, ok bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	sb, found := st.sandboxes[id]
