@@ -30,3 +30,39 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrompt: a 128-token prompt on LLAMA_BENCH_MODEL, 2 threads
+// (ns/op is the whole prompt), in batches and, the reference in the same
+// run, one token at a time as generation does.
+func BenchmarkPrompt(b *testing.B) {
+	path := os.Getenv("LLAMA_BENCH_MODEL")
+	if path == "" {
+		b.Skip("LLAMA_BENCH_MODEL not set")
+	}
+	m, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	prompt := make([]int32, 128)
+	for i := range prompt {
+		prompt[i] = int32(1 + i*31%(m.VocabSize-1))
+	}
+	for _, piece := range []int{len(prompt), 1} {
+		name := "batched"
+		if piece == 1 {
+			name = "one-at-a-time"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := m.NewState(len(prompt), 2)
+			for i := 0; i < b.N; i++ {
+				s.Truncate(0)
+				for j := 0; j < len(prompt); j += piece {
+					if _, err := s.Eval(context.Background(), prompt[j:j+piece]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -24,11 +24,36 @@ type State struct {
 	pos     int         // positions filled
 	k, v    [][]float32 // per layer: max × KV width
 
-	x, xn, q, kk, vv, att, ffg, ffu, logits []float32
-	scores                                  []float32 // per head: max positions
-	qh                                      []float32 // the query rounded to half
-	xh                                      []float32 // activations rounded to half, for F16 weights
-	acts, actsFF                            *quant.Acts
+	b      *batch    // scratch for up to maxBatch tokens at once
+	xn     []float32 // the last token's normed output, for the logits
+	logits []float32
+	scores []float32 // per head: max positions
+	qh     []float32 // the query rounded to half
+	out    prepared  // the output layer's input
+}
+
+// maxBatch is how many prompt tokens go through the model together: each
+// weight row is read once for all of them (llama.cpp's ubatch does the
+// same), which is what makes prompt evaluation faster than generation.
+const maxBatch = 32
+
+// batch holds per-token activations for up to maxBatch tokens.
+type batch struct {
+	x, xn, q, kk, vv, att, ffg, ffu [][]float32
+	// Each token's input prepared for a product: Q8_0 activations (for
+	// the model's width and the FFN's) or values rounded to half.
+	actsE, actsF []*quant.Acts
+	xh           [][]float32
+	in           []prepared
+}
+
+func rows(n, w int) [][]float32 {
+	flat := make([]float32, n*w)
+	out := make([][]float32, n)
+	for i := range out {
+		out[i] = flat[i*w : (i+1)*w : (i+1)*w]
+	}
+	return out
 }
 
 // ErrContextFull is returned when a sequence outgrows its State.
@@ -41,18 +66,34 @@ func (m *Model) NewState(maxTokens, threads int) *State {
 	threads = max(threads, 1)
 	kv := m.KVHeads * m.HeadDim
 	s := &State{m: m, threads: threads, max: maxTokens,
-		x: make([]float32, m.Embd), xn: make([]float32, m.Embd), q: make([]float32, m.Embd),
-		kk: make([]float32, kv), vv: make([]float32, kv), att: make([]float32, m.Embd),
-		ffg: make([]float32, m.FFN), ffu: make([]float32, m.FFN), logits: make([]float32, m.VocabSize),
-		scores: make([]float32, m.Heads*maxTokens), qh: make([]float32, m.Embd), xh: make([]float32, max(m.Embd, m.FFN)),
-		acts: quant.NewActs(m.Embd), actsFF: quant.NewActs(m.FFN)}
+		xn: make([]float32, m.Embd), logits: make([]float32, m.VocabSize),
+		scores: make([]float32, m.Heads*maxTokens), qh: make([]float32, m.Embd)}
 	s.k = make([][]float32, m.Layers)
 	s.v = make([][]float32, m.Layers)
 	for l := range s.k {
 		s.k[l] = make([]float32, maxTokens*kv)
 		s.v[l] = make([]float32, maxTokens*kv)
 	}
+	s.grow(1)
 	return s
+}
+
+// grow makes the batch scratch hold n tokens (allocated as prompts need it:
+// generation uses one).
+func (s *State) grow(n int) {
+	if s.b != nil && len(s.b.x) >= n {
+		return
+	}
+	m := s.m
+	kv := m.KVHeads * m.HeadDim
+	b := &batch{x: rows(n, m.Embd), xn: rows(n, m.Embd), q: rows(n, m.Embd), kk: rows(n, kv), vv: rows(n, kv),
+		att: rows(n, m.Embd), ffg: rows(n, m.FFN), ffu: rows(n, m.FFN), xh: rows(n, max(m.Embd, m.FFN)), in: make([]prepared, n)}
+	for range n {
+		b.actsE = append(b.actsE, quant.NewActs(m.Embd))
+		b.actsF = append(b.actsF, quant.NewActs(m.FFN))
+	}
+	s.b = b
+	s.out = prepared{acts: quant.NewActs(m.Embd), xh: make([]float32, m.Embd)}
 }
 
 // UsePool makes s split its work over p's threads (the caller then runs
@@ -82,7 +123,9 @@ func (s *State) CopyFrom(src *State, n int) {
 }
 
 // Eval runs tokens through the model at the next positions and returns the
-// logits after the last one (valid until the next call).
+// logits after the last one (valid until the next call). Tokens go through
+// in batches of up to maxBatch; every token's arithmetic is the same as one
+// at a time, so the result does not depend on the batching.
 func (s *State) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	if len(tokens) == 0 {
 		return nil, errors.New("llama: no tokens")
@@ -90,62 +133,90 @@ func (s *State) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	if s.pos+len(tokens) > s.max {
 		return nil, fmt.Errorf("%w: %d positions + %d tokens > %d", ErrContextFull, s.pos, len(tokens), s.max)
 	}
-	for i, t := range tokens {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	for _, t := range tokens {
 		if t < 0 || int(t) >= s.m.VocabSize {
 			return nil, fmt.Errorf("llama: token %d outside the vocabulary of %d", t, s.m.VocabSize)
 		}
-		s.step(t, i == len(tokens)-1)
+	}
+	s.grow(min(len(tokens), maxBatch))
+	for i := 0; i < len(tokens); i += maxBatch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n := min(maxBatch, len(tokens)-i)
+		s.forward(tokens[i:i+n], i+n == len(tokens))
 	}
 	return s.logits, nil
 }
 
-// step evaluates one token at s.pos; logits only when wanted.
-func (s *State) step(tok int32, wantLogits bool) {
-	m := s.m
-	embedRow(m.tokEmbd, int(tok), s.x)
+// forward evaluates toks at positions s.pos on; the logits of the last one
+// only when wanted.
+func (s *State) forward(toks []int32, wantLogits bool) {
+	m, b, n := s.m, s.b, len(toks)
 	kvw := m.KVHeads * m.HeadDim
 	group := m.Heads / m.KVHeads
 	scale := float32(1 / math.Sqrt(float64(m.HeadDim)))
-	p := s.pos
+	x, xn := b.x[:n], b.xn[:n]
+	for j, t := range toks {
+		embedRow(m.tokEmbd, int(t), x[j])
+	}
 	for li := range m.layers {
 		l := &m.layers[li]
-		rmsNorm(s.xn, s.x, l.attnNorm, m.Eps)
-		s.matvec3(l.q, l.k, l.v, s.xn, s.q, s.kk, s.vv)
-		s.rope(s.q, m.Heads, p)
-		s.rope(s.kk, m.KVHeads, p)
-		kc, vc := s.k[li][p*kvw:(p+1)*kvw], s.v[li][p*kvw:(p+1)*kvw]
-		for i := range kc {
-			kc[i] = quant.RoundF16(s.kk[i])
-			vc[i] = quant.RoundF16(s.vv[i])
+		for j := range n {
+			rmsNorm(xn[j], x[j], l.attnNorm, m.Eps)
 		}
-		s.attention(li, p, group, scale)
-		s.matvec(l.o, s.att, s.xn)
-		for i := range s.x {
-			s.x[i] += s.xn[i]
+		s.mul([]*matrix{l.q, l.k, l.v}, xn, [][][]float32{b.q[:n], b.kk[:n], b.vv[:n]})
+		for j := range n {
+			p := s.pos + j
+			s.rope(b.q[j], m.Heads, p)
+			s.rope(b.kk[j], m.KVHeads, p)
+			kc, vc := s.k[li][p*kvw:(p+1)*kvw], s.v[li][p*kvw:(p+1)*kvw]
+			for i := range kc {
+				kc[i] = quant.RoundF16(b.kk[j][i])
+				vc[i] = quant.RoundF16(b.vv[j][i])
+			}
 		}
-		rmsNorm(s.xn, s.x, l.ffnNorm, m.Eps)
-		s.matvec2(l.gate, l.up, s.xn, s.ffg, s.ffu)
-		swiglu(s.ffg, s.ffu)
-		s.matvec(l.down, s.ffg, s.xn)
-		for i := range s.x {
-			s.x[i] += s.xn[i]
+		// Causal: token j sees the positions up to its own, which are
+		// all in the cache now.
+		for j := range n {
+			s.attention(li, s.pos+j, group, scale, b.q[j], b.att[j])
+		}
+		s.mul([]*matrix{l.o}, b.att[:n], [][][]float32{xn})
+		for j := range n {
+			for i := range x[j] {
+				x[j][i] += xn[j][i]
+			}
+			rmsNorm(xn[j], x[j], l.ffnNorm, m.Eps)
+		}
+		s.mul([]*matrix{l.gate, l.up}, xn, [][][]float32{b.ffg[:n], b.ffu[:n]})
+		for j := range n {
+			swiglu(b.ffg[j], b.ffu[j])
+		}
+		s.mul([]*matrix{l.down}, b.ffg[:n], [][][]float32{xn})
+		for j := range n {
+			for i := range x[j] {
+				x[j][i] += xn[j][i]
+			}
 		}
 	}
-	s.pos++
+	s.pos += n
 	if wantLogits {
-		rmsNorm(s.xn, s.x, m.outNorm, m.Eps)
-		s.matvec(m.output, s.xn, s.logits)
+		rmsNorm(s.xn, x[n-1], m.outNorm, m.Eps)
+		in := s.prepare(m.output, s.xn, s.out.acts, s.out.xh)
+		out := s.logits
+		s.parallel(m.output.rows, s.split(m.output.rows*m.output.cols), func(r0, r1 int) {
+			for r := r0; r < r1; r++ {
+				out[r] = dot(m.output, r, in)
+			}
+		})
 	}
 }
 
-// attention computes every head's output at position p into s.att: scores
-// of the query (rounded to half, as ggml's F16·F32 product does) against
-// the cached keys, softmax with a double-precision sum, probabilities
-// rounded to half, weighted sum of the cached values.
-func (s *State) attention(li, p, group int, scale float32) {
+// attention computes every head's output for query q at position p into
+// att: scores of the query (rounded to half, as ggml's F16·F32 product
+// does) against the cached keys, softmax with a double-precision sum,
+// probabilities rounded to half, weighted sum of the cached values.
+func (s *State) attention(li, p, group int, scale float32, q, att []float32) {
 	m := s.m
 	kvw := m.KVHeads * m.HeadDim
 	hd := m.HeadDim
@@ -157,7 +228,7 @@ func (s *State) attention(li, p, group int, scale float32) {
 			qh := s.qh[h*hd : h*hd+hd]
 			kvh := h / group
 			for i := range qh {
-				qh[i] = quant.RoundF16(s.q[h*hd+i])
+				qh[i] = quant.RoundF16(q[h*hd+i])
 			}
 			mx := float32(math.Inf(-1))
 			for t := 0; t < n; t++ {
@@ -173,7 +244,7 @@ func (s *State) attention(li, p, group int, scale float32) {
 			for t := 0; t < n; t++ {
 				scores[t] = quant.RoundF16(scores[t] * inv)
 			}
-			out := s.att[h*hd : h*hd+hd]
+			out := att[h*hd : h*hd+hd]
 			for i := range out {
 				// V is cached transposed: each output is a dot product
 				// over positions, summed in double.
@@ -246,6 +317,7 @@ type prepared struct {
 	acts *quant.Acts
 }
 
+// prepare puts x in w's form, in acts or xh.
 func (s *State) prepare(w *matrix, x []float32, acts *quant.Acts, xh []float32) prepared {
 	switch w.typ {
 	case gguf.F16:
@@ -274,60 +346,42 @@ func dot(w *matrix, r int, in prepared) float32 {
 	return quant.DotF32(w.f32[r*w.cols:(r+1)*w.cols], in.x)
 }
 
-func (s *State) actsFor(x []float32) *quant.Acts {
-	if len(x) == s.m.FFN && len(x) != s.m.Embd {
-		return s.actsFF
-	}
-	return s.acts
-}
-
-// matvec sets out = w·x.
-func (s *State) matvec(w *matrix, x, out []float32) {
-	in := s.prepare(w, x, s.actsFor(x), s.xh)
-	s.parallel(w.rows, s.split(w.rows*w.cols), func(r0, r1 int) {
-		for r := r0; r < r1; r++ {
-			out[r] = dot(w, r, in)
-		}
-	})
-}
-
-// matvec2 and matvec3 share one preparation of x between weights of the
-// same type (q, k and v; gate and up).
-func (s *State) matvec2(a, b *matrix, x, oa, ob []float32) {
-	if a.typ != b.typ {
-		s.matvec(a, x, oa)
-		s.matvec(b, x, ob)
-		return
-	}
-	in := s.prepare(a, x, s.actsFor(x), s.xh)
-	s.parallel(a.rows+b.rows, s.split((a.rows+b.rows)*a.cols), func(r0, r1 int) {
-		for r := r0; r < r1; r++ {
-			if r < a.rows {
-				oa[r] = dot(a, r, in)
-			} else {
-				ob[r-a.rows] = dot(b, r-a.rows, in)
+// mul sets outs[i][j] = ws[i]·xs[j] for every weight and every input (one
+// token's activations). Weights of one type share one preparation of each
+// input (q, k and v; gate and up). The rows are split over the threads and
+// each row is read once for all inputs, while it is in cache.
+func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
+	for _, w := range ws[1:] {
+		if w.typ != ws[0].typ {
+			for i, w := range ws {
+				s.mul([]*matrix{w}, xs, outs[i:i+1])
 			}
+			return
 		}
-	})
-}
-
-func (s *State) matvec3(a, b, c *matrix, x, oa, ob, oc []float32) {
-	if a.typ != b.typ || a.typ != c.typ {
-		s.matvec(a, x, oa)
-		s.matvec(b, x, ob)
-		s.matvec(c, x, oc)
-		return
 	}
-	in := s.prepare(a, x, s.actsFor(x), s.xh)
-	s.parallel(a.rows+b.rows+c.rows, s.split((a.rows+b.rows+c.rows)*a.cols), func(r0, r1 int) {
+	b := s.b
+	in := b.in[:len(xs)]
+	for j, x := range xs {
+		acts := b.actsE[j]
+		if len(x) == s.m.FFN && len(x) != s.m.Embd {
+			acts = b.actsF[j]
+		}
+		in[j] = s.prepare(ws[0], x, acts, b.xh[j])
+	}
+	total := 0
+	for _, w := range ws {
+		total += w.rows
+	}
+	s.parallel(total, s.split(total*ws[0].cols*len(xs)), func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
-			switch {
-			case r < a.rows:
-				oa[r] = dot(a, r, in)
-			case r < a.rows+b.rows:
-				ob[r-a.rows] = dot(b, r-a.rows, in)
-			default:
-				oc[r-a.rows-b.rows] = dot(c, r-a.rows-b.rows, in)
+			i, rr := 0, r
+			for rr >= ws[i].rows {
+				rr -= ws[i].rows
+				i++
+			}
+			w, out := ws[i], outs[i]
+			for j := range in {
+				out[j][rr] = dot(w, rr, in[j])
 			}
 		}
 	})

@@ -3,6 +3,7 @@ package llama
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +88,42 @@ func TestFaults(t *testing.T) {
 	cancel()
 	if _, err := s.Eval(ctx, []int32{1}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// A prompt evaluated in batches gives bit for bit the logits of the same
+// prompt one token at a time, and of any other split (longer than one
+// batch, so several batches and a partial one run).
+func TestBatchingChangesNothing(t *testing.T) {
+	for _, typ := range []uint32{0, 1, 2, 8} {
+		m, err := Open(write(t, tinygguf.Spec{Type: typ, Heads: 4, KVHeads: 2}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prompt := make([]int32, 2*maxBatch+7)
+		for i := range prompt {
+			prompt[i] = int32((i*7919 + 3) % m.VocabSize)
+		}
+		ctx := context.Background()
+		whole := m.NewState(128, 2)
+		want, err := whole.Eval(ctx, prompt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, split := range []int{1, 5, maxBatch - 1} {
+			s := m.NewState(128, 2)
+			var got []float32
+			for i := 0; i < len(prompt); i += split {
+				if got, err = s.Eval(ctx, prompt[i:min(i+split, len(prompt))]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("type %d, pieces of %d: logit %d is %v, in one batch %v", typ, split, i, got[i], want[i])
+				}
+			}
+		}
+		m.Close()
 	}
 }
