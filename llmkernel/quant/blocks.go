@@ -16,17 +16,18 @@ const blockBatch = 64
 // and called directly: an indirect call would move every caller's sums
 // buffer to the heap.
 func blockSums(row []byte, q []int8, sums []int32, q4 bool) {
-	if kernelID == kernelArch {
+	if kernelID >= kernelArch {
 		blockSumsArch(row, q, sums, q4)
 		return
 	}
 	blockSumsGo(row, q, sums, q4)
 }
 
-// Kernels.
+// Kernels, each doing more of the work than the one before.
 const (
-	kernelGo = iota
-	kernelArch
+	kernelGo       = iota // pure Go
+	kernelArch            // block sums in SIMD (AVX2, NEON); scales in Go
+	kernelProducts        // whole products in SIMD (AVX2 + F16C)
 )
 
 // kernelID is the kernel in use: set once at init, read-only after.
@@ -66,7 +67,8 @@ func DotQ4_0(row []byte, a *Acts) float32 { return dotBlocks(row, a, true) }
 // dotBlocks sums the blocks' integer dot products times their scales, in
 // order, as ggml does: sumi*(dx*dy) for Q8_0, sumi*dx*dy (left to right)
 // for Q4_0 — the grouping changes the float result, and the engine must
-// round as llama.cpp does.
+// round as llama.cpp does. Each block's product is rounded to float32 on
+// its own before the sum (never fused into it).
 func dotBlocks(row []byte, a *Acts, q4 bool) float32 {
 	size := Q8_0Size
 	if q4 {
@@ -74,19 +76,42 @@ func dotBlocks(row []byte, a *Acts, q4 bool) float32 {
 	}
 	nb := len(a.D)
 	_ = row[nb*size-1]
-	var sums [blockBatch]int32
+	var prods [blockBatch]float32
 	var sum float32
 	for b0 := 0; b0 < nb; b0 += blockBatch {
 		n := min(blockBatch, nb-b0)
-		blockSums(row[b0*size:(b0+n)*size], a.Q[b0*QK:(b0+n)*QK], sums[:n], q4)
-		for i := 0; i < n; i++ {
-			d := f16table[binary.LittleEndian.Uint16(row[(b0+i)*size:])]
-			if q4 {
-				sum += float32(sums[i]) * d * a.D[b0+i]
-			} else {
-				sum += float32(sums[i]) * (d * a.D[b0+i])
-			}
+		products(row[b0*size:(b0+n)*size], a.Q[b0*QK:(b0+n)*QK], a.D[b0:b0+n], prods[:n], q4)
+		for _, p := range prods[:n] {
+			sum += p
 		}
 	}
 	return sum
+}
+
+// products sets out[i] to block i's scaled product with its activations
+// (len(out) ≤ blockBatch blocks).
+func products(row []byte, q []int8, dy, out []float32, q4 bool) {
+	done := 0
+	if kernelID == kernelProducts {
+		done = productsArch(row, q, dy, out, q4)
+	}
+	if done == len(out) {
+		return
+	}
+	size := Q8_0Size
+	if q4 {
+		size = Q4_0Size
+	}
+	var sums [blockBatch]int32
+	n := len(out) - done
+	blockSums(row[done*size:], q[done*QK:], sums[:n], q4)
+	for i := 0; i < n; i++ {
+		b := done + i
+		d := f16table[binary.LittleEndian.Uint16(row[b*size:])]
+		if q4 {
+			out[b] = float32(float32(sums[i]) * d * dy[b])
+		} else {
+			out[b] = float32(float32(sums[i]) * (d * dy[b]))
+		}
+	}
 }

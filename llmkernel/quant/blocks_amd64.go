@@ -11,6 +11,34 @@ func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 //go:noescape
 func blockSumsQ4AVX2(row *byte, q *int8, sums *int32, nb int)
 
+// productsQ4AVX2 and productsQ8AVX2 compute whole-block products for nb
+// blocks, a multiple of 8 (blocks_amd64.s); they need AVX2 and F16C.
+//
+//go:noescape
+func productsQ4AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+
+//go:noescape
+func productsQ8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+
+func cpuidECX1() uint32
+
+// productsArch computes the first multiple of 8 of the blocks' products
+// and returns how many it did.
+func productsArch(row []byte, q []int8, dy, out []float32, q4 bool) int {
+	n := len(out) &^ 7
+	if n == 0 {
+		return 0
+	}
+	if q4 {
+		_, _, _ = row[n*Q4_0Size-1], q[n*QK-1], dy[n-1]
+		productsQ4AVX2(&row[0], &q[0], &dy[0], &out[0], n)
+		return n
+	}
+	_, _, _ = row[n*Q8_0Size-1], q[n*QK-1], dy[n-1]
+	productsQ8AVX2(&row[0], &q[0], &dy[0], &out[0], n)
+	return n
+}
+
 func blockSumsArch(row []byte, q []int8, sums []int32, q4 bool) {
 	if len(sums) == 0 {
 		return
@@ -27,10 +55,30 @@ func blockSumsArch(row []byte, q []int8, sums []int32, q4 bool) {
 // Kernel names the block kernel in use, for status and benchmarks.
 var Kernel = "go"
 
+// hasF16C: the CPU converts halves (VCVTPH2PS); every AVX2 CPU does, but
+// x/sys/cpu does not say.
+var hasF16C = cpu.X86.HasAVX2 && cpuidECX1()&(1<<29) != 0
+
 func init() {
-	if cpu.X86.HasAVX2 {
+	switch {
+	case cpu.X86.HasAVX2 && hasF16C:
+		kernelID, Kernel = kernelProducts, "avx2+f16c"
+	case cpu.X86.HasAVX2:
 		kernelID, Kernel = kernelArch, "avx2"
 	}
+}
+
+// kernelIDs lists the kernels this machine can run, for tests and
+// benchmarks.
+func kernelIDs() map[string]int {
+	k := map[string]int{"go": kernelGo}
+	if cpu.X86.HasAVX2 {
+		k["avx2"] = kernelArch
+	}
+	if cpu.X86.HasAVX2 && hasF16C {
+		k["avx2+f16c"] = kernelProducts
+	}
+	return k
 }
 
 func addArch(k map[string]func([]byte, []int8, []int32, bool)) {

@@ -34,6 +34,68 @@
 	MOVQ AX, x \
 	VPBROADCASTQ x, y
 
+// Whole-block products, eight blocks per iteration: each block's 32
+// products summed to eight int32 lanes (as BLOCKSUM), the eight blocks'
+// lanes reduced together (VPHADDD, then the 128-bit halves added), the
+// integer sums converted to float (exact: |sum| ≤ 32·128·127 < 2^24), the
+// weight scales widened from half (VCVTPH2PS: exact) and both scales
+// applied in llama.cpp's grouping, lane by lane as its scalar code rounds.
+
+// BLOCKPROD(w, aoff, acc): weights in Y0 (32 int8), activations at aoff(DI);
+// acc = eight int32 partial sums. Y15 holds 16-bit ones.
+#define BLOCKPROD(aoff, acc) \
+	VMOVDQU aoff(DI), Y1 \
+	VPSIGNB Y0, Y0, Y2 \
+	VPSIGNB Y0, Y1, Y3 \
+	VPMADDUBSW Y3, Y2, Y2 \
+	VPMADDWD Y15, Y2, acc
+
+// Q4W(roff): Y0 = the Q4_0 block at roff(SI) unpacked to int8 in [-8, 7].
+// Y14 holds 0x0F bytes, Y13 8s.
+#define Q4W(roff) \
+	VMOVDQU roff+2(SI), X0 \
+	VPSRLW $4, X0, X1 \
+	VPAND X14, X0, X0 \
+	VPAND X14, X1, X1 \
+	VINSERTI128 $1, X1, Y0, Y0 \
+	VPSUBB Y13, Y0, Y0
+
+// Q8W(roff): Y0 = the Q8_0 block's weights at roff(SI).
+#define Q8W(roff) \
+	VMOVDQU roff+2(SI), Y0
+
+// REDUCE8: Y0 = the eight blocks' sums (Y4..Y11), as float; Y1 = their
+// weight scales (halves at the block stride STRIDE), as float.
+#define REDUCE8(stride) \
+	VPHADDD Y5, Y4, Y4 \
+	VPHADDD Y7, Y6, Y6 \
+	VPHADDD Y6, Y4, Y4 \
+	VPHADDD Y9, Y8, Y8 \
+	VPHADDD Y11, Y10, Y10 \
+	VPHADDD Y10, Y8, Y8 \
+	VPERM2I128 $0x20, Y8, Y4, Y0 \
+	VPERM2I128 $0x31, Y8, Y4, Y1 \
+	VPADDD Y1, Y0, Y0 \
+	VCVTDQ2PS Y0, Y0 \
+	VPXOR X1, X1, X1 \
+	VPINSRW $0, 0(SI), X1, X1 \
+	VPINSRW $1, (1*stride)(SI), X1, X1 \
+	VPINSRW $2, (2*stride)(SI), X1, X1 \
+	VPINSRW $3, (3*stride)(SI), X1, X1 \
+	VPINSRW $4, (4*stride)(SI), X1, X1 \
+	VPINSRW $5, (5*stride)(SI), X1, X1 \
+	VPINSRW $6, (6*stride)(SI), X1, X1 \
+	VPINSRW $7, (7*stride)(SI), X1, X1 \
+	VCVTPH2PS X1, Y1
+
+#define PARGS \
+	MOVQ row+0(FP), SI \
+	MOVQ q+8(FP), DI \
+	MOVQ dy+16(FP), BX \
+	MOVQ out+24(FP), DX \
+	MOVQ nb+32(FP), CX \
+	BCAST($0x0001000100010001, X15, Y15)
+
 // func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ8AVX2(SB), NOSPLIT, $0-32
 	ARGS
@@ -79,4 +141,94 @@ q4loop:
 
 q4done:
 	VZEROUPPER
+	RET
+
+// func productsQ4AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+// nb is a multiple of 8. out[i] = (sum_i · dx_i) · dy_i.
+TEXT ·productsQ4AVX2(SB), NOSPLIT, $0-40
+	PARGS
+	BCAST($0x0F0F0F0F0F0F0F0F, X14, Y14)
+	BCAST($0x0808080808080808, X13, Y13)
+
+p4loop:
+	TESTQ CX, CX
+	JZ   p4done
+	Q4W(0)
+	BLOCKPROD(0, Y4)
+	Q4W(18)
+	BLOCKPROD(32, Y5)
+	Q4W(36)
+	BLOCKPROD(64, Y6)
+	Q4W(54)
+	BLOCKPROD(96, Y7)
+	Q4W(72)
+	BLOCKPROD(128, Y8)
+	Q4W(90)
+	BLOCKPROD(160, Y9)
+	Q4W(108)
+	BLOCKPROD(192, Y10)
+	Q4W(126)
+	BLOCKPROD(224, Y11)
+	REDUCE8(18)
+	VMULPS Y1, Y0, Y0
+	VMOVUPS (BX), Y2
+	VMULPS Y2, Y0, Y0
+	VMOVUPS Y0, (DX)
+	ADDQ $144, SI
+	ADDQ $256, DI
+	ADDQ $32, BX
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JMP  p4loop
+
+p4done:
+	VZEROUPPER
+	RET
+
+// func productsQ8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+// nb is a multiple of 8. out[i] = sum_i · (dx_i · dy_i).
+TEXT ·productsQ8AVX2(SB), NOSPLIT, $0-40
+	PARGS
+
+p8loop:
+	TESTQ CX, CX
+	JZ   p8done
+	Q8W(0)
+	BLOCKPROD(0, Y4)
+	Q8W(34)
+	BLOCKPROD(32, Y5)
+	Q8W(68)
+	BLOCKPROD(64, Y6)
+	Q8W(102)
+	BLOCKPROD(96, Y7)
+	Q8W(136)
+	BLOCKPROD(128, Y8)
+	Q8W(170)
+	BLOCKPROD(160, Y9)
+	Q8W(204)
+	BLOCKPROD(192, Y10)
+	Q8W(238)
+	BLOCKPROD(224, Y11)
+	REDUCE8(34)
+	VMOVUPS (BX), Y2
+	VMULPS Y2, Y1, Y1
+	VMULPS Y1, Y0, Y0
+	VMOVUPS Y0, (DX)
+	ADDQ $272, SI
+	ADDQ $256, DI
+	ADDQ $32, BX
+	ADDQ $32, DX
+	SUBQ $8, CX
+	JMP  p8loop
+
+p8done:
+	VZEROUPPER
+	RET
+
+// func cpuidECX1() uint32: CPUID leaf 1's ECX (bit 29: F16C).
+TEXT ·cpuidECX1(SB), NOSPLIT, $0-4
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	MOVL CX, ret+0(FP)
 	RET

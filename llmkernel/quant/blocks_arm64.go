@@ -35,3 +35,16 @@ func addArch(k map[string]func([]byte, []int8, []int32, bool)) {
 		k["neon"] = blockSumsArch
 	}
 }
+
+// productsArch: the NEON kernel computes block sums only (blockSumsArch).
+func productsArch([]byte, []int8, []float32, []float32, bool) int { return 0 }
+
+// kernelIDs lists the kernels this machine can run, for tests and
+// benchmarks.
+func kernelIDs() map[string]int {
+	k := map[string]int{"go": kernelGo}
+	if cpu.ARM64.HasASIMD {
+		k["neon"] = kernelArch
+	}
+	return k
+}

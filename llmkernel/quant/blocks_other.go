@@ -8,3 +8,7 @@ var Kernel = "go"
 func addArch(map[string]func([]byte, []int8, []int32, bool)) {}
 
 func blockSumsArch(row []byte, q []int8, sums []int32, q4 bool) { blockSumsGo(row, q, sums, q4) }
+
+func productsArch([]byte, []int8, []float32, []float32, bool) int { return 0 }
+
+func kernelIDs() map[string]int { return map[string]int{"go": kernelGo} }

@@ -58,6 +58,53 @@ func TestKernelsAgree(t *testing.T) {
 	}
 }
 
+// Every kernel's dot products are bit-identical to pure Go's (the
+// scales applied and the blocks summed in llama.cpp's order), for block
+// counts that are and are not multiples of the kernels' widths, extremes
+// included.
+func TestDotsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	ids := kernelIDs()
+	defer func(old int) { kernelID = old }(kernelID)
+	for trial := 0; trial < 400; trial++ {
+		nb := 1 + rng.IntN(3*blockBatch)
+		x := make([]float32, nb*QK)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
+		}
+		a := NewActs(len(x))
+		a.Quantize(x)
+		for _, q4 := range []bool{false, true} {
+			size := Q8_0Size
+			if q4 {
+				size = Q4_0Size
+			}
+			row := make([]byte, nb*size)
+			for i := range row {
+				row[i] = byte(rng.Uint32())
+				if trial%9 == 0 && i%size >= 2 {
+					row[i] = []byte{0x80, 0x7f, 0x88, 0x00}[i%4]
+				}
+			}
+			for b := 0; b < nb; b++ { // finite half scales, some subnormal
+				h := uint16(rng.Uint32()) &^ 0x7c00
+				if trial%3 != 0 {
+					h |= uint16(1+rng.IntN(30)) << 10
+				}
+				binary.LittleEndian.PutUint16(row[b*size:], h)
+			}
+			kernelID = kernelGo
+			want := dotBlocks(row, a, q4)
+			for name, id := range ids {
+				kernelID = id
+				if got := dotBlocks(row, a, q4); math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("%s q4=%v, %d blocks: %v, pure Go %v", name, q4, nb, got, want)
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkDotQ4_0(b *testing.B) {
 	const n = 2048
 	x := make([]float32, n)
@@ -68,7 +115,7 @@ func BenchmarkDotQ4_0(b *testing.B) {
 	QuantizeQ4_0(row, x)
 	a := NewActs(n)
 	a.Quantize(x)
-	for name, id := range map[string]int{"go": kernelGo, Kernel: kernelArch} {
+	for name, id := range kernelIDs() {
 		b.Run(name, func(b *testing.B) {
 			old := kernelID
 			kernelID = id
