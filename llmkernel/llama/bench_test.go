@@ -6,9 +6,8 @@ import (
 	"testing"
 )
 
-// BenchmarkGenerate: one generated token on LLAMA_BENCH_MODEL (a GGUF),
-// 2 threads. Skipped without a model (make bench-llm sets one).
-func BenchmarkGenerate(b *testing.B) {
+// benchModel opens LLAMA_BENCH_MODEL, or skips.
+func benchModel(b *testing.B) *Model {
 	path := os.Getenv("LLAMA_BENCH_MODEL")
 	if path == "" {
 		b.Skip("LLAMA_BENCH_MODEL not set")
@@ -17,7 +16,14 @@ func BenchmarkGenerate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer m.Close()
+	b.Cleanup(func() { m.Close() })
+	return m
+}
+
+// BenchmarkGenerate: one generated token on LLAMA_BENCH_MODEL (a GGUF),
+// 2 threads. Skipped without a model (make bench-llm sets one).
+func BenchmarkGenerate(b *testing.B) {
+	m := benchModel(b)
 	s := m.NewState(b.N+2, 2)
 	logits, err := s.Eval(context.Background(), []int32{1})
 	if err != nil {
@@ -35,15 +41,7 @@ func BenchmarkGenerate(b *testing.B) {
 // (ns/op is the whole prompt), in batches and, the reference in the same
 // run, one token at a time as generation does.
 func BenchmarkPrompt(b *testing.B) {
-	path := os.Getenv("LLAMA_BENCH_MODEL")
-	if path == "" {
-		b.Skip("LLAMA_BENCH_MODEL not set")
-	}
-	m, err := Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
+	m := benchModel(b)
 	prompt := make([]int32, 128)
 	for i := range prompt {
 		prompt[i] = int32(1 + i*31%(m.VocabSize-1))
