@@ -52,3 +52,38 @@ func TestPolicyCheckCommand(t *testing.T) {
 		t.Errorf("bad policy: %v\n%s", err, out)
 	}
 }
+
+// One policy flag and one history rule: decide uses the global --ai-policy
+// and <--ai-state>/live.db like every command; the flags it had before
+// still work and say they are deprecated.
+func TestDecideFlagsAreTheCommonOnes(t *testing.T) {
+	e := testenv.Get(t)
+	dir := t.TempDir()
+	sit := filepath.Join(dir, "s.json")
+	os.WriteFile(sit, []byte(`{"kind":"memory","sandbox":"a","features":{"mem_util":0.2},"evidence":4,
+		"limits":{"memory_bytes":1073741824},"current":{"memory_bytes":1073741824}}`), 0o644)
+	// A policy without the right-sizing rule: keep, by the fast tier.
+	pol, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "policies", "default.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	norules := filepath.Join(dir, "p.yaml")
+	os.WriteFile(norules, []byte(strings.Split(string(pol), "\nrules:")[0]+"\nrules: []\n"+"create:"+strings.Split(string(pol), "\ncreate:")[1]), 0o644)
+
+	state := filepath.Join(dir, "state")
+	out, err := exec.Command(e.RunscAI, "--ai-state="+state, "--ai-policy="+norules, "decide", "--situation", sit).CombinedOutput()
+	if err != nil || strings.Contains(string(out), "memory_right_size") || strings.Contains(string(out), "deprecated") {
+		t.Errorf("--ai-policy: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(state, "live.db")); err != nil {
+		t.Errorf("history not in <--ai-state>/live.db: %v", err)
+	}
+	old := filepath.Join(dir, "old.db")
+	out, err = exec.Command(e.RunscAI, "decide", "--situation", sit, "--policy", norules, "--state", old).CombinedOutput()
+	if err != nil || strings.Contains(string(out), "memory_right_size") || !strings.Contains(string(out), "--policy is deprecated") || !strings.Contains(string(out), "--state is deprecated") {
+		t.Errorf("deprecated flags: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(old); err != nil {
+		t.Errorf("--state %s not used: %v", old, err)
+	}
+}
