@@ -346,6 +346,19 @@ func dot(w *matrix, r int, in prepared) float32 {
 	return quant.DotF32(w.f32[r*w.cols:(r+1)*w.cols], in.x)
 }
 
+// dot2 is row r of w times two inputs; quantized rows are read once for
+// both.
+func dot2(w *matrix, r int, a, b prepared) (float32, float32) {
+	row := w.data[r*w.rowBytes : (r+1)*w.rowBytes]
+	switch w.typ {
+	case gguf.Q8_0:
+		return quant.DotQ8_0x2(row, a.acts, b.acts)
+	case gguf.Q4_0:
+		return quant.DotQ4_0x2(row, a.acts, b.acts)
+	}
+	return dot(w, r, a), dot(w, r, b)
+}
+
 // mul sets outs[i][j] = ws[i]·xs[j] for every weight and every input (one
 // token's activations). Weights of one type share one preparation of each
 // input (q, k and v; gate and up). The rows are split over the threads and
@@ -380,7 +393,11 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 				i++
 			}
 			w, out := ws[i], outs[i]
-			for j := range in {
+			j := 0
+			for ; j+1 < len(in); j += 2 {
+				out[j][rr], out[j+1][rr] = dot2(w, rr, in[j], in[j+1])
+			}
+			if j < len(in) {
 				out[j][rr] = dot(w, rr, in[j])
 			}
 		}

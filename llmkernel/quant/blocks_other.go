@@ -12,3 +12,7 @@ func blockSumsArch(row []byte, q []int8, sums []int32, q4 bool) { blockSumsGo(ro
 func productsArch([]byte, []int8, []float32, []float32, bool) int { return 0 }
 
 func kernelIDs() map[string]int { return map[string]int{"go": kernelGo} }
+
+func products2Arch([]byte, []int8, []int8, []float32, []float32, []float32, []float32, bool) int {
+	return 0
+}

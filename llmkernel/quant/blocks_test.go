@@ -74,6 +74,11 @@ func TestDotsAgree(t *testing.T) {
 		}
 		a := NewActs(len(x))
 		a.Quantize(x)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		a2 := NewActs(len(x))
+		a2.Quantize(x)
 		for _, q4 := range []bool{false, true} {
 			size := Q8_0Size
 			if q4 {
@@ -95,10 +100,15 @@ func TestDotsAgree(t *testing.T) {
 			}
 			kernelID = kernelGo
 			want := dotBlocks(row, a, q4)
+			want2 := dotBlocks(row, a2, q4)
 			for name, id := range ids {
 				kernelID = id
 				if got := dotBlocks(row, a, q4); math.Float32bits(got) != math.Float32bits(want) {
 					t.Fatalf("%s q4=%v, %d blocks: %v, pure Go %v", name, q4, nb, got, want)
+				}
+				g1, g2 := dotBlocks2(row, a, a2, q4)
+				if math.Float32bits(g1) != math.Float32bits(want) || math.Float32bits(g2) != math.Float32bits(want2) {
+					t.Fatalf("%s q4=%v, %d blocks, two tokens: %v %v, pure Go one at a time %v %v", name, q4, nb, g1, g2, want, want2)
 				}
 			}
 		}
@@ -122,6 +132,28 @@ func BenchmarkDotQ4_0(b *testing.B) {
 			defer func() { kernelID = old }()
 			for i := 0; i < b.N; i++ {
 				DotQ4_0(row, a)
+			}
+		})
+	}
+}
+
+func BenchmarkDotQ4_0x2(b *testing.B) {
+	const n = 2048
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%17) - 8
+	}
+	row := make([]byte, n/QK*Q4_0Size)
+	QuantizeQ4_0(row, x)
+	a := NewActs(n)
+	a.Quantize(x)
+	for name, id := range kernelIDs() {
+		b.Run(name, func(b *testing.B) {
+			old := kernelID
+			kernelID = id
+			defer func() { kernelID = old }()
+			for i := 0; i < b.N; i++ {
+				DotQ4_0x2(row, a, a)
 			}
 		})
 	}
