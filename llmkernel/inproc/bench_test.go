@@ -25,7 +25,7 @@ func BenchmarkDecision(b *testing.B) {
 	if _, err := be.Infer(context.Background(), request(situation(1), allowed)); err != nil {
 		b.Fatal(err)
 	}
-	var tokens int
+	var tokens, fresh, answered int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r := request(situation(1+5*(i+1)), allowed) // same kind, other numbers
@@ -36,7 +36,10 @@ func BenchmarkDecision(b *testing.B) {
 		if _, err := llmkernel.ParseAnswer(r.Kind, allowed, resp.Text); err != nil {
 			b.Fatal(err)
 		}
-		tokens = len(be.byKind[r.Kind].toks)
+		s := be.byKind[r.Kind]
+		tokens, fresh, answered = tokens+len(s.toks), fresh+s.fresh, answered+s.answered
 	}
-	b.ReportMetric(float64(tokens), "prompt-tokens")
+	b.ReportMetric(float64(tokens)/float64(b.N), "prompt-tokens")
+	b.ReportMetric(float64(fresh)/float64(b.N), "fresh-prompt-tokens")
+	b.ReportMetric(float64(answered)/float64(b.N), "answer-tokens-evaluated")
 }

@@ -94,6 +94,9 @@ type Backend struct {
 type session struct {
 	st   *llama.State
 	toks []int32
+	// fresh and answered are the last decision's prompt tokens evaluated
+	// (past the cached prefix) and answer tokens evaluated.
+	fresh, answered int
 }
 
 // answerTokens bounds an answer's generated tokens.
@@ -256,6 +259,7 @@ func (b *Backend) infer(ctx context.Context, kind llmkernel.Kind, ids []int32, s
 	}
 	s.toks = append(s.toks, ids[common:]...)
 	text, err := s.st.DecodeJSON(ctx, shape, answerTokens)
+	s.fresh, s.answered = len(ids)-common, s.st.Pos()-len(s.toks)
 	// The answer's tokens are not part of the next prompt's prefix.
 	s.st.Truncate(len(s.toks))
 	return text, err

@@ -144,7 +144,7 @@ func (d *decoder) enum(values []string, end string) (string, error) {
 	}
 	base := d.s.pos
 	first := append([]float32(nil), d.logits...)
-	best, bestLP := -1, math.Inf(-1)
+	best, bestLP, scored := -1, math.Inf(-1), -1
 	var bestIDs []int32
 	for i, v := range values {
 		ids := d.s.m.Vocab.EncodeRaw(v + end)
@@ -153,12 +153,24 @@ func (d *decoder) enum(values []string, end string) (string, error) {
 		}
 		lp := logProb(first, ids[0])
 		d.s.Truncate(base)
-		for j := 1; j < len(ids) && !math.IsInf(lp, -1); j++ {
-			l, err := d.s.Eval(d.ctx, ids[j-1:j])
+		scored = -1
+		if len(ids) > 1 && !math.IsInf(lp, -1) {
+			// The value's continuation in one batch, with the logits
+			// after each of its tokens.
+			var all [][]float32
+			var err error
+			if len(ids)-1 <= maxBatch {
+				all, err = d.s.EvalAll(d.ctx, ids[:len(ids)-1])
+			} else {
+				all, err = d.evalEach(ids[:len(ids)-1])
+			}
 			if err != nil {
 				return "", err
 			}
-			lp += logProb(l, ids[j])
+			for j := 1; j < len(ids); j++ {
+				lp += logProb(all[j-1], ids[j])
+			}
+			scored = i
 		}
 		if lp > bestLP || best < 0 {
 			best, bestLP, bestIDs = i, lp, ids
@@ -167,11 +179,33 @@ func (d *decoder) enum(values []string, end string) (string, error) {
 	if best < 0 {
 		return "", ErrNoValue
 	}
+	if scored == best {
+		// The cache already holds all of the best value but its last
+		// token: evaluate that one only (counted with the rest).
+		d.budget -= len(bestIDs) - 1
+		if err := d.eval(bestIDs[len(bestIDs)-1:]); err != nil {
+			return "", err
+		}
+		return values[best], nil
+	}
 	d.s.Truncate(base)
 	if err := d.eval(bestIDs); err != nil {
 		return "", err
 	}
 	return values[best], nil
+}
+
+// evalEach evaluates ids one at a time and keeps the logits after each.
+func (d *decoder) evalEach(ids []int32) ([][]float32, error) {
+	out := make([][]float32, len(ids))
+	for j := range ids {
+		l, err := d.s.Eval(d.ctx, ids[j:j+1])
+		if err != nil {
+			return nil, err
+		}
+		out[j] = append([]float32(nil), l...)
+	}
+	return out, nil
 }
 
 // integer writes digits while they keep a prefix of an integer in

@@ -27,9 +27,10 @@ type State struct {
 	b      *batch    // scratch for up to maxBatch tokens at once
 	xn     []float32 // the last token's normed output, for the logits
 	logits []float32
-	scores []float32 // per head: max positions
-	qh     []float32 // the query rounded to half
-	out    prepared  // the output layer's input
+	all    [][]float32 // EvalAll's logits, per token (allocated on first use)
+	scores []float32   // per head: max positions
+	qh     []float32   // the query rounded to half
+	out    prepared    // the output layer's input
 }
 
 // maxBatch is how many prompt tokens go through the model together: each
@@ -127,16 +128,8 @@ func (s *State) CopyFrom(src *State, n int) {
 // in batches of up to maxBatch; every token's arithmetic is the same as one
 // at a time, so the result does not depend on the batching.
 func (s *State) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
-	if len(tokens) == 0 {
-		return nil, errors.New("llama: no tokens")
-	}
-	if s.pos+len(tokens) > s.max {
-		return nil, fmt.Errorf("%w: %d positions + %d tokens > %d", ErrContextFull, s.pos, len(tokens), s.max)
-	}
-	for _, t := range tokens {
-		if t < 0 || int(t) >= s.m.VocabSize {
-			return nil, fmt.Errorf("llama: token %d outside the vocabulary of %d", t, s.m.VocabSize)
-		}
+	if err := s.check(tokens); err != nil {
+		return nil, err
 	}
 	s.grow(min(len(tokens), maxBatch))
 	for i := 0; i < len(tokens); i += maxBatch {
@@ -147,6 +140,49 @@ func (s *State) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 		s.forward(tokens[i:i+n], i+n == len(tokens))
 	}
 	return s.logits, nil
+}
+
+// check refuses tokens that cannot be evaluated at s.pos.
+func (s *State) check(tokens []int32) error {
+	if len(tokens) == 0 {
+		return errors.New("llama: no tokens")
+	}
+	if s.pos+len(tokens) > s.max {
+		return fmt.Errorf("%w: %d positions + %d tokens > %d", ErrContextFull, s.pos, len(tokens), s.max)
+	}
+	for _, t := range tokens {
+		if t < 0 || int(t) >= s.m.VocabSize {
+			return fmt.Errorf("llama: token %d outside the vocabulary of %d", t, s.m.VocabSize)
+		}
+	}
+	return nil
+}
+
+// EvalAll is Eval for at most maxBatch tokens that returns the logits after
+// every one of them (valid until the next call), computed in one batch:
+// what scoring a multi-token continuation needs.
+func (s *State) EvalAll(ctx context.Context, tokens []int32) ([][]float32, error) {
+	if len(tokens) > maxBatch {
+		return nil, fmt.Errorf("llama: EvalAll of %d tokens, more than %d", len(tokens), maxBatch)
+	}
+	if err := s.check(tokens); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.grow(len(tokens))
+	if len(s.all) < len(tokens) {
+		s.all = rows(len(tokens), s.m.VocabSize)
+	}
+	s.forward(tokens, false)
+	n := len(tokens)
+	m, b := s.m, s.b
+	for j := range n {
+		rmsNorm(b.xn[j], b.x[j], m.outNorm, m.Eps)
+	}
+	s.mul([]*matrix{m.output}, b.xn[:n], [][][]float32{s.all[:n]})
+	return s.all[:n], nil
 }
 
 // forward evaluates toks at positions s.pos on; the logits of the last one

@@ -110,6 +110,27 @@ func TestBatchingChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// EvalAll's logits after each token are the one-at-a-time ones.
+		one, all := m.NewState(128, 2), m.NewState(128, 2)
+		if _, err := one.Eval(ctx, prompt[:10]); err != nil {
+			t.Fatal(err)
+		}
+		all.CopyFrom(one, 10)
+		ls, err := all.EvalAll(ctx, prompt[10:17])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, tok := range prompt[10:17] {
+			l, err := one.Eval(ctx, []int32{tok})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range l {
+				if math.Float32bits(l[i]) != math.Float32bits(ls[j][i]) {
+					t.Fatalf("type %d: EvalAll token %d logit %d is %v, one at a time %v", typ, j, i, ls[j][i], l[i])
+				}
+			}
+		}
 		for _, split := range []int{1, 5, maxBatch - 1} {
 			s := m.NewState(128, 2)
 			var got []float32
