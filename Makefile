@@ -99,6 +99,12 @@ test-arm64: deps
 		echo "qemu-aarch64: $$p"; \
 		(cd $$p && qemu-aarch64-static $$t -test.count=1); \
 	done
+	@# The same in-process decisions on both architectures: answers written by
+	@# the native run, compared byte for byte under qemu-aarch64.
+	@rm -f $(BIN)/arm64/answers.txt
+	INPROC_ANSWERS=$(BIN)/arm64/answers.txt $(GO) test -count=1 -run '^TestDecisionsAcrossArchitectures$$' ./llmkernel/inproc/
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -c -o $(BIN)/arm64/inproc.test ./llmkernel/inproc
+	cd llmkernel/inproc && INPROC_ANSWERS=$(BIN)/arm64/answers.txt qemu-aarch64-static $(BIN)/arm64/inproc.test -test.count=1 -test.run '^TestDecisionsAcrossArchitectures$$' -test.v
 
 # Start-up cost of runsc-ai vs plain runsc, interleaved in one run.
 bench: build runsc rootfs

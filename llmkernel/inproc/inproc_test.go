@@ -374,3 +374,51 @@ func TestStatsDuringInference(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The same decisions on every architecture: a few situations of every kind
+// on a random-weight model with the 32-bit GQA shape, F32/Q8_0/Q4_0, each
+// answer valid. With INPROC_ANSWERS set (make test-arm64: written by the
+// native run, then read under qemu-aarch64) the answers must be the same
+// bytes as the other architecture's: the engine's arithmetic is the same
+// everywhere (no fused multiply-adds, kernels bit-identical).
+func TestDecisionsAcrossArchitectures(t *testing.T) {
+	var answers []string
+	for _, typ := range []uint32{0, 8, 2} {
+		be, err := New(Options{Model: model(t, tinygguf.Spec{Type: typ, Heads: 4, KVHeads: 2, Seed: 11})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		allowed := []bool{true, true, true, true, true}
+		for i := 0; i < 5; i++ {
+			r := request(situation(i), allowed)
+			resp, err := be.Infer(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := llmkernel.ParseAnswer(r.Kind, allowed, resp.Text); err != nil {
+				t.Fatalf("type %d situation %d: %v: %s", typ, i, err, resp.Text)
+			}
+			answers = append(answers, fmt.Sprintf("type %d situation %d: %s", typ, i, resp.Text))
+		}
+		be.Close()
+	}
+	path := os.Getenv("INPROC_ANSWERS")
+	if path == "" {
+		return
+	}
+	got := strings.Join(answers, "\n") + "\n"
+	want, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("answers written to %s for the other architecture", path)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != got {
+		t.Errorf("answers differ from the other architecture's (%s):\nhere:\n%sthere:\n%s", path, got, want)
+	}
+}
