@@ -145,6 +145,26 @@
 	VPADDD Y3, dst, dst \
 	VCVTDQ2PS dst, dst
 
+// BODY2(W, stride): eight blocks for two tokens: Y8 and Y10 their sums as
+// float, Y1 the weight scales.
+#define BODY2(W, stride) \
+	QUAD2(W, stride, 0, 0, Y4, Y6) \
+	QUAD2(W, stride, 4*stride, 128, Y5, Y7) \
+	FINISH2(Y4, Y5, Y8) \
+	FINISH2(Y6, Y7, Y10) \
+	SCALES8(stride)
+
+// NEXT2(stride): on to the next eight blocks.
+#define NEXT2(stride) \
+	ADDQ $(8*stride), SI \
+	ADDQ $256, DI \
+	ADDQ $256, R8 \
+	ADDQ $32, BX \
+	ADDQ $32, R9 \
+	ADDQ $32, DX \
+	ADDQ $32, R10 \
+	SUBQ $8, CX
+
 #define PARGS2 \
 	MOVQ row+0(FP), SI \
 	MOVQ q0+8(FP), DI \
@@ -155,6 +175,11 @@
 	MOVQ out1+48(FP), R10 \
 	MOVQ nb+56(FP), CX \
 	BCAST($0x0001000100010001, X15, Y15)
+
+// Q4CONSTS loads the nibble mask (0x0F bytes) into ym and 8s into y8.
+#define Q4CONSTS(xm, ym, x8, y8) \
+	BCAST($0x0F0F0F0F0F0F0F0F, xm, ym) \
+	BCAST($0x0808080808080808, x8, y8)
 
 // func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ8AVX2(SB), NOSPLIT, $0-32
@@ -180,8 +205,7 @@ q8done:
 TEXT ·blockSumsQ4AVX2(SB), NOSPLIT, $0-32
 	ARGS
 	BCAST($0x0001000100010001, X7, Y7)
-	BCAST($0x0F0F0F0F0F0F0F0F, X8, Y8)
-	BCAST($0x0808080808080808, X9, Y9)
+	Q4CONSTS(X8, Y8, X9, Y9)
 
 q4loop:
 	TESTQ CX, CX
@@ -207,8 +231,7 @@ q4done:
 // nb is a multiple of 8. out[i] = (sum_i · dx_i) · dy_i.
 TEXT ·productsQ4AVX2(SB), NOSPLIT, $0-40
 	PARGS
-	BCAST($0x0F0F0F0F0F0F0F0F, X14, Y14)
-	BCAST($0x0808080808080808, X13, Y13)
+	Q4CONSTS(X14, Y14, X13, Y13)
 
 p4loop:
 	TESTQ CX, CX
@@ -289,17 +312,12 @@ p8done:
 // Two tokens' productsQ4AVX2 over one row; nb is a multiple of 8.
 TEXT ·productsQ4x2AVX2(SB), NOSPLIT, $0-64
 	PARGS2
-	BCAST($0x0F0F0F0F0F0F0F0F, X14, Y14)
-	BCAST($0x0808080808080808, X13, Y13)
+	Q4CONSTS(X14, Y14, X13, Y13)
 
 p42loop:
 	TESTQ CX, CX
 	JZ   p42done
-	QUAD2(Q4W, 18, 0, 0, Y4, Y6)
-	QUAD2(Q4W, 18, 72, 128, Y5, Y7)
-	FINISH2(Y4, Y5, Y8)
-	FINISH2(Y6, Y7, Y10)
-	SCALES8(18)
+	BODY2(Q4W, 18)
 	VMULPS Y1, Y8, Y8
 	VMOVUPS (BX), Y3
 	VMULPS Y3, Y8, Y8
@@ -308,14 +326,7 @@ p42loop:
 	VMOVUPS (R9), Y3
 	VMULPS Y3, Y10, Y10
 	VMOVUPS Y10, (R10)
-	ADDQ $144, SI
-	ADDQ $256, DI
-	ADDQ $256, R8
-	ADDQ $32, BX
-	ADDQ $32, R9
-	ADDQ $32, DX
-	ADDQ $32, R10
-	SUBQ $8, CX
+	NEXT2(18)
 	JMP  p42loop
 
 p42done:
@@ -329,25 +340,14 @@ TEXT ·productsQ8x2AVX2(SB), NOSPLIT, $0-64
 p82loop:
 	TESTQ CX, CX
 	JZ   p82done
-	QUAD2(Q8W, 34, 0, 0, Y4, Y6)
-	QUAD2(Q8W, 34, 136, 128, Y5, Y7)
-	FINISH2(Y4, Y5, Y8)
-	FINISH2(Y6, Y7, Y10)
-	SCALES8(34)
+	BODY2(Q8W, 34)
 	VMULPS (BX), Y1, Y3
 	VMULPS Y3, Y8, Y8
 	VMOVUPS Y8, (DX)
 	VMULPS (R9), Y1, Y3
 	VMULPS Y3, Y10, Y10
 	VMOVUPS Y10, (R10)
-	ADDQ $272, SI
-	ADDQ $256, DI
-	ADDQ $256, R8
-	ADDQ $32, BX
-	ADDQ $32, R9
-	ADDQ $32, DX
-	ADDQ $32, R10
-	SUBQ $8, CX
+	NEXT2(34)
 	JMP  p82loop
 
 p82done:

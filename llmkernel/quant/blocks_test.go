@@ -115,6 +115,8 @@ func TestDotsAgree(t *testing.T) {
 	}
 }
 
+// BenchmarkDotQ4_0: one 2048-wide row times one token's activations, and
+// times two tokens' (a prompt batch), with every kernel this CPU runs.
 func BenchmarkDotQ4_0(b *testing.B) {
 	const n = 2048
 	x := make([]float32, n)
@@ -126,36 +128,24 @@ func BenchmarkDotQ4_0(b *testing.B) {
 	a := NewActs(n)
 	a.Quantize(x)
 	for name, id := range kernelIDs() {
-		b.Run(name, func(b *testing.B) {
-			old := kernelID
-			kernelID = id
-			defer func() { kernelID = old }()
-			for i := 0; i < b.N; i++ {
-				DotQ4_0(row, a)
+		for _, two := range []bool{false, true} {
+			sub := name
+			if two {
+				sub += "/two-tokens"
 			}
-		})
-	}
-}
-
-func BenchmarkDotQ4_0x2(b *testing.B) {
-	const n = 2048
-	x := make([]float32, n)
-	for i := range x {
-		x[i] = float32(i%17) - 8
-	}
-	row := make([]byte, n/QK*Q4_0Size)
-	QuantizeQ4_0(row, x)
-	a := NewActs(n)
-	a.Quantize(x)
-	for name, id := range kernelIDs() {
-		b.Run(name, func(b *testing.B) {
-			old := kernelID
-			kernelID = id
-			defer func() { kernelID = old }()
-			for i := 0; i < b.N; i++ {
-				DotQ4_0x2(row, a, a)
-			}
-		})
+			b.Run(sub, func(b *testing.B) {
+				old := kernelID
+				kernelID = id
+				defer func() { kernelID = old }()
+				for i := 0; i < b.N; i++ {
+					if two {
+						DotQ4_0x2(row, a, a)
+					} else {
+						DotQ4_0(row, a)
+					}
+				}
+			})
+		}
 	}
 }
 
