@@ -21,7 +21,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
-// cgroupHost is the agent's control.Host: each sandbox's cgroup through
+// cgroupHost is the agent's control.Actuator: each sandbox's cgroup through
 // platform/cgroup, the files `runsc update` writes.
 type cgroupHost struct {
 	mu      sync.Mutex
