@@ -129,7 +129,7 @@ bench-llm:
 	OLLAMA_BIN=$$(sh integration/ollama/build.sh) $(GO) test -run '^$$' -bench 'Benchmark[^E]' -benchtime 30x ./integration/ollama/
 	LLAMAREF_BIN=$$(sh integration/ollama/build-llamaref.sh) VOCAB_32K=$$(sh integration/ollama/fetch-vocab.sh) \
 		$(GO) test -run '^$$' -bench BenchmarkEngineVsLlamaCpp -benchtime 3x -timeout 60m ./integration/ollama/
-	LLAMA_BENCH_MODEL=$(RUNSC_AI_CACHE)/bench-models/small-2-seed1.gguf $(GO) test -run '^$$' -bench 'BenchmarkGenerate|BenchmarkDecision' -benchtime 5x ./llmkernel/llama/ ./llmkernel/inproc/
+	LLAMA_BENCH_MODEL=$(RUNSC_AI_CACHE)/bench-models/small-2-seed1.gguf $(GO) test -run '^$$' -bench 'BenchmarkGenerate|BenchmarkPrompt|BenchmarkDecision' -benchtime 5x ./llmkernel/llama/ ./llmkernel/inproc/
 
 clean:
 	rm -rf $(BIN)
