@@ -57,8 +57,8 @@ func withValue(t *testing.T, path, v string) []byte {
 		seg, item := strings.CutSuffix(seg, "[]")
 		if strings.HasPrefix(seg, "<") {
 			for _, k := range mapKeys {
-				if k[0] == seg {
-					seg = k[1]
+				if k.placeholder == seg {
+					seg = k.example
 				}
 			}
 		}
