@@ -1,10 +1,13 @@
 package createtime
 
 import (
+	"bufio"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -155,11 +158,21 @@ func TestErrorSniffer(t *testing.T) {
 // The boot watchdog's kill reaches every process below the caller,
 // grandchildren included (a hung sandbox's gofer and Sentry).
 func TestKillDescendants(t *testing.T) {
-	cmd := exec.Command("sh", "-c", "sleep 60 & sleep 60; wait")
+	// sh prints its child's PID once the child runs: no sleep, no race.
+	cmd := exec.Command("sh", "-c", "sleep 60 & echo $!; wait")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // let sh start its children
+	line, err := bufio.NewReader(out).ReadString('\n')
+	grandchild, perr := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || perr != nil {
+		cmd.Process.Kill()
+		t.Fatalf("grandchild PID: %q %v %v", line, err, perr)
+	}
 	killDescendants(os.Getpid())
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -170,7 +183,20 @@ func TestKillDescendants(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("descendants survived")
+		t.Fatal("the child survived")
+	}
+	// The grandchild was killed too: gone, or a zombie until init reaps it.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", grandchild))
+		if err != nil || strings.Contains(string(b), ") Z ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			syscall.Kill(grandchild, syscall.SIGKILL)
+			t.Fatalf("grandchild %d survived: %s", grandchild, b)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
