@@ -106,8 +106,11 @@ test-arm64: deps
 	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -c -o $(BIN)/arm64/inproc.test ./llmkernel/inproc
 	cd llmkernel/inproc && INPROC_ANSWERS=$(BIN)/arm64/answers.txt qemu-aarch64-static $(BIN)/arm64/inproc.test -test.count=1 -test.run '^TestDecisionsAcrossArchitectures$$' -test.v
 
-# Start-up cost of runsc-ai vs plain runsc, interleaved in one run.
+# Start-up cost of runsc-ai vs plain runsc: whole commands timed from outside
+# (do, run, create+start+delete; fresh and lived-in state; randomised order),
+# then the in-process pairs of integration/oci.
 bench: build runsc rootfs
+	$(RUNSC_AI_BIN) bench startup --runsc $(RUNSC_BIN) --repeat 25 --out $(BIN)/bench-startup
 	$(GO) test -run '^$$' -bench . -benchtime 10x -count 10 ./integration/oci/ | tee $(BIN)/bench.txt
 	@awk -f integration/benchratio.awk $(BIN)/bench.txt
 

@@ -34,6 +34,11 @@ type benchCmd struct {
 	kubeconfig, nodes, classes, arch, image, hostBinary, namespace, runID, jobsFile, logs string
 	dryRun                                                                                bool
 	wait                                                                                  time.Duration
+	// startup mode
+	ops, platform          string
+	livedRuns, livedImages int
+	maxRatio               float64
+	traceRounds            int
 }
 
 func (*benchCmd) Name() string     { return "bench" }
@@ -42,6 +47,7 @@ func (*benchCmd) Usage() string {
 	return `bench list
 bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--out DIR]
 bench compare OLD.json NEW.json [--threshold PCT]
+bench startup [--repeat N] [--ops do,run,lifecycle] [--lived-runs N] [--lived-images N] [--trace-rounds N] [--max-ratio R] [--out DIR]
 bench cluster --kubeconfig FILE --nodes N,… [--runtime-classes default,runsc,runsc-ai] [--arch arm64] [--dry-run] [--out DIR]
 bench merge --jobs DIR/jobs.yaml --logs DIR/logs [--out DIR]
 
@@ -51,6 +57,17 @@ interleaved, after a warm-up, and writes results.json, report.md and PNG plots
 to --out. The workloads are carried by this binary, copied into a generated
 rootfs: nothing is downloaded. compare: what changed between two results,
 regressions flagged (exit 1 if any).
+
+startup: times whole commands from outside, as a user or a kubelet sees
+them — do /bin/true, run, and create+start+delete ("lifecycle") of a
+/bin/true bundle — for plain runsc (--runsc) and runsc-ai with decisions off,
+with a fresh state, with a lived-in one (--lived-runs earlier runs of
+--lived-images images) and with the tap off; --repeat rounds, the variants in
+a new random order each round; then --trace-rounds runs per op with
+RUNSC_AI_TRACE set give the median of each of runsc-ai's own steps. Writes
+startup.json and startup.md to --out;
+with --max-ratio, fails if runsc-ai's median (decisions and tap on) is
+slower than that ratio to runsc's on any op.
 
 cluster: for Kubernetes clusters (e.g. Raspberry Pi 4s): one Job per node ×
 runtime class × workload × repetition, pinned to the node, running runsc-ai's
@@ -85,6 +102,12 @@ func (c *benchCmd) SetFlags(f *flag.FlagSet) {
 	f.DurationVar(&c.wait, "wait", 30*time.Minute, "cluster: how long to wait for the Jobs (0: submit and exit)")
 	f.StringVar(&c.jobsFile, "jobs", "", "merge: the jobs.yaml a cluster run wrote")
 	f.StringVar(&c.logs, "logs", "", "merge: directory of <job>.log files")
+	f.StringVar(&c.ops, "ops", strings.Join(bench.StartupOps, ","), "startup: operations to time")
+	f.StringVar(&c.platform, "platform", "systrap", "startup: the gVisor platform both runtimes use")
+	f.IntVar(&c.livedRuns, "lived-runs", 1000, "startup: earlier runs in the lived-in state")
+	f.IntVar(&c.livedImages, "lived-images", 50, "startup: images those runs are spread over")
+	f.Float64Var(&c.maxRatio, "max-ratio", 0, "startup: fail if runsc-ai (decisions and tap on) is slower than this ratio to runsc")
+	f.IntVar(&c.traceRounds, "trace-rounds", 10, "startup: traced runs per op afterwards, for the breakdown of runsc-ai's own steps (0: none)")
 }
 
 func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
@@ -110,6 +133,8 @@ func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 		return subcommands.ExitSuccess
 	case len(args) == 1 && args[0] == "run":
 		err = c.run(ctx)
+	case len(args) == 1 && args[0] == "startup":
+		err = c.startup(ctx)
 	case len(args) == 1 && args[0] == "cluster":
 		err = c.cluster(ctx)
 	case len(args) == 1 && args[0] == "merge":
@@ -129,6 +154,55 @@ func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 		return subcommands.ExitFailure
 	}
 	return subcommands.ExitSuccess
+}
+
+func (c *benchCmd) startup(ctx context.Context) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	runscs, err := bench.Locate([]string{bench.Runsc}, self, c.runsc, "")
+	if err != nil {
+		return err
+	}
+	if !runscs[0].Available {
+		return errors.New(runscs[0].Reason)
+	}
+	rounds := c.repeat
+	if !c.set["repeat"] {
+		rounds = 25
+	}
+	res, err := bench.Startup(ctx, bench.StartupOptions{Self: self, Runsc: runscs[0].Binary, Rounds: rounds, Warmup: c.warmup,
+		Ops: split(c.ops), Platform: c.platform, LivedRuns: c.livedRuns, LivedImages: c.livedImages, Seed: time.Now().UnixNano(),
+		TraceRounds: c.traceRounds, Progress: os.Stderr})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+	if err := res.Save(filepath.Join(c.out, "startup.json")); err != nil {
+		return err
+	}
+	md := res.Markdown()
+	if err := os.WriteFile(filepath.Join(c.out, "startup.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(md)
+	if c.maxRatio > 0 {
+		var slow []string
+		for _, s := range res.Series {
+			if (s.Variant == bench.VariantFresh || s.Variant == bench.VariantLived) && s.Ratio > c.maxRatio {
+				slow = append(slow, fmt.Sprintf("%s (%s) %.3f", s.Op, s.Variant, s.Ratio))
+			}
+		}
+		if len(slow) > 0 {
+			return fmt.Errorf("start-up slower than %.3f× runsc: %s", c.maxRatio, strings.Join(slow, ", "))
+		}
+	}
+	return nil
 }
 
 func (c *benchCmd) list() {

@@ -18,6 +18,7 @@ import (
 )
 
 func main() {
+	node.Span("main")() // when this process reached main, for the start-up trace
 	alias.HandleAlias()
 	cmds := allCommands(node.Register(flag.CommandLine))
 	if needsPreparse(os.Args[1:], cmds) {

@@ -196,3 +196,57 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// The outside-in start-up benchmark, as `make bench` runs it but short:
+// every op and variant timed, the lived-in state prepared through the create
+// path's own code, the trace breakdown read back, and --max-ratio failing a
+// run that is slower than asked.
+func TestBenchStartup(t *testing.T) {
+	e := testenv.Get(t)
+	out := t.TempDir()
+	cmd := exec.Command(e.RunscAI, "bench", "startup", "--runsc", e.Runsc, "--repeat", "2", "--warmup", "0",
+		"--lived-runs", "40", "--lived-images", "4", "--trace-rounds", "2", "--max-ratio", "0.001", "--out", out)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if _, ok := err.(*exec.ExitError); !ok || !strings.Contains(stderr.String(), "start-up slower than 0.001× runsc: do (") {
+		t.Fatalf("--max-ratio 0.001 should fail naming the slow ops: %v\nstderr: %s", err, stderr.String())
+	}
+	res := &bench.StartupResults{}
+	b, err := os.ReadFile(filepath.Join(out, "startup.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range bench.StartupOps {
+		for _, v := range bench.StartupVariants {
+			s := res.Find(op, v)
+			if s == nil || len(s.Ms) != 2 || s.MedianMs <= 0 || s.Ratio <= 0 || s.RatioLo > s.Ratio || s.RatioHi < s.Ratio {
+				t.Errorf("%s / %s: %+v", op, v, s)
+			}
+		}
+		if s := res.Find(op, bench.VariantRunsc); s != nil && s.Ratio != 1 {
+			t.Errorf("%s: runsc's ratio to itself is %v", op, s.Ratio)
+		}
+	}
+	if res.Lived != "40 earlier runs of 4 images" {
+		t.Errorf("lived-in state: %q", res.Lived)
+	}
+	steps := map[string]bool{}
+	for _, s := range res.Steps {
+		steps[s.Op+"/"+s.Process+"/"+s.Step] = s.N == 2 && s.MedianMs > 0
+	}
+	for _, want := range []string{"do/do/plan", "do/do/record", "do/do/runsc-do", "run/run/decision", "lifecycle/create/plan", "lifecycle/delete/record"} {
+		if !steps[want] {
+			t.Errorf("trace step %s missing or empty (have %v)", want, steps)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "startup.md"))
+	for _, want := range []string{"| lifecycle | runsc-ai, lived-in state |", "runsc-ai's own steps"} {
+		if !strings.Contains(string(md), want) || !strings.Contains(stdout.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}

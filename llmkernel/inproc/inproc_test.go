@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +227,37 @@ func TestResolve(t *testing.T) {
 	}
 	if _, _, err := Resolve("tinyllama", t.TempDir()); err == nil || !strings.Contains(err.Error(), "ollama pull tinyllama") {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// The hand-written name and digest checks accept exactly what the patterns
+// they replace accept (the regexps are the oracle; they are not compiled in
+// the product because every process start would pay for them).
+func TestNameChecksMatchTheirPatterns(t *testing.T) {
+	part := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+	digest := regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	alphabet := "aZ09._-:/ \x00é"
+	rng := rand.New(rand.NewSource(1))
+	cases := []string{"", ".", "-a", "a-", strings.Repeat("a", 128), strings.Repeat("a", 129),
+		"sha256:" + strings.Repeat("0f", 32), "sha256:" + strings.Repeat("0F", 32), "sha256:" + strings.Repeat("0", 63)}
+	for i := 0; i < 20000; i++ {
+		n := rng.Intn(12)
+		if rng.Intn(10) == 0 {
+			n = 120 + rng.Intn(16)
+		}
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = alphabet[rng.Intn(len(alphabet))]
+		}
+		cases = append(cases, string(b), "sha256:"+strings.Repeat("ab", 31)+string(b[:min(len(b), 2)]))
+	}
+	for _, c := range cases {
+		if got, want := validPart(c), part.MatchString(c); got != want {
+			t.Errorf("validPart(%q) = %v, the pattern says %v", c, got, want)
+		}
+		if got, want := validDigest(c), digest.MatchString(c); got != want {
+			t.Errorf("validDigest(%q) = %v, the pattern says %v", c, got, want)
+		}
 	}
 }
 

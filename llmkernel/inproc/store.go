@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -63,7 +62,7 @@ func Resolve(model, dir string) (path, name string, err error) {
 		if l.MediaType != "application/vnd.ollama.image.model" {
 			continue
 		}
-		if !digestRE.MatchString(l.Digest) {
+		if !validDigest(l.Digest) {
 			return "", "", fmt.Errorf("manifest %s: model digest %q", mf, l.Digest)
 		}
 		blob := filepath.Join(dir, "blobs", strings.Replace(l.Digest, ":", "-", 1))
@@ -75,10 +74,36 @@ func Resolve(model, dir string) (path, name string, err error) {
 	return "", "", fmt.Errorf("manifest %s: no model layer", mf)
 }
 
-var (
-	digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-	partRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-)
+// validDigest: sha256:<64 lower-case hex digits>. Checked by hand, not by
+// a package-level regexp: this binary is also the gofer and the sandbox,
+// and compiling regexps at init is paid at every container start.
+func validDigest(s string) bool {
+	hex, ok := strings.CutPrefix(s, "sha256:")
+	if !ok || len(hex) != 64 {
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPart: [A-Za-z0-9][A-Za-z0-9._-]{0,127}.
+func validPart(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '.' && c != '_' && c != '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // parseName splits [host/][ns/]repo[:tag]; every part is checked, so a name
 // cannot leave the store's directory.
@@ -99,7 +124,7 @@ func parseName(s string) (host, ns, repo, tag string, err error) {
 		return "", "", "", "", fmt.Errorf("model name %q: want [host/][namespace/]model[:tag]", s)
 	}
 	for _, p := range []string{host, ns, repo, tag} {
-		if !partRE.MatchString(p) || p == "." || p == ".." || strings.Contains(p, "..") {
+		if !validPart(p) || p == "." || p == ".." || strings.Contains(p, "..") {
 			return "", "", "", "", fmt.Errorf("model name %q: part %q not allowed", s, p)
 		}
 	}

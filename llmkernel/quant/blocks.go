@@ -144,9 +144,10 @@ func products(row []byte, q []int8, dy, out []float32, q4 bool) {
 	var sums [blockBatch]int32
 	n := len(out) - done
 	blockSums(row[done*size:], q[done*QK:], sums[:n], q4)
+	t := f16table()
 	for i := 0; i < n; i++ {
 		b := done + i
-		d := f16table[binary.LittleEndian.Uint16(row[b*size:])]
+		d := t[binary.LittleEndian.Uint16(row[b*size:])]
 		if q4 {
 			out[b] = float32(float32(sums[i]) * d * dy[b])
 		} else {

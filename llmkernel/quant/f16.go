@@ -1,16 +1,21 @@
 package quant
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
-// f16table holds every half's float32 value: computed once at start,
-// read-only after.
-var f16table = func() *[1 << 16]float32 {
-	var t [1 << 16]float32
+// f16table returns every half's float32 value: computed on first use,
+// read-only after. Not at init: runsc-ai's command, gofer and sandbox
+// processes are this binary and none of them runs a model, so a 256 KiB
+// table built at every start would be paid three times per container.
+var f16table = sync.OnceValue(func() *[1 << 16]float32 {
+	t := new([1 << 16]float32)
 	for h := range t {
 		t[h] = F16ToF32(uint16(h))
 	}
-	return &t
-}()
+	return t
+})
 
 // F16ToF32 converts an IEEE half (as its bits) to float32 exactly.
 func F16ToF32(h uint16) float32 {

@@ -111,8 +111,9 @@ func QuantizeQ4_0(dst []byte, x []float32) {
 func DotF16(row []uint16, x []float32) float32 {
 	var sum float64
 	row = row[:len(x)]
+	t := f16table()
 	for i, h := range row {
-		sum += float64(f16table[h] * x[i])
+		sum += float64(t[h] * x[i])
 	}
 	return float32(sum)
 }
@@ -163,9 +164,10 @@ func F16s(b []byte) []uint16 {
 
 // DequantizeQ8_0 expands Q8_0 blocks into out.
 func DequantizeQ8_0(out []float32, row []byte) {
+	t := f16table()
 	for b := 0; b < len(out)/QK; b++ {
 		blk := row[b*Q8_0Size:]
-		d := f16table[binary.LittleEndian.Uint16(blk)]
+		d := t[binary.LittleEndian.Uint16(blk)]
 		for i := 0; i < QK; i++ {
 			out[b*QK+i] = float32(int8(blk[2+i])) * d
 		}
@@ -174,9 +176,10 @@ func DequantizeQ8_0(out []float32, row []byte) {
 
 // DequantizeQ4_0 expands Q4_0 blocks into out.
 func DequantizeQ4_0(out []float32, row []byte) {
+	t := f16table()
 	for b := 0; b < len(out)/QK; b++ {
 		blk := row[b*Q4_0Size:]
-		d := f16table[binary.LittleEndian.Uint16(blk)]
+		d := t[binary.LittleEndian.Uint16(blk)]
 		for j := 0; j < QK/2; j++ {
 			out[b*QK+j] = float32(int32(blk[2+j]&0xf)-8) * d
 			out[b*QK+j+QK/2] = float32(int32(blk[2+j]>>4)-8) * d

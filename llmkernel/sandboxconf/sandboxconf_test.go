@@ -2,6 +2,7 @@ package sandboxconf_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,6 +221,116 @@ func TestConcurrentCompletesLoseNothing(t *testing.T) {
 	wg.Wait()
 	if h, _ := st.Runs("img"); len(h.Runs) != 16 {
 		t.Errorf("%d runs recorded, want 16", len(h.Runs))
+	}
+}
+
+// Writers replace files by removing the old one and renaming the new one in
+// (no ext4 flush on the command's path); readers that take no lock must
+// still never see an image's history, its digest or the model missing.
+func TestReadersNeverSeeAFileMissingWhileItIsReplaced(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	p := decide(t, st, pol, sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "img"}})
+	complete := func(i int) {
+		r := sandboxconf.NewRun(&p, fmt.Sprint("c", i))
+		r.StartupMs, r.Measure = float64(100+i%7), "run"
+		if _, err := st.Complete("img", r, &pol); err != nil {
+			t.Error(err)
+		}
+	}
+	complete(0)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(done)
+		for i := 1; i < 300; i++ {
+			complete(i)
+		}
+	}()
+	reads := 0
+	for running := true; running; reads++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		if h, err := st.Runs("img"); err != nil || len(h.Runs) == 0 {
+			t.Fatalf("read %d: history %v, %v", reads, h, err)
+		}
+		if d, err := st.Digest("img"); err != nil || d.Image != "img" || d.Runs == 0 {
+			t.Fatalf("read %d: digest %+v, %v", reads, d, err)
+		}
+		b, err := st.ModelStore().LoadModel(llmkernel.ModelName)
+		if err != nil || len(b) == 0 {
+			t.Fatalf("read %d: model of %d bytes, %v", reads, len(b), err)
+		}
+	}
+	wg.Wait()
+	t.Logf("%d reads while 300 runs were recorded", reads)
+}
+
+// What Prefetch read while a container ran is used only if it is still what
+// is on disk: a run another container recorded meanwhile is never lost, and
+// the model keeps both updates.
+func TestPrefetchedHistoryNeverLosesAConcurrentRun(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	p := decide(t, st, pol, sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "img"}})
+	run := func(id string, ms float64) sandboxconf.Run {
+		r := sandboxconf.NewRun(&p, id)
+		r.StartupMs, r.Measure = ms, "run"
+		return r
+	}
+	model := func() string {
+		b, err := st.ModelStore().LoadModel(llmkernel.ModelName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if _, err := st.Complete("img", run("a", 100), &pol); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing changed in between: the prefetched copy is used.
+	pre := st.Prefetch("img")
+	if _, err := st.CompleteFrom(pre, "img", run("b", 110), &pol); err != nil {
+		t.Fatal(err)
+	}
+	// Another container of the image finishes after the prefetch.
+	pre = st.Prefetch("img")
+	before := model()
+	if _, err := st.Complete("img", run("c", 90), &pol); err != nil {
+		t.Fatal(err)
+	}
+	afterC := model()
+	r, err := st.CompleteFrom(pre, "img", run("d", 95), &pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := st.Runs("img")
+	var ids []string
+	for _, x := range h.Runs {
+		ids = append(ids, x.ContainerID)
+	}
+	if strings.Join(ids, ",") != "a,b,c,d" {
+		t.Errorf("runs %v, want a,b,c,d", ids)
+	}
+	// d was scored against a, b and c (median 100 ms): 95 ms is better.
+	if r.Reward == nil || *r.Reward <= 0 {
+		t.Errorf("d's reward %v, want positive against the median of a, b, c", r.Reward)
+	}
+	if m := model(); m == afterC || afterC == before {
+		t.Error("the model did not take both updates")
+	}
+	// A prefetch of an image never run, and of an empty store, is harmless.
+	empty, _ := sandboxconf.Open(t.TempDir())
+	if _, err := empty.CompleteFrom(empty.Prefetch("new"), "new", run("e", 100), &pol); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := empty.Runs("new"); len(h.Runs) != 1 {
+		t.Errorf("new image: %d runs", len(h.Runs))
 	}
 }
 

@@ -109,25 +109,36 @@ func (c *decidedCmd) plan(ctx context.Context, conf *config.Config) (*Session, e
 // settings the user set explicitly and the image's history. It records
 // nothing.
 func NewSession(ctx context.Context, o *node.Options, cid string, specIn sandboxconf.Spec, explicit map[string]sandboxconf.Choice, cached *host.Info) (*Session, error) {
+	end := node.Span("policy")
 	pol, err := o.LoadPolicy()
+	end()
 	if err != nil {
 		return nil, err
 	}
+	end = node.Span("history")
 	st, err := sandboxconf.Open(o.CreateDir())
 	if err != nil {
+		end()
 		return nil, err
 	}
 	hist, herr := st.Digest(specIn.Image)
+	end()
 	if herr != nil {
 		node.Warn("create-time history", zap.Error(herr))
 	}
+	end = node.Span("host-facts")
 	hostIn := o.HostFacts(ctx, cached)
+	end()
+	end = node.Span("engine")
 	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Models: st.ModelStore(), Capacity: 4})
+	end()
 	if err != nil {
 		return nil, err
 	}
 	defer e.Close()
+	end = node.Span("decision")
 	plan, err := sandboxconf.Decide(ctx, e, &pol, sandboxconf.Inputs{ContainerID: cid, Host: hostIn, Spec: specIn, Explicit: explicit, History: hist})
+	end()
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +166,10 @@ func applyPlan(conf *config.Config, choices []sandboxconf.Choice) error {
 // Execute implements subcommands.Command.
 func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) (status subcommands.ExitStatus) {
 	conf, ok := args[0].(*config.Config)
-	if ok && enableTap(c.opts, conf, c.spec, c.cid) {
+	endTap := node.Span("tap-files")
+	tapped := ok && enableTap(c.opts, conf, c.spec, c.cid)
+	endTap()
+	if tapped {
 		// A failed command leaves no sandbox; run and do end with it gone,
 		// except run --detach, whose sandbox runs on: its tap files go at
 		// delete, like a created container's.
@@ -168,7 +182,9 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 	if !ok || !c.opts.Decide || c.spec == nil || conf.Rootless {
 		return c.SubCommand.Execute(ctx, f, args...)
 	}
+	endPlan := node.Span("plan")
 	s, err := c.plan(ctx, conf)
+	endPlan()
 	if err != nil {
 		return util.Errorf("runsc-ai: %v", err)
 	}
@@ -176,7 +192,10 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		return c.SubCommand.Execute(ctx, f, args...)
 	}
 	orig := *conf
-	if err := applyPlan(conf, s.Plan.Decided()); err != nil {
+	endApply := node.Span("apply")
+	err = applyPlan(conf, s.Plan.Decided())
+	endApply()
+	if err != nil {
 		node.Warn("create-time decision not applied; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
 		return c.SubCommand.Execute(ctx, f, args...)
 	}
@@ -188,7 +207,19 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 	start := time.Now()
 	sniff := &errorSniffer{next: util.ErrorLogger}
 	util.ErrorLogger = sniff
+	// An attached run or do records its outcome when it ends: the image's
+	// history and the model are read now, while the container runs, so the
+	// end only writes (Records.CompleteFrom re-reads whatever changed).
+	prefetched := make(chan *sandboxconf.Prefetched, 1)
+	if detached(c.Name(), f) {
+		prefetched <- nil
+	} else {
+		go func() { prefetched <- s.Records.Prefetch(s.Plan.Image) }()
+	}
+	endRunsc := node.Span("runsc-" + c.Name())
 	status, timedOut := c.attempt(ctx, f, conf, args, s)
+	endRunsc()
+	pre := <-prefetched
 	util.ErrorLogger = sniff.next
 
 	run := sandboxconf.NewRun(&s.Plan, c.cid)
@@ -206,7 +237,9 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		return status
 	}
 	run.StartupMs = float64(time.Since(start).Microseconds()) / 1000
-	c.record(s, run, f)
+	endRecord := node.Span("record")
+	c.record(s, run, f, pre)
+	endRecord()
 	return status
 }
 
@@ -275,20 +308,26 @@ func (c *decidedCmd) retry(ctx context.Context, f *flag.FlagSet, conf, orig *con
 	return c.SubCommand.Execute(ctx, f, args...)
 }
 
-// record keeps the run: a container that is still there (create, run
-// --detach) is finished at delete; an attached run or do is finished now.
-func (c *decidedCmd) record(s *Session, run sandboxconf.Run, f *flag.FlagSet) {
-	detached := c.Name() == "create"
-	if d := f.Lookup("detach"); d != nil && d.Value.String() == "true" {
-		detached = true
+// detached: the container outlives the command (create, run --detach).
+func detached(name string, f *flag.FlagSet) bool {
+	if name == "create" {
+		return true
 	}
+	d := f.Lookup("detach")
+	return d != nil && d.Value.String() == "true"
+}
+
+// record keeps the run: a container that is still there (create, run
+// --detach) is finished at delete; an attached run or do is finished now,
+// from what was prefetched while it ran.
+func (c *decidedCmd) record(s *Session, run sandboxconf.Run, f *flag.FlagSet, pre *sandboxconf.Prefetched) {
 	var err error
-	if detached {
+	if detached(c.Name(), f) {
 		run.Measure = "create"
 		err = s.Records.Pending(s.Plan.Image, run)
 	} else {
 		run.Measure = "run"
-		_, err = s.Records.Complete(s.Plan.Image, run, &s.Policy)
+		_, err = s.Records.CompleteFrom(pre, s.Plan.Image, run, &s.Policy)
 	}
 	if err != nil {
 		node.Warn("create-time history not updated", zap.String("container", c.cid), zap.Error(err))

@@ -47,8 +47,10 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 	if !ok || !d.opts.Decide {
 		return d.SubCommand.Execute(ctx, f, args...)
 	}
+	endFind := node.Span("pending")
 	st, err := sandboxconf.OpenExisting(d.opts.CreateDir())
 	if err != nil {
+		endFind()
 		return d.SubCommand.Execute(ctx, f, args...)
 	}
 	var done []finishing
@@ -61,10 +63,23 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 		run.PeakMemory = peakMemory(conf.RootDir, id)
 		done = append(done, finishing{image, run})
 	}
+	endFind()
+	// The history and the model are read while gVisor deletes (one
+	// container: the common case), so that the outcome only writes.
+	prefetched := make(chan *sandboxconf.Prefetched, 1)
+	if len(done) == 1 {
+		go func() { prefetched <- st.Prefetch(done[0].image) }()
+	} else {
+		prefetched <- nil
+	}
+	endRunsc := node.Span("runsc-delete")
 	status = d.SubCommand.Execute(ctx, f, args...)
+	endRunsc()
+	pre := <-prefetched
 	if status != subcommands.ExitSuccess || len(done) == 0 {
 		return status
 	}
+	defer node.Span("record")()
 	pol, err := d.opts.LoadPolicy()
 	if err != nil {
 		node.Warn("create-time outcomes not learned", zap.Error(err))
@@ -74,7 +89,7 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 		if _, _, err := st.Take(fin.run.ContainerID); err != nil {
 			continue // another delete finished it
 		}
-		if _, err := st.Complete(fin.image, fin.run, &pol); err != nil {
+		if _, err := st.CompleteFrom(pre, fin.image, fin.run, &pol); err != nil {
 			node.Warn("create-time outcome not recorded", zap.String("container", fin.run.ContainerID), zap.Error(err))
 		}
 	}
