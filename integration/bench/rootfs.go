@@ -21,19 +21,29 @@ func buildRootfs(dir, self string) (hasBusybox bool, err error) {
 	if err := copyFile(self, filepath.Join(dir, "rsbench"), 0o755); err != nil {
 		return false, fmt.Errorf("copying the workload binary: %w", err)
 	}
-	bb, err := exec.LookPath("busybox")
-	if err == nil && isStatic(bb) {
-		if err := copyFile(bb, filepath.Join(dir, "bin", "busybox"), 0o755); err != nil {
-			return false, err
-		}
-		for _, l := range []string{"true", "sh"} {
-			if err := os.Symlink("busybox", filepath.Join(dir, "bin", l)); err != nil && !os.IsExist(err) {
-				return false, err
-			}
-		}
-		hasBusybox = true
+	if hasBusybox, err = installBusybox(dir); err != nil {
+		return false, err
 	}
 	return hasBusybox, os.WriteFile(filepath.Join(dir, "etc", "hostname"), []byte("bench\n"), 0o644)
+}
+
+// installBusybox puts the host's static busybox in dir/bin with true and sh
+// linked to it; false if the host has none (a dynamic one would not run in
+// a bare rootfs).
+func installBusybox(dir string) (bool, error) {
+	bb, err := exec.LookPath("busybox")
+	if err != nil || !isStatic(bb) {
+		return false, nil
+	}
+	if err := copyFile(bb, filepath.Join(dir, "bin", "busybox"), 0o755); err != nil {
+		return false, err
+	}
+	for _, l := range []string{"true", "sh"} {
+		if err := os.Symlink("busybox", filepath.Join(dir, "bin", l)); err != nil && !os.IsExist(err) {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {

@@ -286,11 +286,7 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string, ro *Role) ([]
 		}
 		defer removeCgroup(cgPath)
 	}
-	b, err := json.Marshal(spec)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+	if err := writeSpec(dir, spec); err != nil {
 		return nil, err
 	}
 	root := filepath.Join(r.work, "root-"+rt.Name)

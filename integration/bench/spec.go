@@ -1,8 +1,21 @@
 package bench
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
+
+// writeSpec writes spec as the bundle dir's config.json.
+func writeSpec(dir string, spec *specs.Spec) error {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644)
+}
 
 // bundleSpec is runc's default spec (what `runc spec` and `runsc spec`
 // write), read-only root, with /tmp on tmpfs and dataDir, a fresh host

@@ -10,10 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/createtime"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
@@ -166,7 +167,7 @@ func Startup(ctx context.Context, o StartupOptions) (*StartupResults, error) {
 		o.Ops = StartupOps
 	}
 	for _, op := range o.Ops {
-		if !contains(StartupOps, op) {
+		if !slices.Contains(StartupOps, op) {
 			return nil, fmt.Errorf("start-up benchmark: unknown op %q (want %s)", op, strings.Join(StartupOps, ", "))
 		}
 	}
@@ -260,7 +261,7 @@ func Startup(ctx context.Context, o StartupOptions) (*StartupResults, error) {
 		ref := times[op][VariantRunsc]
 		for _, v := range vs {
 			ms := times[op][v.name]
-			s := StartupSeries{Op: op, Variant: v.name, Ms: ms, MedianMs: median(ms), P25Ms: percentile(ms, 25), P75Ms: percentile(ms, 75)}
+			s := StartupSeries{Op: op, Variant: v.name, Ms: ms, MedianMs: median(ms), P25Ms: workload.Percentile(ms, 25), P75Ms: workload.Percentile(ms, 75)}
 			s.Ratio = median(ms) / median(ref)
 			s.RatioLo, s.RatioHi = bootstrapRatio(ms, ref, o.Seed)
 			res.Series = append(res.Series, s)
@@ -360,22 +361,20 @@ func (v *startupVariant) time(ctx context.Context, op string, global []string, b
 	return time.Since(start), err
 }
 
-// startupRootfs is a bare rootfs with /bin/true: static busybox if the host
-// has it, else a tiny static ELF written here.
+// startupRootfs is a bare rootfs with the host's static busybox as
+// /bin/true (not the harness's rootfs: copying the runsc-ai binary into it
+// is not needed here).
 func startupRootfs(dir string) error {
 	for _, d := range []string{"bin", "proc", "dev", "sys", "tmp", "etc"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return err
 		}
 	}
-	bb, err := exec.LookPath("busybox")
-	if err != nil || !isStatic(bb) {
-		return errors.New("start-up benchmark: needs a static busybox on PATH for /bin/true in the bundle (Debian: apt install busybox-static)")
+	ok, err := installBusybox(dir)
+	if err == nil && !ok {
+		err = errors.New("start-up benchmark: needs a static busybox on PATH for /bin/true in the bundle (Debian: apt install busybox-static)")
 	}
-	if err := copyFile(bb, filepath.Join(dir, "bin", "busybox"), 0o755); err != nil {
-		return err
-	}
-	return os.Symlink("busybox", filepath.Join(dir, "bin", "true"))
+	return err
 }
 
 func writeBundle(dir, rootfs string, args []string) error {
@@ -383,11 +382,7 @@ func writeBundle(dir, rootfs string, args []string) error {
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(bundleSpec(rootfs, data, args), "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644)
+	return writeSpec(dir, bundleSpec(rootfs, data, args))
 }
 
 // PrepareLivedState fills the state directory as runs images' earlier runs
@@ -420,17 +415,6 @@ func PrepareLivedState(ctx context.Context, state string, runs, images int, seed
 	return nil
 }
 
-// percentile of xs (nearest rank).
-func percentile(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	i := int(p/100*float64(len(s))+0.5) - 1
-	return s[max(0, min(i, len(s)-1))]
-}
-
 // bootstrapRatio is the 90 % interval of median(xs)/median(ref) with the
 // rounds resampled (xs and ref were measured in the same rounds, so a round
 // is resampled as a pair).
@@ -450,14 +434,5 @@ func bootstrapRatio(xs, ref []float64, seed int64) (lo, hi float64) {
 		}
 		rs[d] = median(a) / median(b)
 	}
-	return percentile(rs, 5), percentile(rs, 95)
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
+	return workload.Percentile(rs, 5), workload.Percentile(rs, 95)
 }

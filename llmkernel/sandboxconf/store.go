@@ -175,15 +175,21 @@ func locked(path string, fn func() error) error {
 // A damaged file is reported and treated as empty: losing history must not
 // stop a container from starting.
 func (s *Records) Runs(image string) (*ImageRuns, error) {
-	path := s.imagePath(image)
-	return s.runs(image, func(read func() error) error { return readReplaced(lockOf(path), read) })
+	return s.runs(image, false)
 }
 
-// runs reads the image's history through read's wrapper (a caller holding the
-// image's lock reads directly: a shared lock would wait for itself).
-func (s *Records) runs(image string, through func(read func() error) error) (*ImageRuns, error) {
+// runs reads the image's history: as readReplaced does, or directly by a
+// caller holding the image's lock (a shared lock would wait for itself).
+func (s *Records) runs(image string, haveLock bool) (*ImageRuns, error) {
 	h := &ImageRuns{Image: image}
-	err := through(func() error { return readJSON(s.imagePath(image), h) })
+	path := s.imagePath(image)
+	read := func() error { return readJSON(path, h) }
+	var err error
+	if haveLock {
+		err = read()
+	} else {
+		err = readReplaced(lockOf(path), read)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return h, nil
 	}
@@ -277,7 +283,7 @@ func (s *Records) updateHistoryFrom(pre *Prefetched, image string, fn func(*Imag
 		if pre != nil && pre.image == image && current(path, pre.runsID, pre.runs != nil) {
 			h, pre.runs = pre.runs, nil // used once
 		} else {
-			h, _ = s.runs(image, func(read func() error) error { return read() })
+			h, _ = s.runs(image, true)
 		}
 		fn(h)
 		b, err := json.Marshal(h)
