@@ -19,7 +19,7 @@ const TraceEnv = "RUNSC_AI_TRACE"
 //	<start, µs since the epoch> <pid> <process role> <step> <duration ms>
 //
 // (append writes of a short line are atomic, so the processes can share the
-// file). `runsc-ai bench startup --trace` reads it back into a breakdown.
+// file). `runsc-ai bench startup` reads it back into a breakdown (--trace-rounds).
 func Span(step string) func() {
 	path := os.Getenv(TraceEnv)
 	if path == "" {
@@ -27,13 +27,13 @@ func Span(step string) func() {
 	}
 	start := time.Now()
 	return func() {
-		TraceAt(path, step, start, time.Since(start))
+		traceAt(path, step, start, time.Since(start))
 	}
 }
 
-// TraceAt appends one span to the trace file path; errors are ignored (a
+// traceAt appends one span to the trace file path; errors are ignored (a
 // trace must never fail a container).
-func TraceAt(path, step string, start time.Time, d time.Duration) {
+func traceAt(path, step string, start time.Time, d time.Duration) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return
