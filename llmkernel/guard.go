@@ -99,7 +99,7 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	if s.Kind == KindSecurity && d.Action != ActionKeep && ActionName(s.Kind, d.Action) != "report_anomaly" {
 		return reject(GuardPolicy, "security settings are never changed")
 	}
-	if min := g.minEvidence(kp); s.Evidence < min {
+	if min := g.p.MinEvidence(s.Kind); s.Evidence < min {
 		return reject(GuardEvidence, fmt.Sprintf("evidence %d < minimum %d", s.Evidence, min))
 	}
 	if d.StepPct < 0 {
@@ -169,13 +169,6 @@ func (g *guard) restore(cs []Change) {
 // horizon is how far back a change still constrains the guard.
 func (g *guard) horizon() time.Duration {
 	return max(g.p.Guardrails.MinInterval, g.p.Guardrails.Hysteresis)
-}
-
-func (g *guard) minEvidence(kp *KindPolicy) int {
-	if kp.MinEvidence > 0 {
-		return kp.MinEvidence
-	}
-	return g.p.Guardrails.MinEvidence
 }
 
 // forgetOldest drops entries older than the hysteresis window, or all if none

@@ -47,6 +47,15 @@ type KindPolicy struct {
 	MinEvidence int
 }
 
+// MinEvidence is how much evidence must back a situation of kind k before
+// anything but keep: the kind's own minimum, else the guardrails'.
+func (p *Policy) MinEvidence(k Kind) int {
+	if int(k) < len(p.Kinds) && p.Kinds[k].MinEvidence > 0 {
+		return p.Kinds[k].MinEvidence
+	}
+	return p.Guardrails.MinEvidence
+}
+
 // Guardrails apply to every decision from every tier.
 type Guardrails struct {
 	// MinEvidence windows must back a situation before anything but keep.

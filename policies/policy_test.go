@@ -147,13 +147,19 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// The generated default.json must be default.yaml as parsed now.
+// The generated default_gen.go must be default.yaml as parsed now, and each
+// Default a copy of its own.
 func TestGeneratedDefaultIsCurrent(t *testing.T) {
 	want, err := Parse(DefaultName, defaultYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := Default(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("default.json is stale: run 'go generate ./policies'\n got %+v\nwant %+v", got, want)
+		t.Fatalf("default_gen.go is stale: run 'go generate ./policies'\n got %+v\nwant %+v", got, want)
+	}
+	p := Default()
+	p.Kinds[0].Allowed[0], p.Create.Profiles["profile_latency"]["x"], p.Rules[0].When[0].Min = false, "y", -1
+	if got := Default(); !reflect.DeepEqual(got, want) {
+		t.Fatal("changing one Default changed the next")
 	}
 }

@@ -398,6 +398,11 @@ func (c *decideCmd) refineCreate(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Runs journaled since the last fold count too; a damaged entry is
+	// reported and skipped.
+	if _, err := st.Fold(&pol); err != nil {
+		fmt.Fprintf(os.Stderr, "decide: create-time history: %v\n", err)
+	}
 	latest, err := st.Latest(c.images)
 	if err != nil {
 		return err

@@ -55,6 +55,12 @@ func (c *explainCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 	st, err := sandboxconf.OpenExisting(c.opts.CreateDir())
 	switch {
 	case err == nil:
+		// Runs journaled since the last fold are scored first.
+		if pol, perr := c.opts.LoadPolicy(); perr == nil {
+			if _, ferr := st.Fold(&pol); ferr != nil {
+				fmt.Fprintf(os.Stderr, "explain: %v\n", ferr)
+			}
+		}
 		image, run, live, err = st.Find(id)
 	case errors.Is(err, fs.ErrNotExist):
 		err = fmt.Errorf("no create-time decision recorded for container %q (no history in %s)", id, c.opts.CreateDir())

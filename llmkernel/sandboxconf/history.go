@@ -64,6 +64,20 @@ func (h *ImageRuns) succeeded() []Run {
 	return ok
 }
 
+// same: r is this run (a container ID is unique, and so is its decision's
+// time).
+func (r *Run) same(o *Run) bool { return r.ContainerID == o.ContainerID && r.At.Equal(o.At) }
+
+// has: r is in the history already (a fold that died after writing it).
+func (h *ImageRuns) has(r *Run) bool {
+	for i := range h.Runs {
+		if h.Runs[i].same(r) {
+			return true
+		}
+	}
+	return false
+}
+
 func (h *ImageRuns) add(r Run) {
 	h.Runs = append(h.Runs, r)
 	if n := len(h.Runs) - maxRuns; n > 0 {

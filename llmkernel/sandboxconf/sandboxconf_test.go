@@ -2,6 +2,7 @@ package sandboxconf_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -271,11 +272,12 @@ func TestReadersNeverSeeAFileMissingWhileItIsReplaced(t *testing.T) {
 	t.Logf("%d reads while 300 runs were recorded", reads)
 }
 
-// What Prefetch read while a container ran is used only if it is still what
-// is on disk: a run another container recorded meanwhile is never lost, and
-// the model keeps both updates.
-func TestPrefetchedHistoryNeverLosesAConcurrentRun(t *testing.T) {
-	st, _ := sandboxconf.Open(t.TempDir())
+// A command's end only journals its run; a fold scores journaled runs in
+// order, teaches the model, and never adds a run twice, even when an earlier
+// fold died half-way.
+func TestJournaledRunsAreFoldedOnce(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := sandboxconf.Open(dir)
 	pol := policies.Default()
 	p := decide(t, st, pol, sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "img"}})
 	run := func(id string, ms float64) sandboxconf.Run {
@@ -283,54 +285,171 @@ func TestPrefetchedHistoryNeverLosesAConcurrentRun(t *testing.T) {
 		r.StartupMs, r.Measure = ms, "run"
 		return r
 	}
-	model := func() string {
-		b, err := st.ModelStore().LoadModel(llmkernel.ModelName)
+	runs := map[string]sandboxconf.Run{}
+	for i, id := range []string{"a", "b", "c"} {
+		runs[id] = run(id, []float64{100, 110, 90}[i])
+		if _, err := st.Finish("img", runs[id]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, _ := st.Digest("img"); d.Runs != 0 {
+		t.Errorf("digest counts %d runs before any fold", d.Runs)
+	}
+	if n, err := st.Fold(&pol); n != 3 || err != nil {
+		t.Fatalf("fold: %d runs, %v; want 3", n, err)
+	}
+	model, _ := st.ModelStore().LoadModel(llmkernel.ModelName)
+	h, _ := st.Runs("img")
+	var ids []string
+	for _, r := range h.Runs {
+		ids = append(ids, r.ContainerID)
+	}
+	if strings.Join(ids, ",") != "a,b,c" || h.Runs[2].Reward == nil || *h.Runs[2].Reward <= 0 {
+		t.Fatalf("history %v; c (90 ms, after 100 and 110) must be rewarded: %v", ids, h.Runs[2].Reward)
+	}
+	if d, _ := st.Digest("img"); d.Runs != 3 {
+		t.Errorf("digest counts %d runs after the fold", d.Runs)
+	}
+	if len(model) == 0 {
+		t.Error("the fold taught no model")
+	}
+	if n, err := st.Fold(&pol); n != 0 || err != nil {
+		t.Errorf("second fold: %d runs, %v", n, err)
+	}
+
+	// A fold died after writing b's image history: its journal.fold holds
+	// b (already in) and d (not yet), and a damaged line.
+	line := func(image string, r sandboxconf.Run) string {
+		b, _ := json.Marshal(map[string]any{"image": image, "run": r})
+		return string(b) + "\n"
+	}
+	leftover := line("img", runs["b"]) + "{not json\n" + line("img", run("d", 95))
+	if err := os.WriteFile(filepath.Join(dir, "journal.fold"), []byte(leftover), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Finish("img", run("e", 100)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.Fold(&pol)
+	if n != 2 || err == nil || !strings.Contains(err.Error(), "1 damaged entries skipped") {
+		t.Errorf("fold after a dead one: %d runs, %v; want d and e, and the damaged line named", n, err)
+	}
+	h, _ = st.Runs("img")
+	ids = ids[:0]
+	for _, r := range h.Runs {
+		ids = append(ids, r.ContainerID)
+	}
+	if strings.Join(ids, ",") != "a,b,c,d,e" {
+		t.Errorf("history %v, want a,b,c,d,e", ids)
+	}
+	for _, f := range []string{"journal", "journal.fold"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s left after the fold", f)
+		}
+	}
+	if m, _ := st.ModelStore().LoadModel(llmkernel.ModelName); string(m) == string(model) {
+		t.Error("d and e taught the model nothing")
+	}
+}
+
+// Runs journaled while folds take the journal away are all folded, once.
+func TestAppendsDuringFoldsLoseNothing(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	p := decide(t, st, pol, sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "img"}})
+	const images, perImage = 6, 20
+	stop := make(chan struct{})
+	var folders sync.WaitGroup
+	for range 2 {
+		folders.Add(1)
+		go func() {
+			defer folders.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := st.Fold(&pol); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	var wg sync.WaitGroup
+	for i := range images {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range perImage {
+				r := sandboxconf.NewRun(&p, fmt.Sprintf("c%d-%d", i, j))
+				r.StartupMs, r.Measure = float64(100+j%5), "run"
+				if _, err := st.Finish(fmt.Sprint("img", i), r); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	folders.Wait()
+	if _, err := st.Fold(&pol); err != nil {
+		t.Fatal(err)
+	}
+	for i := range images {
+		h, _ := st.Runs(fmt.Sprint("img", i))
+		seen := map[string]bool{}
+		for _, r := range h.Runs {
+			if seen[r.ContainerID] {
+				t.Errorf("img%d: %s folded twice", i, r.ContainerID)
+			}
+			seen[r.ContainerID] = true
+		}
+		if len(seen) != perImage {
+			t.Errorf("img%d: %d runs folded, want %d", i, len(seen), perImage)
+		}
+	}
+}
+
+// Finish says when the journal is due to be folded: not for the first
+// runs, once it holds FoldDue bytes.
+func TestJournalFallsDue(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	p := decide(t, st, pol, sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "img"}})
+	n := 0
+	for ; n < 1000; n++ {
+		due, err := st.Finish("img", sandboxconf.NewRun(&p, fmt.Sprint("c", n)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return string(b)
+		if due {
+			break
+		}
 	}
-	if _, err := st.Complete("img", run("a", 100), &pol); err != nil {
+	if n < 5 || n >= 200 {
+		t.Errorf("due after %d runs; want a batch of tens", n+1)
+	}
+	if folded, err := st.Fold(&pol); err != nil || folded != n+1 {
+		t.Errorf("folded %d, %v; want %d", folded, err, n+1)
+	}
+	if due, _ := st.Finish("img", sandboxconf.NewRun(&p, "after")); due {
+		t.Error("due again right after a fold")
+	}
+}
+
+// A journal nothing folds stops growing at the store's file bound.
+func TestFullJournalRefusesRuns(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := sandboxconf.Open(dir)
+	pol := policies.Default()
+	p := decide(t, st, pol, sandboxconf.Inputs{Host: x86(), Spec: sandboxconf.Spec{Image: "img"}})
+	if err := os.WriteFile(filepath.Join(dir, "journal"), make([]byte, 1<<20-10), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// Nothing changed in between: the prefetched copy is used.
-	pre := st.Prefetch("img")
-	if _, err := st.CompleteFrom(pre, "img", run("b", 110), &pol); err != nil {
-		t.Fatal(err)
-	}
-	// Another container of the image finishes after the prefetch.
-	pre = st.Prefetch("img")
-	before := model()
-	if _, err := st.Complete("img", run("c", 90), &pol); err != nil {
-		t.Fatal(err)
-	}
-	afterC := model()
-	r, err := st.CompleteFrom(pre, "img", run("d", 95), &pol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := st.Runs("img")
-	var ids []string
-	for _, x := range h.Runs {
-		ids = append(ids, x.ContainerID)
-	}
-	if strings.Join(ids, ",") != "a,b,c,d" {
-		t.Errorf("runs %v, want a,b,c,d", ids)
-	}
-	// d was scored against a, b and c (median 100 ms): 95 ms is better.
-	if r.Reward == nil || *r.Reward <= 0 {
-		t.Errorf("d's reward %v, want positive against the median of a, b, c", r.Reward)
-	}
-	if m := model(); m == afterC || afterC == before {
-		t.Error("the model did not take both updates")
-	}
-	// A prefetch of an image never run, and of an empty store, is harmless.
-	empty, _ := sandboxconf.Open(t.TempDir())
-	if _, err := empty.CompleteFrom(empty.Prefetch("new"), "new", run("e", 100), &pol); err != nil {
-		t.Fatal(err)
-	}
-	if h, _ := empty.Runs("new"); len(h.Runs) != 1 {
-		t.Errorf("new image: %d runs", len(h.Runs))
+	due, err := st.Finish("img", sandboxconf.NewRun(&p, "x"))
+	if err == nil || !strings.Contains(err.Error(), "full") || !due {
+		t.Errorf("finish into a full journal: due %v, %v", due, err)
 	}
 }
 

@@ -19,13 +19,19 @@ import (
 )
 
 // Records keeps create-time history in small JSON files below one directory:
-// images/<hash>.json per image, containers/<hash>.json per live container,
-// and the fast tier's model. Writers take a per-file flock, so concurrent
+// images/<hash>.json per image (and its .digest), containers/<hash>.json per
+// live container, the fast tier's model, and the journal of finished runs
+// not yet folded into them (journal.go). Writers take a per-file flock, so concurrent
 // creates do not lose each other's runs, and replace a file whole (see
 // writeFile), so readers normally take no lock (see readReplaced). Nothing
 // is fsynced: a lost run after a power cut costs one data point, while an
 // fsync on every create costs milliseconds.
-type Records struct{ dir string }
+type Records struct {
+	dir string
+	// beforeLock, for fault injection in tests, runs in Finish between
+	// opening the journal and locking it.
+	beforeLock func()
+}
 
 // maxFileSize bounds every file the store reads.
 const maxFileSize = 1 << 20
@@ -214,77 +220,10 @@ func (s *Records) Digest(image string) (*Digest, error) {
 	return &d, herr
 }
 
-// Prefetched is an image's history and the create model read ahead of a
-// Complete: run and do read them while their container runs, so that the
-// command's end only writes. Complete uses what is still current: a file
-// replaced since (another container of the image finished meanwhile) is
-// read again under the lock.
-type Prefetched struct {
-	image   string
-	runs    *ImageRuns
-	runsID  fileID
-	model   []byte
-	modelID fileID
-}
-
-// fileID tells a file from the one that replaces it (writeFile always makes
-// a new inode, with a new modification time).
-type fileID struct {
-	ino, size uint64
-	mtime     int64
-}
-
-func statID(path string) (fileID, bool) {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		return fileID{}, false
-	}
-	return fileID{ino: st.Ino, size: uint64(st.Size), mtime: st.Mtim.Nano()}, true
-}
-
-// Prefetch reads image's history and the model for a later Complete. Each
-// file's identity is taken before it is read, so a file replaced in between
-// is seen as changed.
-func (s *Records) Prefetch(image string) *Prefetched {
-	p := &Prefetched{image: image}
-	if id, ok := statID(s.imagePath(image)); ok {
-		if h, err := s.Runs(image); err == nil {
-			p.runs, p.runsID = h, id
-			// Encoding them once now builds encoding/json's encoders for
-			// these types (~1 ms in a fresh process), which the end's
-			// Complete would otherwise pay.
-			d := h.Digest()
-			json.Marshal(h)
-			json.Marshal(&d)
-		}
-	}
-	if id, ok := statID(s.modelPath()); ok {
-		if b, err := os.ReadFile(s.modelPath()); err == nil {
-			p.model, p.modelID = b, id
-		}
-	}
-	return p
-}
-
-// current: the prefetched copy of path, if it is still the file there.
-func current(path string, id fileID, have bool) bool {
-	now, ok := statID(path)
-	return have && ok && now == id
-}
-
 func (s *Records) updateHistory(image string, fn func(*ImageRuns)) error {
-	return s.updateHistoryFrom(nil, image, fn)
-}
-
-func (s *Records) updateHistoryFrom(pre *Prefetched, image string, fn func(*ImageRuns)) error {
 	path := s.imagePath(image)
 	return locked(path, func() error {
-		var h *ImageRuns
-		if pre != nil && pre.image == image && current(path, pre.runsID, pre.runs != nil) {
-			h, pre.runs = pre.runs, nil // used once
-		} else {
-			h, _ = s.runs(image, true)
-		}
+		h, _ := s.runs(image, true)
 		fn(h)
 		b, err := json.Marshal(h)
 		if err != nil {
@@ -301,12 +240,6 @@ func (s *Records) updateHistoryFrom(pre *Prefetched, image string, fn func(*Imag
 	})
 }
 
-// record is a live container's pending run.
-type record struct {
-	Image string `json:"image"`
-	Run   Run    `json:"run"`
-}
-
 // NewRun starts the record of a plan's run.
 func NewRun(p *Plan, containerID string) Run {
 	return Run{
@@ -319,7 +252,7 @@ func NewRun(p *Plan, containerID string) Run {
 // Pending stores a created container's run until its outcome is known
 // (delete), so that separate create/start/delete processes can finish it.
 func (s *Records) Pending(image string, r Run) error {
-	b, err := json.Marshal(record{Image: image, Run: r})
+	b, err := appendEntry(make([]byte, 0, 1024), image, &r)
 	if err != nil {
 		return err
 	}
@@ -338,7 +271,7 @@ func (s *Records) Take(containerID string) (image string, r Run, err error) {
 }
 
 func (s *Records) pending(containerID string) (string, Run, error) {
-	var rec record
+	var rec journalEntry
 	if err := readJSON(s.containerPath(containerID), &rec); err != nil {
 		return "", Run{}, err
 	}
@@ -411,34 +344,28 @@ func (s *Records) RecordFailure(image, setting, value, why string) error {
 	})
 }
 
-// Complete scores a finished run against the image's history, appends it,
-// and teaches the fast tier (runs that needed a fallback teach nothing
-// about profiles: the failure was the platform's, and is remembered as such).
+// Complete journals a finished run and folds the journal at once: the run
+// comes back scored against the image's earlier runs, and the fast tier has
+// learned from it (runs that needed a fallback teach nothing about profiles:
+// the failure was the platform's, and is remembered as such). Commands use
+// Finish, and fold in the background.
 func (s *Records) Complete(image string, r Run, pol *llmkernel.Policy) (Run, error) {
-	return s.CompleteFrom(nil, image, r, pol)
-}
-
-// CompleteFrom is Complete using what Prefetch read (nil: read now).
-func (s *Records) CompleteFrom(pre *Prefetched, image string, r Run, pol *llmkernel.Policy) (Run, error) {
-	var o llmkernel.Outcome
-	err := s.updateHistoryFrom(pre, image, func(h *ImageRuns) {
-		o = h.outcome(&r)
-		reward := pol.Goal.Reward(o)
-		r.Reward = &reward
-		h.add(r)
-	})
-	if err != nil {
-		return r, fmt.Errorf("create-time history: %w", err)
+	if _, err := s.Finish(image, r); err != nil {
+		return r, err
 	}
-	if r.Failed != "" {
-		return r, nil
+	if _, err := s.Fold(pol); err != nil {
+		return r, err
 	}
-	a, err := llmkernel.ParseAction(llmkernel.KindCreate, r.Profile)
+	h, err := s.Runs(image)
 	if err != nil {
 		return r, err
 	}
-	sit := llmkernel.Situation{Kind: llmkernel.KindCreate, Sandbox: r.ContainerID, Image: image, Features: r.Features, Evidence: r.Evidence}
-	return r, s.updateModelFrom(pre, pol, func(f *llmkernel.FastTier) { f.Update(&sit, a, *r.Reward, 1) })
+	for i := len(h.Runs) - 1; i >= 0; i-- {
+		if h.Runs[i].same(&r) {
+			return h.Runs[i], nil
+		}
+	}
+	return r, fmt.Errorf("create-time history of %q: run of %s folded but not found", image, r.ContainerID)
 }
 
 // Latest is the situation of an image's newest run.
@@ -495,19 +422,9 @@ func (s *Records) Distill(pol *llmkernel.Policy, answers []Answered) error {
 }
 
 func (s *Records) updateModel(pol *llmkernel.Policy, fn func(*llmkernel.FastTier)) error {
-	return s.updateModelFrom(nil, pol, fn)
-}
-
-func (s *Records) updateModelFrom(pre *Prefetched, pol *llmkernel.Policy, fn func(*llmkernel.FastTier)) error {
 	return locked(s.modelPath(), func() error {
 		f := llmkernel.NewFastTier(pol.Fast.Alpha)
-		var b []byte
-		var err error
-		if pre != nil && current(s.modelPath(), pre.modelID, pre.model != nil) {
-			b, pre.model = pre.model, nil
-		} else {
-			b, err = os.ReadFile(s.modelPath())
-		}
+		b, err := os.ReadFile(s.modelPath())
 		if err == nil {
 			if uerr := f.Restore(b); uerr != nil {
 				f = llmkernel.NewFastTier(pol.Fast.Alpha) // another build's model: start over

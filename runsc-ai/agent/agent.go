@@ -104,6 +104,8 @@ type agent struct {
 	loop      *control.Loop
 	targets   *targets
 	store     *history.DB
+	policy    *llmkernel.Policy
+	createDir string // the create-time history, whose journal the agent folds
 	model     string
 	modelNote string
 	inference func() inproc.InferenceStats

@@ -16,8 +16,10 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
+	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
+	"github.com/go-os-agent/runsc-ai/policies"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
@@ -237,5 +239,29 @@ func TestActuatorOnARealCgroup(t *testing.T) {
 	h.Apply(t.Context(), tgt, llmkernel.Resources{CPUShares: 256})
 	if b2, err := ts.baseline(bpath, cg, tgt); err != nil || b2 != b1 {
 		t.Errorf("the baseline moved with the settings: %+v, was %+v (%v)", b2, b1, err)
+	}
+}
+
+// The agent folds the runs commands journaled into the create-time history,
+// so a node with an agent keeps its create-time decisions current.
+func TestAgentFoldsTheCreateJournal(t *testing.T) {
+	dir := t.TempDir()
+	pol := policies.Default()
+	a := &agent{log: zap.NewNop(), policy: &pol, createDir: filepath.Join(dir, "create")}
+	a.foldCreateHistory() // no history on this node yet: nothing to do
+	st, err := sandboxconf.Open(a.createDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sandboxconf.Run{ContainerID: "c1", At: time.Now().UTC(), Profile: "profile_default", Measure: "run", StartupMs: 100}
+	if _, err := st.Finish("img", r); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := st.Digest("img"); d.Runs != 0 || !st.Journaled() {
+		t.Fatalf("before the agent's fold: %d runs, journaled %v", d.Runs, st.Journaled())
+	}
+	a.foldCreateHistory()
+	if d, _ := st.Digest("img"); d.Runs != 1 || st.Journaled() {
+		t.Errorf("after the agent's fold: %d runs, journaled %v", d.Runs, st.Journaled())
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
@@ -53,7 +54,8 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 		st.Close()
 		return nil, err
 	}
-	a.engine, a.store = e, st
+	a.engine, a.store, a.policy = e, st, &pol
+	a.createDir = c.Node.CreateDir()
 	host := newCgroupHost(pol.Guardrails.Floors)
 	a.targets = newTargets(a.tapDir, host)
 	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
@@ -64,11 +66,14 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	}, nil
 }
 
-// decideOnce runs one decision window over the managed sandboxes.
+// decideOnce runs one decision window over the managed sandboxes, and
+// folds the runs containers finished since the last window into the
+// create-time history (commands only journal them).
 func (a *agent) decideOnce(ctx context.Context, now time.Time) {
 	if a.loop == nil {
 		return
 	}
+	a.foldCreateHistory()
 	ts, skipped := a.targets.list(now)
 	a.mu.Lock()
 	a.unmanaged = skipped
@@ -78,6 +83,17 @@ func (a *agent) decideOnce(ctx context.Context, now time.Time) {
 		rate, blocking, ok := a.state.Activity(id, since)
 		return control.Activity{SyscallsPerSec: rate, Blocking: blocking}, ok
 	})
+}
+
+// foldCreateHistory folds the create-time journal, if runs wait in it.
+func (a *agent) foldCreateHistory() {
+	st, err := sandboxconf.OpenExisting(a.createDir)
+	if err != nil || !st.Journaled() {
+		return // no create-time history on this node yet, or nothing to fold
+	}
+	if _, err := st.Fold(a.policy); err != nil {
+		a.log.Warn("create-time history", zap.Error(err))
+	}
 }
 
 // writeDecisionMetrics writes the decision loop's metrics.

@@ -122,6 +122,15 @@ func NewSession(ctx context.Context, o *node.Options, cid string, specIn sandbox
 		return nil, err
 	}
 	hist, herr := st.Digest(specIn.Image)
+	// An image's first runs each count: fold the runs that wait (the
+	// image's last run, perhaps) before deciding. Later ones are folded in
+	// the background while the container runs.
+	if hist.Runs < pol.MinEvidence(llmkernel.KindCreate) && st.Journaled() {
+		if _, err := st.Fold(&pol); err != nil {
+			node.Warn("create-time history", zap.Error(err))
+		}
+		hist, herr = st.Digest(specIn.Image)
+	}
 	end()
 	if herr != nil {
 		node.Warn("create-time history", zap.Error(herr))
@@ -207,19 +216,9 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 	start := time.Now()
 	sniff := &errorSniffer{next: util.ErrorLogger}
 	util.ErrorLogger = sniff
-	// An attached run or do records its outcome when it ends: the image's
-	// history and the model are read now, while the container runs, so the
-	// end only writes (Records.CompleteFrom re-reads whatever changed).
-	prefetched := make(chan *sandboxconf.Prefetched, 1)
-	if detached(c.Name(), f) {
-		prefetched <- nil
-	} else {
-		go func() { prefetched <- s.Records.Prefetch(s.Plan.Image) }()
-	}
 	endRunsc := node.Span("runsc-" + c.Name())
 	status, timedOut := c.attempt(ctx, f, conf, args, s)
 	endRunsc()
-	pre := <-prefetched
 	util.ErrorLogger = sniff.next
 
 	run := sandboxconf.NewRun(&s.Plan, c.cid)
@@ -238,8 +237,15 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 	}
 	run.StartupMs = float64(time.Since(start).Microseconds()) / 1000
 	endRecord := node.Span("record")
-	c.record(s, run, f, pre)
+	due := c.record(s, run, f)
 	endRecord()
+	if due {
+		// One command in about twenty, after its container is done.
+		defer node.Span("fold")()
+		if _, err := s.Records.Fold(&s.Policy); err != nil {
+			node.Warn("create-time history", zap.Error(err))
+		}
+	}
 	return status
 }
 
@@ -318,20 +324,21 @@ func detached(name string, f *flag.FlagSet) bool {
 }
 
 // record keeps the run: a container that is still there (create, run
-// --detach) is finished at delete; an attached run or do is finished now,
-// from what was prefetched while it ran.
-func (c *decidedCmd) record(s *Session, run sandboxconf.Run, f *flag.FlagSet, pre *sandboxconf.Prefetched) {
+// --detach) is finished at delete; an attached run or do is finished now.
+// due: the journal of finished runs should be folded.
+func (c *decidedCmd) record(s *Session, run sandboxconf.Run, f *flag.FlagSet) (due bool) {
 	var err error
 	if detached(c.Name(), f) {
 		run.Measure = "create"
 		err = s.Records.Pending(s.Plan.Image, run)
 	} else {
 		run.Measure = "run"
-		_, err = s.Records.CompleteFrom(pre, s.Plan.Image, run, &s.Policy)
+		due, err = s.Records.Finish(s.Plan.Image, run)
 	}
 	if err != nil {
 		node.Warn("create-time history not updated", zap.String("container", c.cid), zap.Error(err))
 	}
+	return due
 }
 
 // booted reports whether the container got past creation; a state file

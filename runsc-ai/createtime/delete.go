@@ -64,38 +64,34 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 		done = append(done, finishing{image, run})
 	}
 	endFind()
-	// The history and the model are read while gVisor deletes (one
-	// container: the common case), so that the outcome only writes.
-	prefetched := make(chan *sandboxconf.Prefetched, 1)
-	if len(done) == 1 {
-		go func() { prefetched <- st.Prefetch(done[0].image) }()
-	} else {
-		prefetched <- nil
-	}
 	endRunsc := node.Span("runsc-delete")
 	status = d.SubCommand.Execute(ctx, f, args...)
 	endRunsc()
-	pre := <-prefetched
 	if status != subcommands.ExitSuccess || len(done) == 0 {
 		return status
 	}
-	defer node.Span("record")()
-	pol, err := d.opts.LoadPolicy()
-	if err != nil {
-		node.Warn("create-time outcomes not learned", zap.Error(err))
-		return status
-	}
+	endRecord := node.Span("record")
+	fold := false
 	for _, fin := range done {
 		if _, _, err := st.Take(fin.run.ContainerID); err != nil {
 			continue // another delete finished it
 		}
-		if _, err := st.CompleteFrom(pre, fin.image, fin.run, &pol); err != nil {
+		due, err := st.Finish(fin.image, fin.run)
+		if err != nil {
 			node.Warn("create-time outcome not recorded", zap.String("container", fin.run.ContainerID), zap.Error(err))
 		}
+		fold = fold || due
 	}
-	// Off the create path: forget runs whose delete never came here.
-	if _, err := st.Prune(sandboxconf.PendingTTL); err != nil {
-		node.Warn("pruning pending runs", zap.Error(err))
+	endRecord()
+	if fold {
+		defer node.Span("fold")()
+		pol, err := d.opts.LoadPolicy()
+		if err == nil {
+			_, err = st.Fold(&pol)
+		}
+		if err != nil {
+			node.Warn("create-time history", zap.Error(err))
+		}
 	}
 	return status
 }
