@@ -23,7 +23,7 @@ export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # and cached outside the work tree (see integration/ollama/build.sh).
 export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
-.PHONY: all deps build runsc arm64 rootfs ollama run test check fuzz test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes clean
+.PHONY: all deps build runsc arm64 rootfs ollama run test check fuzz test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes e2e-arm64 clean
 
 all: build
 
@@ -88,6 +88,12 @@ e2e-kubernetes: deps build runsc arm64 rootfs
 	KUBE_APISERVER_BIN=$$(sh integration/kubernetes/build-apiserver.sh) \
 		CONTAINERD2_DIR=$$(sh integration/containerd/build-containerd.sh) \
 		$(GO) test -tags e2e_kubernetes -count=1 -v -timeout 40m -run TestSingleNodePod ./integration/kubernetes/
+
+# The end-to-end suite on an emulated Cortex-A72 (qemu-system-aarch64, TCG)
+# with cgroup v2: one boot per kernel configuration (integration/arm64/e2e.sh,
+# docs/arm64.md). Kernel and packages are cached under RUNSC_AI_CACHE.
+e2e-arm64: deps
+	sh integration/arm64/e2e.sh $(E2E_ARM64_BOOTS)
 
 # Cross-compiled package tests run under user-mode qemu, from the package
 # directory as go test would (fixtures are found relative to it).

@@ -109,6 +109,10 @@ func printHostTable(out io.Writer, info host.Info) {
 	if len(cg.Missing) > 0 {
 		cgv += " (missing: " + strings.Join(cg.Missing, ",") + ")"
 	}
+	if a := cg.Advice(); a != "" {
+		notes = append(notes, a)
+		cgv += fmt.Sprintf(" [%d]", len(notes))
+	}
 	row("cgroup", cgv, info.Cgroup.Source, info.Cgroup.Err, "unknown")
 	p := info.PSI.Value
 	row("psi", fmt.Sprintf("cpu=%v memory=%v io=%v", p.CPU, p.Memory, p.IO), info.PSI.Source, info.PSI.Err, "unavailable")

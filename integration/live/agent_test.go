@@ -226,16 +226,19 @@ func TestAgentMemoryBoundedUnderFlood(t *testing.T) {
 	env, rt, run := setup(t)
 	a := startAgent(t, env.RunscAI, run, rt)
 	before := rssKB(t, a.cmd.Process.Pid)
-	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", "dd if=/dev/zero of=/dev/null bs=1 count=1000000 2>/dev/null; sleep 600"}, nil)
+	// A million one-byte copies: 2M syscalls (fewer on an emulated CPU,
+	// where they take ~30 times longer; see testenv.Scale).
+	n := testenv.Scale(1000000)
+	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", fmt.Sprintf("dd if=/dev/zero of=/dev/null bs=1 count=%d 2>/dev/null; sleep 600", n)}, nil)
 	id := "tap-flood"
 	rt.Create(t, bundle, id)
 	rt.MustRun(t, "start", id)
 	a.waitSandbox(t, id, 3*time.Minute, func(st *status, i int) bool {
 		cs := st.Sandboxes[i].Containers
-		return len(cs) == 1 && cs[0].Totals[summary.FileIO].Calls >= 2000000
+		return len(cs) == 1 && cs[0].Totals[summary.FileIO].Calls >= uint64(2*n)
 	})
 	after := rssKB(t, a.cmd.Process.Pid)
-	t.Logf("agent RSS %d kB before, %d kB after 2M syscalls", before, after)
+	t.Logf("agent RSS %d kB before, %d kB after %d syscalls", before, after, 2*n)
 	if after > before+16*1024 {
 		t.Errorf("agent RSS grew from %d to %d kB under a syscall flood", before, after)
 	}

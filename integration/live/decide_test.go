@@ -41,19 +41,39 @@ func cgroupRoot(t *testing.T, children ...string) string {
 	return parent
 }
 
-// v1File reads a v1 controller file of cgroup path (this machine's
-// hierarchy; the v2 names differ).
-func v1File(t *testing.T, controller, path, name string) uint64 {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("/sys/fs/cgroup", controller, path, name))
-	if err != nil {
-		t.Fatal(err)
+// knobs reads a cgroup's CPU weight and memory limit from the files, as
+// the kernel keeps them: on cgroup v1 cpu.shares and memory.limit_in_bytes,
+// on v2 cpu.weight and memory.max. weight maps CPU shares to what the CPU
+// file holds (runc's v2 conversion, written out here as the oracle).
+type knobs struct {
+	cpu, mem func() uint64
+	weight   func(shares uint64) uint64
+}
+
+func cgroupKnobs(t *testing.T, path string) knobs {
+	read := func(file string) func() uint64 {
+		return func() uint64 {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			return v
+		}
 	}
-	v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := os.Stat("/sys/fs/cgroup/cpu/cpu.shares"); err == nil {
+		return knobs{read(filepath.Join("/sys/fs/cgroup/cpu", path, "cpu.shares")), read(filepath.Join("/sys/fs/cgroup/memory", path, "memory.limit_in_bytes")),
+			func(s uint64) uint64 { return s }}
 	}
-	return v
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		return knobs{read(filepath.Join("/sys/fs/cgroup", path, "cpu.weight")), read(filepath.Join("/sys/fs/cgroup", path, "memory.max")),
+			func(s uint64) uint64 { return 1 + (s-2)*9999/262142 }}
+	}
+	t.Skip("needs cgroup v1 cpu and memory hierarchies or cgroup v2 at /sys/fs/cgroup")
+	return knobs{}
 }
 
 func waitFile(t *testing.T, what string, d time.Duration, read func() uint64, ok func(uint64) bool) uint64 {
@@ -77,9 +97,6 @@ func waitFile(t *testing.T, what string, d time.Duration, read func() uint64, ok
 // agent finds it again from its runsc state and goes on. explain shows the
 // decisions with their reasons and outcomes.
 func TestAgentDecidesOnCgroups(t *testing.T) {
-	if _, err := os.Stat("/sys/fs/cgroup/cpu/cpu.shares"); err != nil {
-		t.Skip("needs cgroup v1 cpu and memory hierarchies (this machine's); v2 is covered by platform/cgroup's tests")
-	}
 	env := testenv.Get(t)
 	run, err := os.MkdirTemp("", "rai-run-")
 	if err != nil {
@@ -92,19 +109,22 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 	const limit = 512 << 20
 	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", "while :; do :; done & while :; do :; done"}, func(s *specs.Spec) {
 		s.Linux.CgroupsPath = path
-		l := int64(limit)
-		s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &l}}
+		// Shares set explicitly: v1's default, and on v2 (whose default
+		// weight, 100, is not v1's default of 1024 shares) runc's weight
+		// for it.
+		l, shares := int64(limit), uint64(1024)
+		s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &l}, CPU: &specs.LinuxCPU{Shares: &shares}}
 	})
 	id := "live-hog"
 	startSandbox(t, rt, bundle, id)
-	shares := func() uint64 { return v1File(t, "cpu", path, "cpu.shares") }
-	memLimit := func() uint64 { return v1File(t, "memory", path, "memory.limit_in_bytes") }
-	if s, m := shares(), memLimit(); s != 1024 || m != limit {
-		t.Fatalf("start: cpu.shares %d, memory limit %d", s, m)
+	k := cgroupKnobs(t, path)
+	shares, memLimit := k.cpu, k.mem
+	if s, m := shares(), memLimit(); s != k.weight(1024) || m != limit {
+		t.Fatalf("start: cpu weight %d (want %d for 1024 shares), memory limit %d", s, k.weight(1024), m)
 	}
 
 	a := startAgent(t, env.RunscAI, run, rt, "--window=500ms")
-	s1 := waitFile(t, "cpu.shares of a CPU hog", 30*time.Second, shares, func(v uint64) bool { return v < 1024 })
+	s1 := waitFile(t, "cpu weight of a CPU hog", 30*time.Second, shares, func(v uint64) bool { return v < k.weight(1024) })
 	waitFile(t, "memory limit of a sandbox far below it", 30*time.Second, memLimit, func(v uint64) bool { return v < limit })
 	// What was applied, step by step, from the agent's history (a busy
 	// machine may have made several changes before the files were read).
@@ -129,15 +149,15 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 		t.Fatalf("sandbox not running after the agent was killed: %s", res.Stdout)
 	}
 	if s := shares(); s > s1 {
-		t.Errorf("cpu.shares went back to %d without an agent", s)
+		t.Errorf("cpu weight went back to %d without an agent", s)
 	}
 	// A new agent finds the sandbox through its runsc state and goes on
 	// cutting (the guardrails' floor is 64), never above the start value.
 	metrics := fmt.Sprintf("127.0.0.1:%d", testenv.FreePorts(t, 1)[0])
 	b := startAgent(t, env.RunscAI, run, rt, "--window=500ms", "--metrics="+metrics)
-	s2 := waitFile(t, "cpu.shares after the agent restarted", 30*time.Second, shares, func(v uint64) bool { return v < s1 })
-	if s2 < 64 {
-		t.Errorf("cpu.shares %d below the policy floor", s2)
+	s2 := waitFile(t, "cpu weight after the agent restarted", 30*time.Second, shares, func(v uint64) bool { return v < s1 })
+	if s2 < k.weight(64) {
+		t.Errorf("cpu weight %d below the policy floor's %d", s2, k.weight(64))
 	}
 	time.Sleep(3 * time.Second) // the first change's outcome is measured 3 windows later
 	out, err := exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", id).CombinedOutput()

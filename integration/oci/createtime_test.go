@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
+	"github.com/go-os-agent/runsc-ai/platform/host"
 	"github.com/go-os-agent/runsc-ai/policies"
 )
 
@@ -114,13 +117,23 @@ func TestCreateTimeDecisionWithoutFlags(t *testing.T) {
 // the real sandbox's boot flags.
 func TestExplicitSettingsAreNeverOverridden(t *testing.T) {
 	e := testenv.Get(t)
-	rt := aiRuntime(t, e, "--platform=ptrace")
+	// The user's platform is one the decision would not choose (ptrace), if
+	// the host probe says it boots here: on a kernel with a 39-bit address
+	// space (Raspberry Pi OS) it does not, and then the boot half of this
+	// test keeps the default platform (the dry run still shows the flag win).
+	platform := "ptrace"
+	probe := host.ExecPlatformProber{Binary: e.RunscAI, Args: []string{"--ai-decide=false"}}.Probe(context.Background(), "ptrace", 30*time.Second)
+	if !probe.Usable {
+		t.Logf("ptrace does not boot here (%s): booting with systrap", probe.Err)
+		platform = "systrap"
+	}
+	rt := aiRuntime(t, e, "--platform="+platform)
 	// The profile annotation makes the decision want overlay2=root:self
 	// and no huge pages; the user wants ptrace and a memory overlay.
 	bundle := testenv.NewBundle(t, e, []string{"/bin/sleep", "60"}, func(s *specs.Spec) {
 		s.Annotations = map[string]string{"runsc-ai.profile": "profile_low_memory", "dev.gvisor.flag.overlay2": "root:memory"}
 	})
-	dry := rt.MustRun(t, "decide", "--dry-run", "--bundle", bundle).Stdout
+	dry := aiRuntime(t, e, "--platform=ptrace").MustRun(t, "decide", "--dry-run", "--bundle", bundle).Stdout
 	if f := settingLine(t, dry, "platform"); f[1] != "ptrace" || f[2] != "flag" {
 		t.Errorf("platform %v: want the flag's ptrace", f)
 	}
@@ -135,7 +148,11 @@ func TestExplicitSettingsAreNeverOverridden(t *testing.T) {
 	rt.MustRun(t, "start", "c2")
 	args := sandboxArgs(t, rt, "c2")
 	// gVisor passes the boot only what differs from its defaults.
-	mustContain(t, "sandbox flags", args, "--platform=ptrace", "--overlay2=root:memory", "--app-huge-pages=false")
+	want := []string{"--overlay2=root:memory", "--app-huge-pages=false"}
+	if platform != "systrap" { // gVisor's default, not passed on
+		want = append(want, "--platform="+platform)
+	}
+	mustContain(t, "sandbox flags", args, want...)
 	rt.MustRun(t, "delete", "--force", "c2")
 }
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,19 @@ func Get(t testing.TB) Env {
 		t.Fatalf("test environment: %v", envErr)
 	}
 	return env
+}
+
+// ScaleEnv scales the work of tests whose workload is sized for a real CPU:
+// a fraction in (0, 1], e.g. 0.05 on an emulated one (make e2e-arm64).
+const ScaleEnv = "RUNSC_AI_TEST_SCALE"
+
+// Scale is n scaled by ScaleEnv (at least 1); n when it is unset or bad.
+func Scale(n int) int {
+	f, err := strconv.ParseFloat(os.Getenv(ScaleEnv), 64)
+	if err != nil || !(f > 0 && f <= 1) {
+		return n
+	}
+	return max(1, int(float64(n)*f))
 }
 
 // RepoRoot is the module root, found from this source file.

@@ -17,6 +17,10 @@ type HostFacts struct {
 	// Pressure is the host's PSI "some avg10" for memory and I/O, in [0, 1].
 	MemPressure float64 `json:"mem_pressure"`
 	IOPressure  float64 `json:"io_pressure"`
+	// MissingCgroups are the cgroup controllers this host lacks, and
+	// CgroupFix how to get them back (platform/host says both).
+	MissingCgroups []string `json:"missing_cgroups,omitempty"`
+	CgroupFix      string   `json:"cgroup_fix,omitempty"`
 }
 
 // Probe is one platform's probe result.
@@ -39,6 +43,9 @@ type Spec struct {
 	// Profile is the runsc-ai.profile annotation: a create action the user
 	// asks for by name.
 	Profile string `json:"profile,omitempty"`
+	// Limits names the kinds of resource limit the spec sets (memory, cpu,
+	// pids, io, hugepages, unified): what a sandbox's cgroup must enforce.
+	Limits []string `json:"limits,omitempty"`
 }
 
 // Inputs are everything a create-time decision is made from.

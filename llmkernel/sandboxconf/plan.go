@@ -2,8 +2,10 @@ package sandboxconf
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 )
@@ -65,8 +67,9 @@ func (p *Plan) FallBack(why string) []Choice {
 }
 
 // Decide makes the create-time plan. It never waits on a model: the engine
-// answers from its cache or fast tier. The only error is a runsc-ai.*
-// annotation that names something that does not exist.
+// answers from its cache or fast tier. The errors are a runsc-ai.*
+// annotation that names something that does not exist, and limits the host
+// cannot enforce (ErrLimitsUnenforceable).
 func Decide(ctx context.Context, e *llmkernel.Engine, pol *llmkernel.Policy, in Inputs) (Plan, error) {
 	p := Plan{Image: in.Spec.Image, Situation: in.situation()}
 	if in.Spec.Profile != "" {
@@ -98,6 +101,11 @@ func Decide(ctx context.Context, e *llmkernel.Engine, pol *llmkernel.Policy, in 
 		switch v, ok := profile[s.name]; {
 		case s.name == "platform":
 			c = choosePlatform(pol, &in)
+		case s.name == "ignore-cgroups":
+			var err error
+			if c, err = chooseCgroups(&in); err != nil {
+				return p, err
+			}
 		case ok:
 			c = Choice{Name: s.name, Value: resolve(s.name, v, in.Host.Cores), Source: decided,
 				Reason: fmt.Sprintf("%s (%s tier): %s", p.Profile, p.Decision.Tier, p.Decision.Reason)}
@@ -106,7 +114,7 @@ func Decide(ctx context.Context, e *llmkernel.Engine, pol *llmkernel.Policy, in 
 		}
 		// Profiles are checked when the policy loads; check again so a
 		// Policy built in code cannot smuggle in anything else.
-		if c.Decided() {
+		if c.Decided() && !s.host {
 			if err := CheckSetting(c.Name, c.Value); err != nil {
 				c = Choice{Name: s.name, Value: s.def, Source: SourceDefault, Reason: "rejected: " + err.Error()}
 			}
@@ -151,6 +159,44 @@ func choosePlatform(pol *llmkernel.Policy, in *Inputs) Choice {
 	}
 	return Choice{Name: "platform", Value: Default("platform"), Source: SourceDefault,
 		Reason: fmt.Sprintf("no preferred platform usable: %v", skipped)}
+}
+
+// ErrLimitsUnenforceable is wrapped by Decide's error for a container whose
+// resource limits this host's cgroups cannot enforce: the create must fail
+// (gVisor would, with a bare "controller missing").
+var ErrLimitsUnenforceable = errors.New("resource limits cannot be enforced on this host")
+
+// gvisorCgroups are the cgroup v2 controllers gVisor requires for every
+// sandbox's cgroup (runsc/cgroup: all mandatory).
+var gvisorCgroups = []string{"cpu", "cpuset", "io", "memory", "pids"}
+
+// chooseCgroups decides for a host that lacks a controller gVisor requires
+// (the memory controller on Raspberry Pi OS, unless its kernel command line
+// enables it), where gVisor would fail every create: a spec that sets no
+// limit runs without a cgroup, since there is nothing for one to enforce;
+// a spec that sets limits is refused, with the fix, rather than run with
+// them silently dropped.
+func chooseCgroups(in *Inputs) (Choice, error) {
+	var missing []string
+	for _, c := range in.Host.MissingCgroups {
+		if slices.Contains(gvisorCgroups, c) {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return Choice{Name: "ignore-cgroups", Value: Default("ignore-cgroups"), Source: SourceDefault}, nil
+	}
+	fix := ""
+	if in.Host.CgroupFix != "" {
+		fix = "; " + in.Host.CgroupFix
+	}
+	if len(in.Spec.Limits) > 0 {
+		return Choice{}, fmt.Errorf("%w: the container sets %s limits, but this host's cgroups have no %s controller, which gVisor needs to enforce them%s",
+			ErrLimitsUnenforceable, strings.Join(in.Spec.Limits, ", "), strings.Join(missing, ", "), fix)
+	}
+	return Choice{Name: "ignore-cgroups", Value: "true", Source: SourceHost,
+		Reason: fmt.Sprintf("this host's cgroups have no %s controller, which gVisor requires for a sandbox's cgroup; the container sets no limits, so it runs without one (the agent cannot manage it)%s",
+			strings.Join(missing, ", "), fix)}, nil
 }
 
 // Profiles lists the create actions.

@@ -3,6 +3,7 @@ package sandboxconf_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -473,6 +474,43 @@ func TestDamagedHistoryStartsAfresh(t *testing.T) {
 	r.Profile = "keep"
 	if _, err := st.Complete("img", r, &pol); err != nil {
 		t.Fatalf("complete after damage: %v", err)
+	}
+}
+
+// On a host without the memory controller (Raspberry Pi OS's default),
+// where gVisor fails every sandbox with a cgroup: a container without limits
+// runs without a cgroup, one with limits is refused with the fix, an
+// explicit --ignore-cgroups is the user's, and a host with every controller
+// changes nothing.
+func TestMissingMemoryControllerDecides(t *testing.T) {
+	st, _ := sandboxconf.Open(t.TempDir())
+	pol := policies.Default()
+	e := engine(t, st, pol)
+	host := pi4()
+	host.MissingCgroups, host.CgroupFix = []string{"memory"}, "add cgroup_enable=memory cgroup_memory=1"
+	in := sandboxconf.Inputs{Host: host, Spec: sandboxconf.Spec{Image: "img"}, History: &sandboxconf.Digest{}}
+	p, err := sandboxconf.Decide(context.Background(), e, &pol, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := get(t, p, "ignore-cgroups"); c.Value != "true" || c.Source != sandboxconf.SourceHost || !strings.Contains(c.Reason, "cgroup_enable=memory") {
+		t.Errorf("no limits: %+v", c)
+	}
+	in.Spec.Limits = []string{"memory"}
+	_, err = sandboxconf.Decide(context.Background(), e, &pol, in)
+	if !errors.Is(err, sandboxconf.ErrLimitsUnenforceable) || !strings.Contains(err.Error(), "sets memory limits") || !strings.Contains(err.Error(), "cgroup_enable=memory") {
+		t.Errorf("limits: %v", err)
+	}
+	in.Explicit = map[string]sandboxconf.Choice{"ignore-cgroups": {Name: "ignore-cgroups", Value: "true", Source: sandboxconf.SourceFlag}}
+	if p, err := sandboxconf.Decide(context.Background(), e, &pol, in); err != nil || get(t, p, "ignore-cgroups").Source != sandboxconf.SourceFlag {
+		t.Errorf("explicit --ignore-cgroups: %v", err)
+	}
+	in.Explicit, in.Host = nil, pi4()
+	if p, err := sandboxconf.Decide(context.Background(), e, &pol, in); err != nil || get(t, p, "ignore-cgroups").Source != sandboxconf.SourceDefault {
+		t.Errorf("every controller: %v", err)
+	}
+	if err := sandboxconf.CheckSetting("ignore-cgroups", "true"); err == nil {
+		t.Error("a profile may choose ignore-cgroups")
 	}
 }
 

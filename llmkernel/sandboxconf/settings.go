@@ -42,6 +42,8 @@ type setting struct {
 	// boot marks settings whose bad value can stop a sandbox from booting;
 	// they are retried with the default on failure.
 	boot bool
+	// host marks settings only the host's facts decide, never a profile.
+	host bool
 }
 
 var settings = []setting{
@@ -50,6 +52,9 @@ var settings = []setting{
 	{name: "directfs", def: "true", values: []string{"true", "false"}},
 	{name: "app-huge-pages", def: "true", values: []string{"true", "false"}},
 	{name: "num-network-channels", def: "1", values: []string{"1", "2", "3", "4", "5", "6", "7", "8", "cores"}},
+	// Only where the host lacks a cgroup controller gVisor requires and
+	// the spec sets no limit a cgroup would enforce (chooseCgroups).
+	{name: "ignore-cgroups", def: "false", values: []string{"false", "true"}, host: true},
 }
 
 // maxNetworkChannels bounds "cores": more channels than this buy nothing.
@@ -76,8 +81,14 @@ func lookupSetting(name string) (*setting, bool) {
 // CheckSetting validates one flag and value a policy profile sets.
 func CheckSetting(name, value string) error {
 	s, ok := lookupSetting(name)
-	if !ok {
-		return fmt.Errorf("%q is not a setting create-time decisions may choose (want one of %v)", name, Settings())
+	if !ok || s.host {
+		var names []string
+		for _, s := range settings {
+			if !s.host {
+				names = append(names, s.name)
+			}
+		}
+		return fmt.Errorf("%q is not a setting a profile may choose (want one of %v)", name, names)
 	}
 	for _, v := range s.values {
 		if v == value {

@@ -31,6 +31,11 @@ type Settings struct {
 type Cgroup struct {
 	// V2 is the unified directory when the controllers live there.
 	V2 string
+	// V2Controllers are the v2 controllers this cgroup has (cpu, memory,
+	// io, ...): a kernel booted with cgroup_disable=memory (Raspberry Pi
+	// OS's default) has no memory controller, and its knobs are absent.
+	// Nil: not known, taken as all of them.
+	V2Controllers []string
 	// V1 maps a v1 controller (cpu, memory, blkio) to its directory.
 	V1 map[string]string
 
@@ -121,8 +126,16 @@ func open(ms []mount, path string) (*Cgroup, error) {
 	for _, m := range ms {
 		dir := filepath.Join(m.dir, path)
 		if m.v2 {
-			if ctl, err := os.ReadFile(filepath.Join(m.dir, "cgroup.controllers")); err == nil && strings.Contains(string(ctl), "memory") {
+			// Used when it has any controller the actuators turn: a
+			// host without one (no memory controller) still has the
+			// others.
+			if ctl, err := os.ReadFile(filepath.Join(m.dir, "cgroup.controllers")); err == nil && hasAny(strings.Fields(string(ctl)), "cpu", "memory", "io") {
 				cg.V2 = dir
+				// The cgroup's own list: what its parent enabled for it.
+				if own, err := os.ReadFile(filepath.Join(dir, "cgroup.controllers")); err == nil {
+					ctl = own
+				}
+				cg.V2Controllers = strings.Fields(string(ctl))
 			}
 			continue
 		}
@@ -147,6 +160,41 @@ func open(ms []mount, path string) (*Cgroup, error) {
 	return cg, nil
 }
 
+func hasAny(have []string, want ...string) bool {
+	for _, w := range want {
+		for _, h := range have {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *Cgroup) v2Has(ctl string) bool {
+	return c.V2Controllers == nil || hasAny(c.V2Controllers, ctl)
+}
+
+// Missing lists the controllers the actuators turn (cpu, memory, and io or
+// blkio) that this cgroup does not have; their knobs are unsupported here.
+func (c *Cgroup) Missing() []string {
+	var out []string
+	if c.V2 != "" {
+		for _, ctl := range []string{"cpu", "memory", "io"} {
+			if !c.v2Has(ctl) {
+				out = append(out, ctl)
+			}
+		}
+		return out
+	}
+	for _, ctl := range []string{"cpu", "memory", "blkio"} {
+		if _, ok := c.V1[ctl]; !ok {
+			out = append(out, ctl)
+		}
+	}
+	return out
+}
+
 func (c *Cgroup) dirs() []string {
 	if c.V2 != "" {
 		return []string{c.V2}
@@ -169,7 +217,7 @@ func (c *Cgroup) files() []file {
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	if c.V2 != "" {
 		d := c.V2
-		return []file{
+		all := []file{
 			{filepath.Join(d, "cpu.weight"), func(s Settings) (string, bool) { return u(sharesToWeight(s.CPUShares)), s.CPUShares > 0 },
 				func(v string, s *Settings) error { w, err := parseU(v); s.CPUShares = weightToShares(w); return err }},
 			{filepath.Join(d, "cpu.max"), func(s Settings) (string, bool) {
@@ -214,6 +262,15 @@ func (c *Cgroup) files() []file {
 					return err
 				}},
 		}
+		// Only the knobs of the controllers this cgroup has.
+		var fs []file
+		for _, f := range all {
+			ctl, _, _ := strings.Cut(filepath.Base(f.path), ".")
+			if c.v2Has(ctl) {
+				fs = append(fs, f)
+			}
+		}
+		return fs
 	}
 	var fs []file
 	if d, ok := c.V1["cpu"]; ok {
@@ -310,6 +367,12 @@ func (c *Cgroup) Apply(s Settings) error {
 	files := c.files()
 	if s.IOWeight > 0 && !hasIOWeight(files) {
 		return fmt.Errorf("io weight: %w (no blkio.weight, blkio.bfq.weight or io.weight)", ErrUnsupported)
+	}
+	if (s.MemoryLimit > 0 || s.MemorySoftLimit > 0) && hasAny(c.Missing(), "memory") {
+		return fmt.Errorf("memory limit: %w (no memory controller; on a Raspberry Pi add cgroup_enable=memory cgroup_memory=1 to the kernel command line)", ErrUnsupported)
+	}
+	if (s.CPUShares > 0 || s.CPUQuotaUs != 0) && hasAny(c.Missing(), "cpu") {
+		return fmt.Errorf("cpu: %w (no cpu controller)", ErrUnsupported)
 	}
 	type done struct{ path, old string }
 	var written []done

@@ -255,3 +255,49 @@ func TestUsage(t *testing.T) {
 		t.Errorf("pressure out of range: %+v", after)
 	}
 }
+
+// A cgroup v2 host without the memory controller (cgroup_disable=memory,
+// Raspberry Pi OS's default) still has CPU and I/O weights: the cgroup is
+// used, its memory knobs are reported missing and refused with the fix, the
+// others work.
+func TestV2WithoutMemoryController(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "pod", "c1")
+	os.MkdirAll(dir, 0o755)
+	for path, v := range map[string]string{
+		"cgroup.controllers":        "cpuset cpu io pids\n",
+		"pod/c1/cgroup.controllers": "cpu io pids\n",
+		"pod/c1/cpu.weight":         "100\n",
+		"pod/c1/cpu.max":            "max 100000\n",
+		"pod/c1/io.weight":          "default 100\n",
+	} {
+		if err := os.WriteFile(filepath.Join(root, path), []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cg, err := open([]mount{{dir: root, v2: true}}, "/pod/c1")
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if cg.V2 != dir || strings.Join(cg.Missing(), ",") != "memory" {
+		t.Fatalf("v2 %q, missing %v; want %s and memory", cg.V2, cg.Missing(), dir)
+	}
+	if err := cg.Apply(Settings{CPUShares: 512, IOWeight: 200}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cg.Read(); err != nil || got.CPUShares != 512 || got.IOWeight != 200 {
+		t.Errorf("read %+v, %v", got, err)
+	}
+	err = cg.Apply(Settings{CPUShares: 256, MemoryLimit: 1 << 30})
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "cgroup_enable=memory") {
+		t.Errorf("memory limit without the controller: %v", err)
+	}
+	if got, _ := cg.Read(); got.CPUShares != 512 {
+		t.Errorf("a refused Apply changed cpu shares to %d", got.CPUShares)
+	}
+	// With no controller the actuators use, v2 is not used at all.
+	os.WriteFile(filepath.Join(root, "cgroup.controllers"), []byte("pids\n"), 0o644)
+	if _, err := open([]mount{{dir: root, v2: true}}, "/pod/c1"); err == nil {
+		t.Error("a v2 hierarchy with only pids was used")
+	}
+}

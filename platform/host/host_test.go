@@ -57,6 +57,9 @@ func TestPi4RaspberryPiOS64(t *testing.T) {
 	if !reflect.DeepEqual(cg.Missing, []string{"memory"}) {
 		t.Errorf("missing controllers = %v, want [memory]", cg.Missing)
 	}
+	if a := cg.Advice(); !strings.Contains(a, "cgroup_enable=memory cgroup_memory=1") {
+		t.Errorf("advice %q does not give the fix", a)
+	}
 	if info.PSI.OK() {
 		t.Errorf("psi = %+v, want unavailable (no /proc/pressure)", info.PSI)
 	}
@@ -132,6 +135,9 @@ func TestCgroupV2Host(t *testing.T) {
 	want := []string{"cpu", "cpuset", "hugetlb", "io", "memory", "misc", "pids", "rdma"}
 	if cg.Version != "v2" || !reflect.DeepEqual(cg.Controllers, want) || len(cg.Missing) != 0 {
 		t.Errorf("cgroup = %+v, want v2 %v", cg, want)
+	}
+	if a := cg.Advice(); a != "" {
+		t.Errorf("advice %q on a host with every controller", a)
 	}
 	if !strings.Contains(info.Cgroup.Source, "/sys/fs/cgroup/cgroup.controllers") {
 		t.Errorf("cgroup source %q does not name cgroup.controllers", info.Cgroup.Source)

@@ -1,5 +1,7 @@
 package host
 
+import "strings"
+
 // Info is everything discovery found. Facts that need a live machine (the KVM
 // and platform probes) are nil when probes were not run.
 type Info struct {
@@ -30,6 +32,36 @@ type Cgroups struct {
 	// Missing lists the controllers runsc-ai's actuators use that this host
 	// lacks (e.g. "memory" on Raspberry Pi OS without cgroup_enable=memory).
 	Missing []string `json:"missing,omitempty"`
+}
+
+// MemoryFix is what a host without the memory controller needs: gVisor
+// requires it for every sandbox with a cgroup on cgroup v2, and Raspberry Pi
+// OS's kernel disables it unless told otherwise.
+const MemoryFix = "add cgroup_enable=memory cgroup_memory=1 to the kernel command line " +
+	"(Raspberry Pi OS: /boot/firmware/cmdline.txt, one line) and reboot"
+
+// Fix says how to get the missing controllers back, where the kernel
+// command line can: empty otherwise.
+func (c Cgroups) Fix() string {
+	for _, m := range c.Missing {
+		if m == "memory" {
+			return MemoryFix
+		}
+	}
+	return ""
+}
+
+// Advice says what the missing controllers cost and how to get them back;
+// empty when nothing runsc-ai or gVisor needs is missing.
+func (c Cgroups) Advice() string {
+	if fix := c.Fix(); fix != "" {
+		return "no memory controller: gVisor cannot give a container with resource limits a cgroup " +
+			"(one without limits runs without a cgroup), and the agent cannot manage memory; " + fix
+	}
+	if len(c.Missing) > 0 {
+		return "missing cgroup controllers " + strings.Join(c.Missing, ", ") + ": the agent does not manage what they control"
+	}
+	return ""
 }
 
 // PSI says which pressure-stall files the kernel exposes and can be read.

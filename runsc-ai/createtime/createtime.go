@@ -10,6 +10,7 @@ package createtime
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -97,6 +98,9 @@ func (c *decidedCmd) plan(ctx context.Context, conf *config.Config) (*Session, e
 		explicit["overlay2"] = sandboxconf.Choice{Name: "overlay2", Value: conf.Overlay2.String(), Source: sandboxconf.SourceFlag, Reason: "set by do --force-overlay"}
 	}
 	s, err := NewSession(ctx, c.opts, c.cid, specIn, explicit, nil)
+	if errors.Is(err, sandboxconf.ErrLimitsUnenforceable) {
+		return nil, err // gVisor would fail too, without saying why
+	}
 	if err != nil {
 		node.Warn("create-time decision skipped; gVisor's defaults apply", zap.String("container", c.cid), zap.Error(err))
 		return nil, nil
@@ -256,11 +260,19 @@ func (c *decidedCmd) attempt(ctx context.Context, f *flag.FlagSet, conf *config.
 	if s.Plan.Risky() {
 		root := conf.RootDir
 		done := make(chan struct{})
+		var watchdog sync.WaitGroup
+		// The watchdog is gone before the command goes on: one still
+		// scanning /proc when the attempt returned would kill the
+		// retry's fresh sandbox (seen where the first attempt failed at
+		// once, as kvm does without /dev/kvm, just as the timer fired).
+		defer watchdog.Wait()
 		defer close(done)
 		// Once the boot is late, its processes are killed until the
 		// command returns: on a busy machine the sandbox may not exist
 		// yet when the timer fires, and one kill would miss it.
+		watchdog.Add(1)
 		go func() {
+			defer watchdog.Done()
 			t := time.NewTimer(s.Policy.Create.BootTimeout)
 			defer t.Stop()
 			select {

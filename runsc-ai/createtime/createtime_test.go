@@ -96,6 +96,26 @@ func TestSpecInputs(t *testing.T) {
 	if in.Image != "image:a" || !in.Terminal || in.Workload != "batch" || in.MemoryLimit != 64<<20 || in.CPUQuotaPct != 50 {
 		t.Errorf("inputs %+v", in)
 	}
+	if strings.Join(in.Limits, ",") != "memory,cpu" {
+		t.Errorf("limits %v, want memory,cpu", in.Limits)
+	}
+	// Docker's spec without limits: empty structs, device rules, zero
+	// values. Kubernetes' BestEffort pod: CPU shares 2, a pids limit.
+	zero, shares, w := int64(0), uint64(2), uint16(0)
+	for _, tc := range []struct {
+		r    *specs.LinuxResources
+		want string
+	}{
+		{nil, ""},
+		{&specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}, Memory: &specs.LinuxMemory{Limit: &zero},
+			CPU: &specs.LinuxCPU{}, BlockIO: &specs.LinuxBlockIO{Weight: &w}, Pids: &specs.LinuxPids{}}, ""},
+		{&specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: &shares}, Pids: &specs.LinuxPids{Limit: 1024}}, "cpu,pids"},
+		{&specs.LinuxResources{CPU: &specs.LinuxCPU{Cpus: "0-1"}, Unified: map[string]string{"memory.high": "1G"}}, "cpu,unified"},
+	} {
+		if got := strings.Join(limitsOf(tc.r), ","); got != tc.want {
+			t.Errorf("limits of %+v: %q, want %q", tc.r, got, tc.want)
+		}
+	}
 	spec.Annotations = map[string]string{}
 	spec.Process.Args = []string{strings.Repeat("a", 1000)}
 	if in, _ := SpecInputs(spec); in.Image != ("cmd:" + strings.Repeat("a", 1000))[:llmkernel.MaxImageKey] {

@@ -36,6 +36,7 @@ func SpecInputs(spec *specs.Spec) (sandboxconf.Spec, error) {
 	if spec.Linux != nil {
 		l := llmkernel.ResourcesOf(spec.Linux.Resources)
 		s.MemoryLimit, s.CPUQuotaPct = l.MemoryBytes, l.CPUQuotaPct
+		s.Limits = limitsOf(spec.Linux.Resources)
 	}
 	switch w := spec.Annotations[annWorkload]; w {
 	case "", "interactive", "batch":
@@ -45,6 +46,38 @@ func SpecInputs(spec *specs.Spec) (sandboxconf.Spec, error) {
 	}
 	s.Profile = spec.Annotations[annProfile]
 	return s, nil
+}
+
+// limitsOf names the kinds of limit r sets that a cgroup would enforce
+// (device rules are not among them: gVisor's sandbox has its own devices).
+func limitsOf(r *specs.LinuxResources) []string {
+	if r == nil {
+		return nil
+	}
+	var out []string
+	set := func(name string, ok bool) {
+		if ok {
+			out = append(out, name)
+		}
+	}
+	pos64 := func(p *int64) bool { return p != nil && *p > 0 }
+	posU := func(p *uint64) bool { return p != nil && *p > 0 }
+	if m := r.Memory; m != nil {
+		set("memory", pos64(m.Limit) || pos64(m.Reservation) || pos64(m.Swap) || pos64(m.Kernel) || pos64(m.KernelTCP) || posU(m.Swappiness))
+	}
+	if c := r.CPU; c != nil {
+		set("cpu", posU(c.Shares) || pos64(c.Quota) || posU(c.Period) || pos64(c.RealtimeRuntime) || c.Cpus != "" || c.Mems != "")
+	}
+	if p := r.Pids; p != nil {
+		set("pids", p.Limit > 0)
+	}
+	if b := r.BlockIO; b != nil {
+		set("io", b.Weight != nil && *b.Weight > 0 || len(b.WeightDevice)+len(b.ThrottleReadBpsDevice)+len(b.ThrottleWriteBpsDevice)+
+			len(b.ThrottleReadIOPSDevice)+len(b.ThrottleWriteIOPSDevice) > 0)
+	}
+	set("hugepages", len(r.HugepageLimits) > 0)
+	set("unified", len(r.Unified) > 0)
+	return out
 }
 
 // DecisionsOff reports whether the spec opts out of create-time decisions.

@@ -27,7 +27,8 @@ func Arch(info *host.Info) string {
 // CreateFacts are info as a create-time decision reads them; memory and I/O
 // pressure are read live when info describes this machine.
 func CreateFacts(info *host.Info) sandboxconf.HostFacts {
-	h := sandboxconf.HostFacts{Arch: Arch(info), Cores: info.Cores.Value, MemoryBytes: info.MemoryBytes.Value}
+	h := sandboxconf.HostFacts{Arch: Arch(info), Cores: info.Cores.Value, MemoryBytes: info.MemoryBytes.Value,
+		MissingCgroups: info.Cgroup.Value.Missing, CgroupFix: info.Cgroup.Value.Fix()}
 	if len(info.Platforms) > 0 || info.KVMUsable != nil {
 		h.Platforms = map[string]sandboxconf.Probe{}
 		for _, p := range info.Platforms {
