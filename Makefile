@@ -63,6 +63,9 @@ test: deps build runsc arm64 rootfs check fuzz
 		CONTAINERD2_DIR=$$(sh integration/containerd/build-containerd.sh) \
 		$(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-arm64
+	@# The Raspberry-Pi-like boot of the emulated Cortex-A72 (~4 min warm;
+	@# the kernel is built once, ~8 min): make e2e-arm64 runs every boot.
+	sh integration/arm64/e2e.sh va39
 
 check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

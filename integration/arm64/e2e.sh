@@ -2,9 +2,11 @@
 # make e2e-arm64: runs runsc-ai's end-to-end tests on an emulated Cortex-A72
 # (qemu-system-aarch64, TCG: no KVM needed) with cgroup v2, in one boot per
 # kernel configuration:
-#   va48      Debian's arm64 kernel (48-bit virtual addresses), cgroup v2
+#   va39      a small kernel with a 39-bit virtual address space like
+#             Raspberry Pi OS's (build-kernel.sh), cgroup v2
 #   nomemcg   the same kernel with cgroup_disable=memory (Raspberry Pi OS's
 #             default unless cgroup_enable=memory cgroup_memory=1 is set)
+#   va48      Debian's arm64 kernel (48-bit virtual addresses), cgroup v2
 # Usage: integration/arm64/e2e.sh [BOOT...]   (default: every boot)
 # Needs root for apt; everything downloaded or built is cached under
 # $RUNSC_AI_CACHE (default /var/cache/runsc-ai). Prints one line per test
@@ -15,7 +17,7 @@ repo=$(cd "$here/../.." && pwd)
 cache=${RUNSC_AI_CACHE:-/var/cache/runsc-ai}/arm64-e2e
 work=${E2E_ARM64_WORK:-$repo/bin/arm64-e2e}
 kver=6.1.0-57-arm64
-boots=${*:-va48 nomemcg}
+boots=${*:-va39 nomemcg va48}
 mkdir -p "$cache" "$work"
 
 # Host tools (idempotent): the emulator, and arm64 packages from Debian.
@@ -71,9 +73,10 @@ mkdir -p "$root/$repo"
 status=0
 for boot in $boots; do
 	case $boot in
+	va39) kernel=$(sh "$here/build-kernel.sh"); extra= ;;
+	nomemcg) kernel=$(sh "$here/build-kernel.sh"); extra=cgroup_disable=memory ;;
 	va48) kernel=$cache/vmlinuz-$kver; extra= ;;
-	nomemcg) kernel=$cache/vmlinuz-$kver; extra=cgroup_disable=memory ;;
-	*) echo "e2e-arm64: unknown boot $boot (va48, nomemcg)" >&2; exit 2 ;;
+	*) echo "e2e-arm64: unknown boot $boot (va39, nomemcg, va48)" >&2; exit 2 ;;
 	esac
 	log=$work/console-$boot.log
 	rm -f "$log"

@@ -42,18 +42,20 @@ func (c *Cgroup) Usage() (Usage, error) {
 		err = e
 		u.CPU = time.Duration(st["usage_usec"]) * time.Microsecond
 		u.Periods, u.Throttled = st["nr_periods"], st["nr_throttled"]
-		if err == nil {
+		// Without the memory controller (cgroup_disable=memory) there
+		// is no memory to report: it stays 0, its pressure unknown.
+		if err == nil && c.v2Has("memory") {
 			u.Memory, err = readU(filepath.Join(d, "memory.current"))
+			if err == nil {
+				var ms map[string]uint64
+				ms, err = readKV(filepath.Join(d, "memory.stat"))
+				u.InactiveFile = ms["inactive_file"]
+			}
+			if ev, e := readKV(filepath.Join(d, "memory.events")); e == nil {
+				u.OOMKills = ev["oom_kill"]
+			}
+			u.MemPressure = readPSI(filepath.Join(d, "memory.pressure"))
 		}
-		if err == nil {
-			var ms map[string]uint64
-			ms, err = readKV(filepath.Join(d, "memory.stat"))
-			u.InactiveFile = ms["inactive_file"]
-		}
-		if ev, e := readKV(filepath.Join(d, "memory.events")); e == nil {
-			u.OOMKills = ev["oom_kill"]
-		}
-		u.MemPressure = readPSI(filepath.Join(d, "memory.pressure"))
 		u.IOPressure = readPSI(filepath.Join(d, "io.pressure"))
 		return u, err
 	}

@@ -36,6 +36,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+	"github.com/go-os-agent/runsc-ai/platform/host"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
@@ -87,6 +88,10 @@ type Status struct {
 	Engine    *llmkernel.EngineStats `json:"engine,omitempty"`
 	Managed   []control.TargetState  `json:"managed"`
 	Unmanaged map[string]string      `json:"unmanaged,omitempty"` // sandbox -> why
+	// CgroupsMissing are the controllers the actuators turn that this host
+	// lacks, and CgroupsAdvice what that costs and how to fix it.
+	CgroupsMissing []string `json:"cgroups_missing,omitempty"`
+	CgroupsAdvice  string   `json:"cgroups_advice,omitempty"`
 }
 
 // agent is the running daemon.
@@ -112,6 +117,7 @@ type agent struct {
 	window    time.Duration
 	mu        sync.Mutex
 	unmanaged map[string]string
+	cgroups   host.Cgroups // this host's, discovered at start
 }
 
 // Run runs the agent until ctx is done or SIGINT/SIGTERM.
@@ -129,6 +135,12 @@ func Run(ctx context.Context, c *Config) error {
 	tapDir := c.Node.TapDir()
 	a := &agent{state: newSandboxes(), reader: summary.NewReader(tapDir), log: logger, started: time.Now(),
 		tapDir: tapDir, window: c.Window, model: "fast-tier"}
+	if info := host.Discover(ctx, host.Options{Root: "/"}); info.Cgroup.OK() {
+		a.cgroups = info.Cgroup.Value
+		if adv := a.cgroups.Advice(); adv != "" {
+			logger.Warn("cgroups", zap.Strings("missing", a.cgroups.Missing), zap.String("advice", adv))
+		}
+	}
 	defer a.reader.Close()
 	if err := os.MkdirAll(tapDir, 0o700); err != nil {
 		return err
@@ -193,6 +205,7 @@ func (a *agent) status() Status {
 	st := Status{
 		Version: node.Version, PID: os.Getpid(), Started: a.started, Backend: "embedded", Model: a.model, ModelNote: a.modelNote,
 		TapDir: a.tapDir, FIFOsOpen: int(a.open.Load()), Errors: a.errors.Load(), Foreign: a.foreign.Load(), Stats: stats, Sandboxes: sbs,
+		CgroupsMissing: a.cgroups.Missing, CgroupsAdvice: a.cgroups.Advice(),
 	}
 	if a.inference != nil {
 		is := a.inference()
@@ -308,6 +321,9 @@ func PrintStatus(out io.Writer, sock string, asJSON bool) error {
 		if in.LastPause != "" {
 			fmt.Fprintf(out, "last pause: %s\n", in.LastPause)
 		}
+	}
+	if len(st.CgroupsMissing) > 0 {
+		fmt.Fprintf(out, "cgroups: missing %s: %s\n", strings.Join(st.CgroupsMissing, ", "), st.CgroupsAdvice)
 	}
 	fmt.Fprintf(out, "taps: %d FIFOs open in %s; %d summaries, %d lost, %d errors, %d claiming another sandbox\n", st.FIFOsOpen, st.TapDir, st.Stats.Summaries, st.Stats.Lost, st.Errors, st.Foreign)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)

@@ -19,6 +19,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
+	"github.com/go-os-agent/runsc-ai/platform/host"
 	"github.com/go-os-agent/runsc-ai/policies"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
@@ -263,5 +264,25 @@ func TestAgentFoldsTheCreateJournal(t *testing.T) {
 	a.foldCreateHistory()
 	if d, _ := st.Digest("img"); d.Runs != 1 || st.Journaled() {
 		t.Errorf("after the agent's fold: %d runs, journaled %v", d.Runs, st.Journaled())
+	}
+}
+
+// A host without the memory controller: agent status says which
+// controllers are missing and how to get them back.
+func TestStatusNamesMissingCgroups(t *testing.T) {
+	a := observer(t)
+	a.cgroups = host.Cgroups{Version: "v2", Controllers: []string{"cpu", "cpuset", "io", "pids"}, Missing: []string{"memory"}}
+	sock := serving(t, a)
+	var out strings.Builder
+	if err := PrintStatus(&out, sock, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "cgroups: missing memory: ") || !strings.Contains(out.String(), "cgroup_enable=memory cgroup_memory=1") {
+		t.Errorf("status:\n%s", out.String())
+	}
+	a.cgroups = host.Cgroups{Version: "v2", Controllers: []string{"cpu", "cpuset", "io", "memory", "pids"}}
+	out.Reset()
+	if err := PrintStatus(&out, sock, false); err != nil || strings.Contains(out.String(), "cgroups:") {
+		t.Errorf("status with every controller (%v):\n%s", err, out.String())
 	}
 }
