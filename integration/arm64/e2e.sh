@@ -16,7 +16,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${RUNSC_AI_CACHE:-/var/cache/runsc-ai}/arm64-e2e
 work=${E2E_ARM64_WORK:-$repo/bin/arm64-e2e}
-kver=6.1.0-57-arm64
 boots=${*:-va39 nomemcg va48}
 mkdir -p "$cache" "$work"
 
@@ -24,15 +23,20 @@ mkdir -p "$cache" "$work"
 if ! command -v qemu-system-aarch64 >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-arm >/dev/null
 fi
-if [ ! -f "$cache/vmlinuz-$kver" ] || [ ! -x "$cache/busybox" ]; then
+# Debian's newest arm64 6.1 kernel image, once (then the cached one).
+vmlinuz=$(ls "$cache"/vmlinuz-* 2>/dev/null | tail -1)
+if [ -z "$vmlinuz" ] || [ ! -x "$cache/busybox" ]; then
 	dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64; apt-get update -qq; }
+	kpkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-arm64$' | cut -d' ' -f1 | sort -V | tail -1)
+	[ -n "$kpkg" ] || { echo "e2e-arm64: no linux-image-6.1.0-*-arm64 in the apt lists" >&2; exit 1; }
 	d=$(mktemp -d)
-	(cd "$d" && apt-get download -qq "linux-image-$kver:arm64" busybox-static:arm64 2>/dev/null)
+	(cd "$d" && apt-get download -qq "$kpkg:arm64" busybox-static:arm64 2>/dev/null)
 	dpkg-deb -x "$d"/linux-image-*.deb "$d/k"
 	dpkg-deb -x "$d"/busybox-static_*.deb "$d/bb"
-	cp "$d/k/boot/vmlinuz-$kver" "$cache/vmlinuz-$kver"
+	cp "$d"/k/boot/vmlinuz-* "$cache/"
 	cp "$d/bb/bin/busybox" "$cache/busybox"
 	rm -rf "$d"
+	vmlinuz=$(ls "$cache"/vmlinuz-* | tail -1)
 fi
 
 # The arm64 binaries: runsc-ai, runsc (the tests' reference), the shim, and
@@ -75,7 +79,7 @@ for boot in $boots; do
 	case $boot in
 	va39) kernel=$(sh "$here/build-kernel.sh"); extra= ;;
 	nomemcg) kernel=$(sh "$here/build-kernel.sh"); extra=cgroup_disable=memory ;;
-	va48) kernel=$cache/vmlinuz-$kver; extra= ;;
+	va48) kernel=$vmlinuz; extra= ;;
 	*) echo "e2e-arm64: unknown boot $boot (va39, nomemcg, va48)" >&2; exit 2 ;;
 	esac
 	log=$work/console-$boot.log

@@ -147,7 +147,7 @@ func setup(t *testing.T) (testenv.Env, *testenv.Runtime, string) {
 func TestTapCountsKnownWorkload(t *testing.T) {
 	env, rt, run := setup(t)
 	a := startAgent(t, env.RunscAI, run, rt)
-	const n = 4000
+	n := uint64(testenv.Scale(4000)) // fewer on an emulated CPU
 	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", fmt.Sprintf("dd if=/dev/zero of=/dev/null bs=7 count=%d 2>/dev/null; sleep 600", n)}, nil)
 	id := "tap-count"
 	rt.Create(t, bundle, id)
