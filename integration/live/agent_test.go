@@ -47,7 +47,17 @@ type agentProc struct {
 // (its history), and extra agent flags.
 func startAgent(t *testing.T, bin, run string, rt *testenv.Runtime, extra ...string) *agentProc {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"--ai-run=" + run, "--ai-state=" + rt.AIState, "agent", "--metrics=", "--poll=100ms", "--backend=embedded"}, extra...)...)
+	// runsc-ai's own global flags (--ai-*) go before the command.
+	global := []string{"--ai-run=" + run, "--ai-state=" + rt.AIState}
+	args := []string{"agent", "--metrics=", "--poll=100ms", "--backend=embedded"}
+	for _, e := range extra {
+		if strings.HasPrefix(e, "--ai-") {
+			global = append(global, e)
+		} else {
+			args = append(args, e)
+		}
+	}
+	cmd := exec.Command(bin, append(global, args...)...)
 	log, err := os.OpenFile(filepath.Join(run, "agent.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
