@@ -60,14 +60,7 @@ cp "$here"/packages* "$root/e2e/"
 echo "$repo" > "$root/e2e/repo"
 chmod 755 "$root/init"
 # The containers' root filesystem: the arm64 busybox with its applets.
-mkdir -p "$root/e2e/rootfs/bin" "$root/e2e/rootfs/proc" "$root/e2e/rootfs/sys" "$root/e2e/rootfs/dev" "$root/e2e/rootfs/tmp" "$root/e2e/rootfs/etc" "$root/e2e/rootfs/root"
-cp "$cache/busybox" "$root/e2e/rootfs/bin/busybox"
-for a in $(qemu-aarch64-static "$cache/busybox" --list); do
-	[ "$a" = busybox ] || ln -sf busybox "$root/e2e/rootfs/bin/$a"
-done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$root/e2e/rootfs/etc/passwd"
-echo 'root:x:0:' > "$root/e2e/rootfs/etc/group"
-touch "$root/e2e/rootfs/.complete"
+sh "$repo/integration/mkrootfs.sh" "$root/e2e/rootfs" "$cache/busybox"
 # The tests read a few repository files (policies, host fixtures) by the
 # path they were built at: the same path, inside the guest.
 mkdir -p "$root/$repo"

@@ -142,14 +142,22 @@ func (a *agentProc) waitSandbox(t *testing.T, id string, d time.Duration, cond f
 	return nil
 }
 
+// setup gives a runtime with its own --ai-run; without cgroups unless the
+// test manages them (withCgroups).
 func setup(t *testing.T) (testenv.Env, *testenv.Runtime, string) {
+	return setupWith(t, "--ignore-cgroups")
+}
+
+func withCgroups(t *testing.T) (testenv.Env, *testenv.Runtime, string) { return setupWith(t) }
+
+func setupWith(t *testing.T, flags ...string) (testenv.Env, *testenv.Runtime, string) {
 	env := testenv.Get(t)
 	run, err := os.MkdirTemp("", "rai-run-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(run) })
-	rt := testenv.NewRuntime(t, env.RunscAI, "--ai-run="+run, "--network=none", "--ignore-cgroups")
+	rt := testenv.NewRuntime(t, env.RunscAI, append([]string{"--ai-run=" + run, "--network=none"}, flags...)...)
 	return env, rt, run
 }
 

@@ -98,13 +98,7 @@ func waitFile(t *testing.T, what string, d time.Duration, read func() uint64, ok
 // agent finds it again from its runsc state and goes on. explain shows the
 // decisions with their reasons and outcomes.
 func TestAgentDecidesOnCgroups(t *testing.T) {
-	env := testenv.Get(t)
-	run, err := os.MkdirTemp("", "rai-run-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(run) })
-	rt := testenv.NewRuntime(t, env.RunscAI, "--ai-run="+run, "--network=none")
+	env, rt, run := withCgroups(t)
 	parent := cgroupRoot(t, "hog")
 	path := parent + "/hog"
 	const limit = 512 << 20
@@ -205,13 +199,7 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 // rule a CPU hog triggers (the default's needs I/O pressure, which an
 // emulated machine without disks cannot make).
 func TestAgentAppliesIOWeight(t *testing.T) {
-	env := testenv.Get(t)
-	run, err := os.MkdirTemp("", "rai-run-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(run) })
-	rt := testenv.NewRuntime(t, env.RunscAI, "--ai-run="+run, "--network=none")
+	env, rt, run := withCgroups(t)
 	parent := cgroupRoot(t, "io")
 	path := parent + "/io"
 	// No weight in the spec: gVisor would fail the create on a host

@@ -112,17 +112,8 @@ func (s *Records) Journaled() bool {
 
 // Fold moves every journaled run into its image's history (scored against
 // the runs before it, as Complete does) and teaches the model, waiting for
-// a fold already under way; then it prunes pending runs whose delete never
-// came. It returns how many runs it added.
+// a fold already under way. It returns how many runs it added.
 func (s *Records) Fold(pol *llmkernel.Policy) (int, error) {
-	n, err := s.fold(pol)
-	if _, perr := s.Prune(PendingTTL); perr != nil && !errors.Is(perr, fs.ErrNotExist) {
-		err = errors.Join(err, fmt.Errorf("pruning pending runs: %w", perr))
-	}
-	return n, err
-}
-
-func (s *Records) fold(pol *llmkernel.Policy) (int, error) {
 	lock, err := os.OpenFile(s.foldingPath()+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
@@ -254,4 +245,15 @@ func (s *Records) apply(pol *llmkernel.Policy, entries []journalEntry) (int, err
 		}
 	}
 	return added, errors.Join(errs...)
+}
+
+// Tidy is the upkeep done off the create path (the agent's window, the
+// command that makes the journal due): Fold, then forget pending runs whose
+// delete never came.
+func (s *Records) Tidy(pol *llmkernel.Policy) (int, error) {
+	n, err := s.Fold(pol)
+	if _, perr := s.Prune(PendingTTL); perr != nil && !errors.Is(perr, fs.ErrNotExist) {
+		err = errors.Join(err, fmt.Errorf("pruning pending runs: %w", perr))
+	}
+	return n, err
 }

@@ -91,7 +91,7 @@ func (a *agent) foldCreateHistory() {
 	if err != nil || !st.Journaled() {
 		return // no create-time history on this node yet, or nothing to fold
 	}
-	if _, err := st.Fold(a.policy); err != nil {
+	if _, err := st.Tidy(a.policy); err != nil {
 		a.log.Warn("create-time history", zap.Error(err))
 	}
 }

@@ -246,7 +246,7 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 	if due {
 		// One command in about twenty, after its container is done.
 		defer node.Span("fold")()
-		if _, err := s.Records.Fold(&s.Policy); err != nil {
+		if _, err := s.Records.Tidy(&s.Policy); err != nil {
 			node.Warn("create-time history", zap.Error(err))
 		}
 	}

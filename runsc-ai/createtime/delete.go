@@ -87,7 +87,7 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 		defer node.Span("fold")()
 		pol, err := d.opts.LoadPolicy()
 		if err == nil {
-			_, err = st.Fold(&pol)
+			_, err = st.Tidy(&pol)
 		}
 		if err != nil {
 			node.Warn("create-time history", zap.Error(err))
