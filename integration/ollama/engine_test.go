@@ -170,21 +170,29 @@ func equalIDs(a []int32, b []int) bool {
 }
 
 // Greedy generation: the engine's tokens equal llama.cpp's for 32 tokens on
-// 20 prompts, for F32, F16, Q8_0 and Q4_0 weights (grouped-query attention,
-// the 32k vocabulary); a divergence is accepted only where llama.cpp's own
-// top two logits are within 1e-3. The first step's logits agree within
-// 1e-6 of their range: the engine rounds where llama.cpp rounds (measured
-// here: bit-identical for all four types).
+// 20 prompts, for F32, F16, Q8_0, Q4_0, Q4_K and Q6_K weights, and the
+// mixes llama.cpp's quantizer writes — Q4_0 with a Q6_K output (ollama's
+// tinyllama) and Q4_K_M (Q4_K, with Q6_K for the output, attn_v and
+// ffn_down) — (grouped-query attention, the 32k vocabulary); a divergence
+// is accepted only where llama.cpp's own top two logits are within 1e-3.
+// The first step's logits agree within 1e-6 of their range: the engine
+// rounds where llama.cpp rounds (measured here: bit-identical for all).
 func TestGreedyMatchesLlamaCpp(t *testing.T) {
 	const steps, nPrompts = 32, 20
 	voc := realVocab(t)
+	q6 := uint32(14)
 	for _, tc := range []struct {
-		name string
-		typ  uint32
-		tol  float64 // max |logit difference| / max |logit|
-	}{{"F32", 0, 1e-6}, {"F16", 1, 1e-6}, {"Q8_0", 8, 1e-6}, {"Q4_0", 2, 1e-6}} {
+		name  string
+		typ   uint32
+		types map[string]uint32
+		tol   float64 // max |logit difference| / max |logit|
+	}{{"F32", 0, nil, 1e-6}, {"F16", 1, nil, 1e-6}, {"Q8_0", 8, nil, 1e-6}, {"Q4_0", 2, nil, 1e-6},
+		{"Q4_K", 12, nil, 1e-6}, {"Q6_K", 14, nil, 1e-6},
+		{"Q4_0+Q6_K-output", 2, map[string]uint32{"output": q6}, 1e-6},
+		{"Q4_K_M", 12, map[string]uint32{"output": q6, "attn_v": q6, "ffn_down": q6}, 1e-6}} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := writeModel(t, tinygguf.Spec{Embd: 128, Heads: 4, KVHeads: 2, Layers: 2, FFN: 256, Type: tc.typ, Vocab: voc, Seed: 7})
+			// Rows of 256 values: the k-quants' super-block.
+			path := writeModel(t, tinygguf.Spec{Embd: 256, Heads: 4, KVHeads: 2, Layers: 2, FFN: 512, Type: tc.typ, Types: tc.types, Vocab: voc, Seed: 7})
 			m, err := llama.Open(path)
 			if err != nil {
 				t.Fatal(err)

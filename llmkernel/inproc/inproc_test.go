@@ -409,15 +409,19 @@ func TestStatsDuringInference(t *testing.T) {
 }
 
 // The same decisions on every architecture: a few situations of every kind
-// on a random-weight model with the 32-bit GQA shape, F32/Q8_0/Q4_0, each
-// answer valid. With INPROC_ANSWERS set (make test-arm64: written by the
+// on a random-weight model with the 32-bit GQA shape, F32/Q8_0/Q4_0 and a
+// Q4_K_M mix (Q4_K, Q6_K output, attn_v and ffn_down), each answer valid. With INPROC_ANSWERS set (make test-arm64: written by the
 // native run, then read under qemu-aarch64) the answers must be the same
 // bytes as the other architecture's: the engine's arithmetic is the same
 // everywhere (no fused multiply-adds, kernels bit-identical).
 func TestDecisionsAcrossArchitectures(t *testing.T) {
 	var answers []string
-	for _, typ := range []uint32{0, 8, 2} {
-		be, err := New(Options{Model: model(t, tinygguf.Spec{Type: typ, Heads: 4, KVHeads: 2, Seed: 11})})
+	q6 := uint32(14)
+	for _, sp := range []tinygguf.Spec{{Type: 0}, {Type: 8}, {Type: 2},
+		{Type: 12, Types: map[string]uint32{"output": q6, "attn_v": q6, "ffn_down": q6}, Embd: 256, FFN: 512}} {
+		sp.Heads, sp.KVHeads, sp.Seed = 4, 2, 11
+		typ := sp.Type
+		be, err := New(Options{Model: model(t, sp)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,9 +43,10 @@ type batch struct {
 	x, xn, q, kk, vv, att, ffg, ffu [][]float32
 	// Each token's input prepared for a product: Q8_0 activations (for
 	// the model's width and the FFN's) or values rounded to half.
-	actsE, actsF []*quant.Acts
-	xh           [][]float32
-	in           []prepared
+	actsE, actsF   []*quant.Acts
+	kactsE, kactsF []*quant.KActs // Q8_K, for k-quant weights
+	xh             [][]float32
+	in             []prepared
 }
 
 func rows(n, w int) [][]float32 {
@@ -92,9 +93,16 @@ func (s *State) grow(n int) {
 	for range n {
 		b.actsE = append(b.actsE, quant.NewActs(m.Embd))
 		b.actsF = append(b.actsF, quant.NewActs(m.FFN))
+		if m.kquants {
+			b.kactsE = append(b.kactsE, quant.NewKActs(m.Embd))
+			b.kactsF = append(b.kactsF, quant.NewKActs(m.FFN))
+		}
 	}
 	s.b = b
 	s.out = prepared{acts: quant.NewActs(m.Embd), xh: make([]float32, m.Embd)}
+	if m.kquants {
+		s.out.kacts = quant.NewKActs(m.Embd)
+	}
 }
 
 // UsePool makes s split its work over p's threads (the caller then runs
@@ -238,7 +246,7 @@ func (s *State) forward(toks []int32, wantLogits bool) {
 	s.pos += n
 	if wantLogits {
 		rmsNorm(s.xn, x[n-1], m.outNorm, m.Eps)
-		in := s.prepare(m.output, s.xn, s.out.acts, s.out.xh)
+		in := s.prepare(m.output, s.xn, s.out)
 		out := s.logits
 		s.parallel(m.output.rows, s.split(m.output.rows*m.output.cols), func(r0, r1 int) {
 			for r := r0; r < r1; r++ {
@@ -307,8 +315,10 @@ func (s *State) rope(x []float32, heads, p int) {
 		for h := 0; h < heads; h++ {
 			o := h*m.HeadDim + i
 			x0, x1 := x[o], x[o+1]
-			x[o] = x0*c - x1*sn
-			x[o+1] = x0*sn + x1*c
+			// Each product rounded on its own, as llama.cpp's amd64
+			// build does: Go on arm64 would fuse one into the sum.
+			x[o] = float32(x0*c) - float32(x1*sn)
+			x[o+1] = float32(x0*sn) + float32(x1*c)
 		}
 		theta *= thetaScale
 	}
@@ -343,28 +353,50 @@ func embedRow(w *matrix, t int, out []float32) {
 		quant.DequantizeQ8_0(out, row)
 	case gguf.Q4_0:
 		quant.DequantizeQ4_0(out, row)
+	case gguf.Q4_K:
+		quant.DequantizeQ4_K(out, row)
+	case gguf.Q6_K:
+		quant.DequantizeQ6_K(out, row)
 	}
 }
 
-// prepared is an input vector in the form a weight type's dot product takes.
+// prepared is an input vector in the form a weight type's dot product
+// takes: as is (F32), rounded to half (F16), quantized to Q8_0 (Q8_0, Q4_0)
+// or to Q8_K (the k-quants), as ggml's vec_dot_type says.
 type prepared struct {
-	x    []float32
-	xh   []float32
-	acts *quant.Acts
+	x     []float32
+	xh    []float32
+	acts  *quant.Acts
+	kacts *quant.KActs
 }
 
-// prepare puts x in w's form, in acts or xh.
-func (s *State) prepare(w *matrix, x []float32, acts *quant.Acts, xh []float32) prepared {
-	switch w.typ {
+// form is the input form a weight type takes (weights of one form share
+// one preparation of each input).
+func form(t gguf.Type) gguf.Type {
+	switch t {
+	case gguf.Q4_0:
+		return gguf.Q8_0
+	case gguf.Q6_K:
+		return gguf.Q4_K
+	}
+	return t
+}
+
+// prepare puts x in w's form, in scratch's buffers.
+func (s *State) prepare(w *matrix, x []float32, scratch prepared) prepared {
+	switch form(w.typ) {
 	case gguf.F16:
-		xh = xh[:len(x)]
+		xh := scratch.xh[:len(x)]
 		for i, v := range x {
 			xh[i] = quant.RoundF16(v)
 		}
 		return prepared{xh: xh}
-	case gguf.Q8_0, gguf.Q4_0:
-		acts.Quantize(x)
-		return prepared{acts: acts}
+	case gguf.Q8_0:
+		scratch.acts.Quantize(x)
+		return prepared{acts: scratch.acts}
+	case gguf.Q4_K:
+		scratch.kacts.Quantize(x)
+		return prepared{kacts: scratch.kacts}
 	}
 	return prepared{x: x}
 }
@@ -378,6 +410,10 @@ func dot(w *matrix, r int, in prepared) float32 {
 		return quant.DotQ8_0(row, in.acts)
 	case gguf.Q4_0:
 		return quant.DotQ4_0(row, in.acts)
+	case gguf.Q4_K:
+		return quant.DotQ4_K(row, in.kacts)
+	case gguf.Q6_K:
+		return quant.DotQ6_K(row, in.kacts)
 	}
 	return quant.DotF32(w.f32[r*w.cols:(r+1)*w.cols], in.x)
 }
@@ -401,7 +437,7 @@ func dot2(w *matrix, r int, a, b prepared) (float32, float32) {
 // each row is read once for all inputs, while it is in cache.
 func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	for _, w := range ws[1:] {
-		if w.typ != ws[0].typ {
+		if form(w.typ) != form(ws[0].typ) {
 			for i, w := range ws {
 				s.mul([]*matrix{w}, xs, outs[i:i+1])
 			}
@@ -411,11 +447,17 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	b := s.b
 	in := b.in[:len(xs)]
 	for j, x := range xs {
-		acts := b.actsE[j]
-		if len(x) == s.m.FFN && len(x) != s.m.Embd {
-			acts = b.actsF[j]
+		scratch := prepared{xh: b.xh[j], acts: b.actsE[j]}
+		if b.kactsE != nil {
+			scratch.kacts = b.kactsE[j]
 		}
-		in[j] = s.prepare(ws[0], x, acts, b.xh[j])
+		if len(x) == s.m.FFN && len(x) != s.m.Embd {
+			scratch.acts = b.actsF[j]
+			if b.kactsF != nil {
+				scratch.kacts = b.kactsF[j]
+			}
+		}
+		in[j] = s.prepare(ws[0], x, scratch)
 	}
 	total := 0
 	for _, w := range ws {

@@ -56,6 +56,8 @@ type Model struct {
 	outNorm         []float32
 	layers          []layer
 
+	kquants bool // some weight is a k-quant (inputs need Q8_K too)
+
 	gramOnce sync.Once
 	gram     *grammar
 }
@@ -217,7 +219,11 @@ func load(f *gguf.File) (*Model, error) {
 		if l.ffnNorm, err = vec(f, p+"ffn_norm.weight", c.Embd); err != nil {
 			return nil, err
 		}
+		for _, w := range []*matrix{l.q, l.k, l.v, l.o, l.gate, l.up, l.down} {
+			m.kquants = m.kquants || form(w.typ) == gguf.Q4_K
+		}
 	}
+	m.kquants = m.kquants || form(m.output.typ) == gguf.Q4_K
 	return m, nil
 }
 
@@ -231,9 +237,9 @@ func mat(f *gguf.File, name string, rows, cols int) (*matrix, error) {
 		return nil, fmt.Errorf("llama: %s: tensor %s has shape %v, want [%d %d]: %w", f.Path, name, t.Dims, cols, rows, ErrUnsupported)
 	}
 	switch t.Type {
-	case gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0:
+	case gguf.F32, gguf.F16, gguf.Q8_0, gguf.Q4_0, gguf.Q4_K, gguf.Q6_K:
 	default:
-		return nil, fmt.Errorf("llama: %s: tensor %s is %s (this engine computes with F32, F16, Q8_0 and Q4_0): %w", f.Path, name, t.Type, ErrUnsupported)
+		return nil, fmt.Errorf("llama: %s: tensor %s is %s (this engine computes with F32, F16, Q8_0, Q4_0, Q4_K and Q6_K): %w", f.Path, name, t.Type, ErrUnsupported)
 	}
 	w := &matrix{name: name, typ: t.Type, rows: rows, cols: cols, rowBytes: int(t.Size) / rows, data: f.Data(t)}
 	switch t.Type {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand"
 	"os"
+	"strings"
 
 	"github.com/ollama/ollama/fs/ggml"
 
@@ -65,9 +66,13 @@ func Write(path string, seed int64) error {
 // Spec shapes a generated model. Zero fields take the tiny defaults.
 type Spec struct {
 	Embd, Heads, KVHeads, Layers, FFN int
-	// Type is the weights' GGML type: 0 F32, 1 F16, 2 Q4_0, 8 Q8_0 (norms
-	// stay F32, as in llama.cpp's files).
+	// Type is the weights' GGML type: 0 F32, 1 F16, 2 Q4_0, 8 Q8_0,
+	// 12 Q4_K, 14 Q6_K (norms stay F32, as in llama.cpp's files).
 	Type uint32
+	// Types overrides Type for some weights, by role ("token_embd",
+	// "output", "attn_v", "ffn_down", ...): llama.cpp's mixes, such as
+	// Q4_0 files with a Q6_K output (ollama's tinyllama) or Q4_K_M.
+	Types map[string]uint32
 	// Vocab is the tokenizer's vocabulary; nil: the tiny byte-level one.
 	Vocab *Vocab
 	// Scale multiplies the weights' spread (default 1: logits far apart,
@@ -165,7 +170,13 @@ func WriteSpec(path string, sp Spec) error {
 		return t
 	}
 	tensor := func(name string, data []float32, shape ...uint64) *ggml.Tensor {
-		return &ggml.Tensor{Name: name, Kind: sp.Type, Shape: shape, WriterTo: encode(sp.Type, data)}
+		typ := sp.Type
+		role := strings.TrimSuffix(name, ".weight")
+		role = role[strings.LastIndexByte(role, '.')+1:]
+		if t, ok := sp.Types[role]; ok {
+			typ = t
+		}
+		return &ggml.Tensor{Name: name, Kind: typ, Shape: shape, WriterTo: encode(typ, data)}
 	}
 	e, ff := uint64(sp.Embd), uint64(sp.FFN)
 	kvw := e / uint64(sp.Heads) * uint64(sp.KVHeads)
@@ -217,6 +228,14 @@ func encode(t uint32, x []float32) io.WriterTo {
 	case 8:
 		b := make([]byte, len(x)/quant.QK*quant.Q8_0Size)
 		quant.QuantizeQ8_0(b, x)
+		return raw(b)
+	case 12:
+		b := make([]byte, len(x)/quant.QKK*quant.Q4_KSize)
+		quant.QuantizeQ4_K(b, x)
+		return raw(b)
+	case 14:
+		b := make([]byte, len(x)/quant.QKK*quant.Q6_KSize)
+		quant.QuantizeQ6_K(b, x)
 		return raw(b)
 	}
 	return f32(x)
