@@ -28,6 +28,31 @@ func productsQ8x2AVX2(row *byte, q0, q1 *int8, dy0, dy1, out0, out1 *float32, nb
 
 func cpuidECX1() uint32
 
+// q6kLanesAVX2 and q4kLanesAVX2 add nb ≥ 1 super-blocks' scaled lanes to
+// lanes (kquant_amd64.s); they need AVX2 and F16C.
+//
+//go:noescape
+func q6kLanesAVX2(row *byte, q *int8, dy *float32, lanes *float32, nb int)
+
+//go:noescape
+func q4kLanesAVX2(row *byte, q *int8, dy *float32, lanes *float32, nb int)
+
+// kLanesArch computes a k-quant product's lanes in assembly, where the
+// CPU has it; the caller has checked row's length.
+func kLanesArch(row []byte, a *KActs, lanes *[8]float32, q6 bool) bool {
+	nb := len(a.D)
+	if kernelID != kernelProducts || nb == 0 {
+		return false
+	}
+	_ = a.Q[nb*QKK-1]
+	if q6 {
+		q6kLanesAVX2(&row[0], &a.Q[0], &a.D[0], &lanes[0], nb)
+	} else {
+		q4kLanesAVX2(&row[0], &a.Q[0], &a.D[0], &lanes[0], nb)
+	}
+	return true
+}
+
 // products2Arch is productsArch for two tokens' activations over one row.
 func products2Arch(row []byte, q0, q1 []int8, dy0, dy1, out0, out1 []float32, q4 bool) int {
 	n := len(out0) &^ 7

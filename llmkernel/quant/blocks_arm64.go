@@ -52,3 +52,6 @@ func kernelIDs() map[string]int {
 func products2Arch([]byte, []int8, []int8, []float32, []float32, []float32, []float32, bool) int {
 	return 0
 }
+
+// kLanesArch: the k-quant products run in Go on arm64.
+func kLanesArch([]byte, *KActs, *[8]float32, bool) bool { return false }

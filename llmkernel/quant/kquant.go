@@ -122,7 +122,23 @@ func q4Scales(blk []byte) (scales, mins [8]uint8) {
 // each lane's scaled sum kept in its own float across super-blocks, the
 // eight summed at the end.
 func DotQ6_K(row []byte, a *KActs) float32 {
-	var sums [8]float32
+	var lanes [8]float32
+	nb := len(a.D)
+	if nb == 0 {
+		return 0
+	}
+	_ = row[nb*Q6_KSize-1]
+	if !kLanesArch(row, a, &lanes, true) {
+		q6kLanesGo(row, a, &lanes)
+	}
+	var sum float32
+	for _, s := range lanes {
+		sum += s
+	}
+	return sum
+}
+
+func q6kLanesGo(row []byte, a *KActs, lanes *[8]float32) {
 	var w [QKK]int8
 	t := f16table()
 	for b := range a.D {
@@ -137,32 +153,49 @@ func DotQ6_K(row []byte, a *KActs) float32 {
 			}
 		}
 		d := t[binary.LittleEndian.Uint16(blk[Q6_KSize-2:])] * a.D[b]
-		for l := range sums {
-			sums[l] += float32(d * float32(aux[l])) // rounded: never fused (arm64 would)
+		for l := range lanes {
+			lanes[l] += float32(d * float32(aux[l])) // rounded: never fused (arm64 would)
 		}
 	}
+}
+
+// DotQ4_K is row (Q4_K super-blocks) · a, as ggml_vec_dot_q4_K_q8_K: the
+// mins through the activations' 16-sums, subtracted per super-block from
+// one float; the scaled values in eight lanes as DotQ6_K, added last.
+func DotQ4_K(row []byte, a *KActs) float32 {
+	var lanes [8]float32
+	nb := len(a.D)
+	if nb == 0 {
+		return 0
+	}
+	_ = row[nb*Q4_KSize-1]
+	if !kLanesArch(row, a, &lanes, false) {
+		q4kLanesGo(row, a, &lanes)
+	}
 	var sum float32
-	for _, s := range sums {
+	t := f16table()
+	for b := range a.D {
+		blk := row[b*Q4_KSize : (b+1)*Q4_KSize]
+		_, mins := q4Scales(blk)
+		var sumi int32
+		for j, s := range a.BSums[b*16 : b*16+16] {
+			sumi += int32(s) * int32(mins[j/2])
+		}
+		dmin := t[binary.LittleEndian.Uint16(blk[2:])] * a.D[b]
+		sum -= float32(dmin * float32(sumi))
+	}
+	for _, s := range lanes {
 		sum += s
 	}
 	return sum
 }
 
-// DotQ4_K is row (Q4_K super-blocks) · a, as ggml_vec_dot_q4_K_q8_K: the
-// mins through the activations' 16-sums, subtracted per super-block; the
-// scaled values in eight lanes as DotQ6_K.
-func DotQ4_K(row []byte, a *KActs) float32 {
-	var sums [8]float32
-	var sum float32
+func q4kLanesGo(row []byte, a *KActs, lanes *[8]float32) {
 	t := f16table()
 	for b := range a.D {
 		blk := row[b*Q4_KSize : (b+1)*Q4_KSize]
-		scales, mins := q4Scales(blk)
+		scales, _ := q4Scales(blk)
 		q8 := a.Q[b*QKK : b*QKK+QKK]
-		var sumi int32
-		for j, s := range a.BSums[b*16 : b*16+16] {
-			sumi += int32(s) * int32(mins[j/2])
-		}
 		var aux [8]int32
 		qs := blk[16:]
 		for c := 0; c < 4; c++ { // 64 values: 32 low nibbles, 32 high
@@ -175,16 +208,10 @@ func DotQ4_K(row []byte, a *KActs) float32 {
 			}
 		}
 		d := t[binary.LittleEndian.Uint16(blk)] * a.D[b]
-		for l := range sums {
-			sums[l] += float32(d * float32(aux[l])) // rounded: never fused (arm64 would)
+		for l := range lanes {
+			lanes[l] += float32(d * float32(aux[l]))
 		}
-		dmin := t[binary.LittleEndian.Uint16(blk[2:])] * a.D[b]
-		sum -= float32(dmin * float32(sumi))
 	}
-	for _, s := range sums {
-		sum += s
-	}
-	return sum
 }
 
 // DequantizeQ6_K expands Q6_K super-blocks into out (ggml's

@@ -144,6 +144,44 @@ func TestKQuantDots(t *testing.T) {
 	}
 }
 
+// Every kernel's k-quant products are bit-identical to pure Go's, on
+// random rows of every length and on any bytes (a hostile file's: NaN and
+// infinite scales included), with activations at their extremes.
+func TestKQuantKernelsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	ids := kernelIDs()
+	defer func(old int) { kernelID = old }(kernelID)
+	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b }
+	for trial := 0; trial < 400; trial++ {
+		n := QKK * (1 + rng.IntN(12))
+		a := NewKActs(n)
+		a.Quantize(randVec(rng, n))
+		if trial%5 == 0 {
+			for i := range a.Q {
+				a.Q[i] = []int8{-127, 127, -1, 0}[i%4]
+			}
+		}
+		for _, f := range kformats {
+			row := make([]byte, n/QKK*f.size)
+			f.quantize(row, randVec(rng, n))
+			if trial%3 == 0 {
+				for i := range row {
+					row[i] = byte(rng.Uint32())
+				}
+			}
+			kernelID = kernelGo
+			want := f.dot(row, a)
+			for name, id := range ids {
+				kernelID = id
+				if got := f.dot(row, a); !same(got, want) {
+					t.Fatalf("%s %s, %d super-blocks: %v (%#x), pure Go %v (%#x)", name, f.name, n/QKK, got, math.Float32bits(got), want, math.Float32bits(want))
+				}
+			}
+		}
+	}
+	t.Logf("kernels: %d (in use: %s)", len(ids), Kernel)
+}
+
 // BenchmarkKQuantDot: one 2048-wide row times one token's Q8_K activations.
 func BenchmarkKQuantDot(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -153,10 +191,14 @@ func BenchmarkKQuantDot(b *testing.B) {
 	for _, f := range kformats {
 		row := make([]byte, n/QKK*f.size)
 		f.quantize(row, randVec(rng, n))
-		b.Run(f.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				f.dot(row, a)
-			}
-		})
+		for name, id := range kernelIDs() {
+			b.Run(f.name+"/"+name, func(b *testing.B) {
+				defer func(old int) { kernelID = old }(kernelID)
+				kernelID = id
+				for i := 0; i < b.N; i++ {
+					f.dot(row, a)
+				}
+			})
+		}
 	}
 }
