@@ -34,15 +34,23 @@ func BenchmarkEngineVsLlamaCpp(b *testing.B) {
 		}{"tinyllama", tinygguf.Spec{Embd: 2048, Heads: 32, KVHeads: 4, Layers: 22, FFN: 5632, Vocab: voc}, 16, 8})
 	}
 	threads := 2
+	q6 := uint32(14)
 	for _, sh := range shapes {
 		for _, typ := range []struct {
-			name string
-			t    uint32
-		}{{"Q4_0", 2}, {"Q8_0", 8}} {
+			name  string
+			t     uint32
+			types map[string]uint32
+		}{
+			{"Q4_0", 2, nil}, {"Q8_0", 8, nil},
+			// What llama.cpp's quantizer writes: ollama's tinyllama is Q4_0
+			// with a Q6_K output; Q4_K_M-like: Q6_K output, attn_v, ffn_down.
+			{"Q4_0+Q6_K-output", 2, map[string]uint32{"output": q6}},
+			{"Q4_K_M", 12, map[string]uint32{"output": q6, "attn_v": q6, "ffn_down": q6}},
+		} {
 			b.Run(sh.name+"/"+typ.name, func(b *testing.B) {
 				sp := sh.sp
-				sp.Type, sp.Seed = typ.t, 1
-				path := benchModel(b, sh.name, sp)
+				sp.Type, sp.Types, sp.Seed = typ.t, typ.types, 1
+				path := benchModel(b, sh.name, typ.name, sp)
 				m, err := llama.Open(path)
 				if err != nil {
 					b.Fatal(err)
@@ -97,13 +105,18 @@ func BenchmarkEngineVsLlamaCpp(b *testing.B) {
 	}
 }
 
-// benchModel writes a benchmark model once, cached across runs.
-func benchModel(b *testing.B, name string, sp tinygguf.Spec) string {
+// benchModel writes a benchmark model once, cached across runs: files of
+// one type are named by its number (small-2-seed1.gguf), mixes by name.
+func benchModel(b *testing.B, name, typeName string, sp tinygguf.Spec) string {
 	dir := os.Getenv("RUNSC_AI_CACHE")
 	if dir == "" {
 		dir = "/var/cache/runsc-ai"
 	}
-	path := filepath.Join(dir, "bench-models", fmt.Sprintf("%s-%d-seed%d.gguf", name, sp.Type, sp.Seed))
+	file := fmt.Sprintf("%s-%d-seed%d.gguf", name, sp.Type, sp.Seed)
+	if sp.Types != nil {
+		file = fmt.Sprintf("%s-%s-seed%d.gguf", name, typeName, sp.Seed)
+	}
+	path := filepath.Join(dir, "bench-models", file)
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}

@@ -100,6 +100,9 @@ const (
 	Q8_0 Type = 8
 	Q4_K Type = 12
 	Q6_K Type = 14
+	// Q8_K is not a weight type: it names the activations k-quant
+	// products take.
+	Q8_K Type = 15
 )
 
 var typeNames = map[Type]string{0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 6: "Q5_0", 7: "Q5_1", 8: "Q8_0", 9: "Q8_1",

@@ -376,8 +376,8 @@ func form(t gguf.Type) gguf.Type {
 	switch t {
 	case gguf.Q4_0:
 		return gguf.Q8_0
-	case gguf.Q6_K:
-		return gguf.Q4_K
+	case gguf.Q4_K, gguf.Q6_K:
+		return gguf.Q8_K
 	}
 	return t
 }
@@ -394,7 +394,7 @@ func (s *State) prepare(w *matrix, x []float32, scratch prepared) prepared {
 	case gguf.Q8_0:
 		scratch.acts.Quantize(x)
 		return prepared{acts: scratch.acts}
-	case gguf.Q4_K:
+	case gguf.Q8_K:
 		scratch.kacts.Quantize(x)
 		return prepared{kacts: scratch.kacts}
 	}

@@ -3,9 +3,10 @@
 // The forward pass follows llama.cpp's CPU backend operation for operation
 // — RMSNorm, RoPE, grouped-query attention over a half-precision KV cache,
 // SwiGLU — including where llama.cpp rounds (activations quantized to Q8_0
-// for quantized weights, to half for half weights and for the attention's
-// products), so that its greedy tokens are llama.cpp's; the tests check
-// that against llama.cpp on the same files (integration/ollama).
+// for Q8_0/Q4_0 weights and to Q8_K for Q4_K/Q6_K, to half for half
+// weights and for the attention's products), so that its greedy tokens
+// are llama.cpp's; the tests check that against llama.cpp on the same
+// files (integration/ollama).
 package llama
 
 import (
@@ -220,10 +221,10 @@ func load(f *gguf.File) (*Model, error) {
 			return nil, err
 		}
 		for _, w := range []*matrix{l.q, l.k, l.v, l.o, l.gate, l.up, l.down} {
-			m.kquants = m.kquants || form(w.typ) == gguf.Q4_K
+			m.kquants = m.kquants || form(w.typ) == gguf.Q8_K
 		}
 	}
-	m.kquants = m.kquants || form(m.output.typ) == gguf.Q4_K
+	m.kquants = m.kquants || form(m.output.typ) == gguf.Q8_K
 	return m, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/integration/ollama/tinygguf"
 	"github.com/go-os-agent/runsc-ai/llmkernel/gguf"
+	"github.com/go-os-agent/runsc-ai/llmkernel/quant"
 )
 
 func write(t testing.TB, sp tinygguf.Spec) string {
@@ -67,6 +68,12 @@ func TestFaults(t *testing.T) {
 			t.Errorf("%s -> %s: %v", tc.from, tc.to, err)
 		}
 	}
+	// A tensor type the engine does not compute with (Q5_K): an error
+	// naming the tensor and the type.
+	if _, err := Open(write(t, tinygguf.Spec{Type: 2, Types: map[string]uint32{"attn_q": 13}})); err == nil ||
+		!strings.Contains(err.Error(), "attn_q") || !strings.Contains(err.Error(), "Q5_K") {
+		t.Errorf("a Q5_K tensor: %v", err)
+	}
 	trunc := filepath.Join(t.TempDir(), "trunc.gguf")
 	os.WriteFile(trunc, b[:f.DataOffset+100], 0o600)
 	if _, err := Open(trunc); err == nil || !errors.Is(err, gguf.ErrFormat) || !strings.Contains(err.Error(), "truncated") {
@@ -91,12 +98,29 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// The engine's block sizes are the file format's.
+func TestBlockSizesAgree(t *testing.T) {
+	for _, tc := range []struct {
+		t           gguf.Type
+		elems, size int
+	}{{gguf.Q8_0, quant.QK, quant.Q8_0Size}, {gguf.Q4_0, quant.QK, quant.Q4_0Size},
+		{gguf.Q4_K, quant.QKK, quant.Q4_KSize}, {gguf.Q6_K, quant.QKK, quant.Q6_KSize}} {
+		if e, b := gguf.BlockSize(tc.t); int(e) != tc.elems || int(b) != tc.size {
+			t.Errorf("%s: gguf reads blocks of %d values in %d bytes, the engine computes with %d in %d", tc.t, e, b, tc.elems, tc.size)
+		}
+	}
+}
+
 // A prompt evaluated in batches gives bit for bit the logits of the same
 // prompt one token at a time, and of any other split (longer than one
 // batch, so several batches and a partial one run).
 func TestBatchingChangesNothing(t *testing.T) {
-	for _, typ := range []uint32{0, 1, 2, 8} {
-		m, err := Open(write(t, tinygguf.Spec{Type: typ, Heads: 4, KVHeads: 2}))
+	q6 := uint32(14)
+	for _, sp := range []tinygguf.Spec{{Type: 0}, {Type: 1}, {Type: 2}, {Type: 8},
+		{Type: 12, Types: map[string]uint32{"output": q6, "ffn_down": q6}, Embd: 256, FFN: 512}} {
+		sp.Heads, sp.KVHeads = 4, 2
+		typ := sp.Type
+		m, err := Open(write(t, sp))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -148,8 +148,9 @@ func q6kLanesGo(row []byte, a *KActs, lanes *[8]float32) {
 		var aux [8]int32
 		for j := 0; j < QKK/16; j++ {
 			sc := int32(int8(blk[QKK/2+QKK/4+j]))
-			for l := 0; l < 16; l++ {
-				aux[l&7] += sc * int32(int16(q8[j*16+l])*int16(w[j*16+l]))
+			qa, wa := (*[16]int8)(q8[j*16:]), (*[16]int8)(w[j*16:])
+			for l := 0; l < 8; l++ {
+				aux[l] += sc * (int32(qa[l])*int32(wa[l]) + int32(qa[l+8])*int32(wa[l+8]))
 			}
 		}
 		d := t[binary.LittleEndian.Uint16(blk[Q6_KSize-2:])] * a.D[b]
@@ -199,12 +200,15 @@ func q4kLanesGo(row []byte, a *KActs, lanes *[8]float32) {
 		var aux [8]int32
 		qs := blk[16:]
 		for c := 0; c < 4; c++ { // 64 values: 32 low nibbles, 32 high
-			lo, hi := scales[2*c], scales[2*c+1]
-			for l := 0; l < 32; l++ {
-				aux[l&7] += int32(lo) * int32(int16(q8[c*64+l])*int16(qs[c*32+l]&0xf))
-			}
-			for l := 0; l < 32; l++ {
-				aux[l&7] += int32(hi) * int32(int16(q8[c*64+32+l])*int16(qs[c*32+l]>>4))
+			lo, hi := int32(scales[2*c]), int32(scales[2*c+1])
+			qa, w := (*[64]int8)(q8[c*64:]), (*[32]byte)(qs[c*32:])
+			for l := 0; l < 8; l++ {
+				var sl, sh int32
+				for k := l; k < 32; k += 8 {
+					sl += int32(qa[k]) * int32(w[k]&0xf)
+					sh += int32(qa[32+k]) * int32(w[k]>>4)
+				}
+				aux[l] += lo*sl + hi*sh
 			}
 		}
 		d := t[binary.LittleEndian.Uint16(blk)] * a.D[b]

@@ -1,7 +1,8 @@
 // Package quant holds GGML's tensor block formats as the in-process engine
-// computes with them: half floats, Q8_0 and Q4_0 blocks (and F32/F16 rows),
-// quantizing activations to Q8_0 the way llama.cpp's CPU backend does
-// before a quantized matrix-vector product, and the dot products between a
+// computes with them: half floats, Q8_0 and Q4_0 blocks and the Q4_K and
+// Q6_K super-blocks (kquant.go) (and F32/F16 rows), quantizing activations
+// to Q8_0 or Q8_K the way llama.cpp's CPU backend does before a quantized
+// matrix-vector product, and the dot products between a
 // weight row and such activations. Every function here has a pure-Go
 // version; the dot products are where assembly (AVX2, NEON) goes, tested
 // against these.
