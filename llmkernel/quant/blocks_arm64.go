@@ -1,6 +1,10 @@
 package quant
 
-import "golang.org/x/sys/cpu"
+import (
+	"encoding/binary"
+
+	"golang.org/x/sys/cpu"
+)
 
 //go:noescape
 func blockSumsQ8NEON(row *byte, q *int8, sums *int32, nb int)
@@ -53,5 +57,32 @@ func products2Arch([]byte, []int8, []int8, []float32, []float32, []float32, []fl
 	return 0
 }
 
-// kLanesArch: the k-quant products run in Go on arm64.
-func kLanesArch([]byte, *KActs, *[8]float32, bool) bool { return false }
+// q6kAuxNEON writes nb ≥ 1 Q6_K super-blocks' integer lanes to aux
+// (8 per super-block; kquant_arm64.s).
+//
+//go:noescape
+func q6kAuxNEON(row *byte, q *int8, aux *int32, nb int)
+
+// kLanesArch computes Q6_K lanes with NEON integer sums, the scales
+// applied in Go as q6kLanesGo does; Q4_K runs in Go.
+func kLanesArch(row []byte, a *KActs, lanes *[8]float32, q6 bool) bool {
+	nb := len(a.D)
+	if kernelID < kernelArch || !q6 || nb == 0 {
+		return false
+	}
+	_ = a.Q[nb*QKK-1]
+	var aux [32 * 8]int32
+	t := f16table()
+	for b0 := 0; b0 < nb; b0 += 32 {
+		n := min(32, nb-b0)
+		q6kAuxNEON(&row[b0*Q6_KSize], &a.Q[b0*QKK], &aux[0], n)
+		for i := 0; i < n; i++ {
+			b := b0 + i
+			d := t[binary.LittleEndian.Uint16(row[(b+1)*Q6_KSize-2:])] * a.D[b]
+			for l := range lanes {
+				lanes[l] += float32(d * float32(aux[i*8+l])) // rounded: never fused
+			}
+		}
+	}
+	return true
+}
