@@ -1,21 +1,24 @@
 // Package ollama is the decision engine's deep-tier backend on an ollama
-// server, through ollama's official Go client. Answers are constrained by the
-// decision kind's JSON schema (ollama's "format") and re-validated by the
-// engine; this package only carries requests and answers.
+// server: one POST to its /api/generate per decision, the answer
+// constrained by the decision kind's JSON schema (ollama's "format") and
+// re-validated by the engine; this package only carries requests and
+// answers. It speaks the HTTP API itself rather than through ollama's Go
+// client: that client's package brings x/crypto/ssh and more into every
+// runsc-ai process — the command, the gofer and the sandbox — whose
+// initialisation each container start would pay.
 package ollama
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/ollama/ollama/api"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 )
@@ -42,8 +45,9 @@ type Options struct {
 
 // Backend implements llmkernel.Backend.
 type Backend struct {
-	client *api.Client
-	opts   Options
+	generate string // the /api/generate URL
+	client   *http.Client
+	opts     Options
 }
 
 // New returns a backend for the server at opts.Host.
@@ -61,78 +65,113 @@ func New(opts Options) (*Backend, error) {
 		opts.NumPredict = 256
 	}
 	u, err := url.Parse(opts.Host)
-	if err != nil || u.Scheme == "" || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("ollama host %q: want a URL such as %s", opts.Host, DefaultHost)
 	}
 	// No client-wide timeout: each inference carries its context's deadline.
-	// The transport bounds and watches every response body (see bounded).
-	hc := &http.Client{Transport: boundedTransport{http.DefaultTransport}}
-	return &Backend{client: api.NewClient(u, hc), opts: opts}, nil
+	return &Backend{generate: u.JoinPath("api", "generate").String(), client: &http.Client{}, opts: opts}, nil
 }
 
 // Name implements llmkernel.Backend.
 func (b *Backend) Name() string { return "ollama:" + b.opts.Model }
 
+// generateRequest and generateResponse are the fields of ollama's
+// /api/generate this backend uses (ollama's api.GenerateRequest and
+// api.GenerateResponse).
+type generateRequest struct {
+	Model     string          `json:"model"`
+	Prompt    string          `json:"prompt"`
+	Format    json.RawMessage `json:"format,omitempty"`
+	Stream    bool            `json:"stream"`
+	KeepAlive string          `json:"keep_alive,omitempty"`
+	Options   map[string]any  `json:"options,omitempty"`
+}
+
+type generateResponse struct {
+	Response      string `json:"response"`
+	Done          bool   `json:"done"`
+	TotalDuration int64  `json:"total_duration"` // nanoseconds
+	Error         string `json:"error"`
+}
+
 // Infer implements llmkernel.Backend. Everything read from the server is
-// bounded (llmkernel.MaxAnswerBytes of answer, maxBody of stream), and a
-// stream that is cut off, over its bound, or answered with an HTTP error is
-// a backend error, never an answer: ollama's client stops at the first
-// unreadable line without saying so.
+// bounded (llmkernel.MaxAnswerBytes of answer, maxBody of response), and a
+// response that is cut off, over its bound, not done, or an HTTP error is a
+// backend error, never an answer.
 func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Response, error) {
-	stream := false
 	options := map[string]any{"temperature": 0, "num_predict": b.opts.NumPredict, "seed": 1}
 	if b.opts.NumThread > 0 {
 		options["num_thread"] = b.opts.NumThread
 	}
-	req := &api.GenerateRequest{
-		Model:     b.opts.Model,
-		Prompt:    r.Prompt,
-		Format:    r.Schema,
-		Stream:    &stream,
-		KeepAlive: &api.Duration{Duration: b.opts.KeepAlive},
-		Options:   options,
+	keep := b.opts.KeepAlive.String()
+	if b.opts.KeepAlive < 0 {
+		keep = "-1"
 	}
-	body := &bodyState{}
-	ctx = context.WithValue(ctx, bodyKey{}, body)
-	var out llmkernel.Response
-	done := false
-	err := b.client.Generate(ctx, req, func(g api.GenerateResponse) error {
-		if len(out.Text)+len(g.Response) > llmkernel.MaxAnswerBytes {
-			return fmt.Errorf("answer longer than %d bytes", llmkernel.MaxAnswerBytes)
-		}
-		out.Text = append(out.Text, g.Response...)
-		if g.Done {
-			out.ModelTime = g.TotalDuration
-			done = true
-		}
-		return nil
-	})
-	if err == nil {
-		err = body.err()
+	body, err := json.Marshal(generateRequest{Model: b.opts.Model, Prompt: r.Prompt, Format: r.Schema,
+		KeepAlive: keep, Options: options})
+	if err != nil {
+		return llmkernel.Response{}, fmt.Errorf("ollama request: %w", err)
 	}
-	if err == nil && !done {
-		err = errors.New("the answer stream ended before it was done")
+	g, status, err := b.post(ctx, body)
+	if err == nil && status >= 400 {
+		err = fmt.Errorf("HTTP %d: %s", status, quoteCut(g.Error))
+		if status == http.StatusNotFound {
+			return llmkernel.Response{}, fmt.Errorf("model %q not found on %s (ollama pull %s): %w", b.opts.Model, b.opts.Host, b.opts.Model, err)
+		}
+	}
+	if err == nil && !g.Done {
+		err = errors.New("the answer ended before it was done")
+	}
+	if err == nil && len(g.Response) > llmkernel.MaxAnswerBytes {
+		err = fmt.Errorf("answer longer than %d bytes", llmkernel.MaxAnswerBytes)
 	}
 	if err != nil {
-		out.Text = nil
-		// ollama's client puts an unparsable line into its error: the
-		// server's bytes, however many, must not reach the logs.
-		if msg := err.Error(); len(msg) > maxErrorText {
-			var se api.StatusError
-			if !errors.As(err, &se) || len(se.ErrorMessage) > maxErrorText {
-				err = fmt.Errorf("%s… (%d bytes)", strings.ToValidUTF8(msg[:maxErrorText], ""), len(msg))
-			}
-		}
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w: %w", ctx.Err(), err)
 		}
-		var se api.StatusError
-		if errors.As(err, &se) && se.StatusCode == http.StatusNotFound {
-			return out, fmt.Errorf("model %q not found on %s (ollama pull %s): %w", b.opts.Model, b.opts.Host, b.opts.Model, err)
-		}
-		return out, fmt.Errorf("ollama %s: %w", b.opts.Host, err)
+		return llmkernel.Response{}, fmt.Errorf("ollama %s: %w", b.opts.Host, err)
 	}
-	return out, nil
+	return llmkernel.Response{Text: []byte(g.Response), ModelTime: time.Duration(g.TotalDuration)}, nil
+}
+
+// post sends one generate request and decodes its answer, read to at most
+// maxBody bytes.
+func (b *Backend) post(ctx context.Context, body []byte) (generateResponse, int, error) {
+	var g generateResponse
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.generate, bytes.NewReader(body))
+	if err != nil {
+		return g, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return g, 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return g, resp.StatusCode, fmt.Errorf("reading the answer: %w", err)
+	}
+	if len(data) > maxBody {
+		return g, resp.StatusCode, errTooLong
+	}
+	if err := json.Unmarshal(data, &g); err != nil {
+		if resp.StatusCode >= 400 {
+			return g, resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, quoteCut(string(data)))
+		}
+		// The server's bytes, however many, must not reach the logs.
+		return g, resp.StatusCode, fmt.Errorf("unreadable answer of %d bytes: %s", len(data), quoteCut(err.Error()))
+	}
+	return g, resp.StatusCode, nil
+}
+
+// quoteCut quotes at most maxErrorText bytes of a server's text.
+func quoteCut(s string) string {
+	if len(s) > maxErrorText {
+		return fmt.Sprintf("%q… (%d bytes)", strings.ToValidUTF8(s[:maxErrorText], ""), len(s))
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // maxErrorText bounds how much of a server's text an error carries.
@@ -142,75 +181,4 @@ const maxErrorText = 256
 // framing and statistics.
 const maxBody = 4*llmkernel.MaxAnswerBytes + 64<<10
 
-// bodyKey carries a request's bodyState in its context to the transport.
-type bodyKey struct{}
-
-// bodyState is what the transport saw of one response: its status and how
-// reading its body ended.
-type bodyState struct {
-	mu     sync.Mutex
-	status int
-	rerr   error // the first read error other than io.EOF
-}
-
-func (s *bodyState) err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.rerr != nil {
-		return fmt.Errorf("reading the answer: %w", s.rerr)
-	}
-	if s.status >= 400 {
-		return fmt.Errorf("HTTP %d", s.status)
-	}
-	return nil
-}
-
-// boundedTransport records each response's status and wraps its body in a
-// reader that fails after maxBody bytes and remembers how reading ended.
-type boundedTransport struct{ next http.RoundTripper }
-
-func (t boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil {
-		return resp, err
-	}
-	if st, ok := req.Context().Value(bodyKey{}).(*bodyState); ok {
-		st.mu.Lock()
-		st.status = resp.StatusCode
-		st.mu.Unlock()
-		resp.Body = &boundedBody{ReadCloser: resp.Body, left: maxBody, st: st}
-	}
-	return resp, nil
-}
-
-type boundedBody struct {
-	io.ReadCloser
-	left int64
-	st   *bodyState
-}
-
 var errTooLong = fmt.Errorf("response longer than %d bytes", maxBody)
-
-func (b *boundedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		b.fail(errTooLong)
-		return 0, errTooLong
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	if err != nil && !errors.Is(err, io.EOF) {
-		b.fail(err)
-	}
-	return n, err
-}
-
-func (b *boundedBody) fail(err error) {
-	b.st.mu.Lock()
-	if b.st.rerr == nil {
-		b.st.rerr = err
-	}
-	b.st.mu.Unlock()
-}

@@ -2,6 +2,7 @@ package ollama
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -64,8 +65,8 @@ func TestEndlessAnswerIsBounded(t *testing.T) {
 			if len(resp.Text) != 0 {
 				t.Errorf("partial answer of %d bytes returned with the error", len(resp.Text))
 			}
-			// ollama's client buffers one line (up to 8 MB); nothing more may
-			// be kept or allocated per byte the server sends.
+			// The answer is read to its bound (maxBody); nothing more may be
+			// kept or allocated per byte the server sends.
 			if grown := after.TotalAlloc - before.TotalAlloc; grown > 64<<20 {
 				t.Errorf("allocated %d MiB reading the answer", grown>>20)
 			}
@@ -76,8 +77,8 @@ func TestEndlessAnswerIsBounded(t *testing.T) {
 	}
 }
 
-// A stream cut off mid-way is a backend error (ollama's client returns nil
-// when its scanner fails); so is an HTTP 500 with an empty body.
+// An answer cut off mid-way is a backend error; so are an answer that is
+// not done, trailing data, and an HTTP 500 with or without a body.
 func TestBrokenStreamsAreBackendErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -94,6 +95,9 @@ func TestBrokenStreamsAreBackendErrors(t *testing.T) {
 		{"no done", func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(`{"response":"{}","done":false}` + "\n"))
 		}, "before it was done"},
+		{"trailing data", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(`{"response":"{}","done":true}` + "\n" + `{"response":"x"}` + "\n"))
+		}, "unreadable answer"},
 		{"HTTP 500, empty body", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 		}, "HTTP 500"},
@@ -108,6 +112,26 @@ func TestBrokenStreamsAreBackendErrors(t *testing.T) {
 				t.Fatalf("err %v, answer %q: want an error with %q", err, resp.Text, tc.want)
 			}
 		})
+	}
+}
+
+// The request is ollama's /api/generate, unstreamed, with the schema as
+// its format, greedy and bounded options, and the model kept loaded.
+func TestRequest(t *testing.T) {
+	var got map[string]any
+	var path string
+	b := faultInjectionServer(t, func(w http.ResponseWriter, r *http.Request) {
+		path = r.URL.Path
+		json.NewDecoder(r.Body).Decode(&got)
+		w.Write([]byte(`{"response":"{}","done":true}`))
+	})
+	ctx := context.Background()
+	if _, err := b.Infer(ctx, llmkernel.Request{Kind: llmkernel.KindCPU, Prompt: "p", Schema: []byte(`{"type":"object"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	want := `map[format:map[type:object] keep_alive:30m0s model:m options:map[num_predict:256 seed:1 temperature:0] prompt:p stream:false]`
+	if path != "/api/generate" || fmt.Sprint(got) != want {
+		t.Errorf("%s %v\nwant /api/generate %s", path, got, want)
 	}
 }
 
