@@ -333,12 +333,14 @@ func (c *decideCmd) dryRunPlan(ctx context.Context, conf *config.Config, out io.
 		}
 		cached = &info
 	}
-	// A dry run reads the history but records nothing.
+	// A dry run reads the history but records nothing; it caches this
+	// boot's host facts, as a create does.
 	o := *c.opts
 	s, err := createtime.NewSession(ctx, &o, c.id, specIn, createtime.ExplicitSettings(flag.CommandLine, spec), cached)
 	if err != nil {
 		return err
 	}
+	s.SaveHostFacts()
 	fmt.Fprintf(out, "host:      %s, %d cores, %.1f GiB; probed platforms: %s\n", s.Host.Arch, s.Host.Cores, float64(s.Host.MemoryBytes)/(1<<30), probeSummary(s.Host))
 	printRun(out, s.Plan.Image, sandboxconf.NewRun(&s.Plan, c.id))
 	return nil

@@ -405,6 +405,7 @@ func PrepareLivedState(ctx context.Context, state string, runs, images int, seed
 		if err != nil {
 			return fmt.Errorf("preparing the lived-in state: %w", err)
 		}
+		s.SaveHostFacts() // a lived-in node has its host facts cached
 		run := sandboxconf.NewRun(&s.Plan, cid)
 		run.Measure = "run"
 		run.StartupMs = 100 + 40*rng.Float64()

@@ -101,9 +101,18 @@ func TestCreateTimeDecisionWithoutFlags(t *testing.T) {
 		settingLine(t, dry, s)
 	}
 
+	// The run discovers the host (the dry run's cache removed) and caches
+	// the facts once its container has started, for the next create.
+	hostCache := filepath.Join(rt.AIState, "host.json")
+	if err := os.Remove(hostCache); err != nil {
+		t.Fatalf("the dry run cached no host facts: %v", err)
+	}
 	res := rt.MustRun(t, "run", "--bundle", bundle, "c1")
 	if strings.TrimSpace(res.Stdout) != "decided" {
 		t.Fatalf("stdout %q", res.Stdout)
+	}
+	if _, err := os.Stat(hostCache); err != nil {
+		t.Errorf("host facts not cached by the run: %v", err)
 	}
 	ex := rt.MustRun(t, "explain", "c1").Stdout
 	mustContain(t, "explain", ex, `container: "c1" (deleted`, "outcome:", "whole run/do command")

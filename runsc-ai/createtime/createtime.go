@@ -78,6 +78,19 @@ type Session struct {
 	Records *sandboxconf.Records
 	Host    sandboxconf.HostFacts
 	Plan    sandboxconf.Plan
+
+	saveHost func() // the discovered host facts' cache, not yet written
+}
+
+// SaveHostFacts writes the host facts this session discovered to the
+// state's cache (once; nothing when they came from it): the create path
+// calls it after its container has started.
+func (s *Session) SaveHostFacts() {
+	if s.saveHost != nil {
+		defer node.Span("host-save")()
+		s.saveHost()
+		s.saveHost = nil
+	}
 }
 
 // plan decides. A bad runsc-ai annotation is the user's error and fails the
@@ -140,7 +153,7 @@ func NewSession(ctx context.Context, o *node.Options, cid string, specIn sandbox
 		node.Warn("create-time history", zap.Error(herr))
 	}
 	end = node.Span("host-facts")
-	hostIn := o.HostFacts(ctx, cached)
+	hostIn, saveHost := o.HostFacts(ctx, cached)
 	end()
 	end = node.Span("engine")
 	e, err := llmkernel.New(llmkernel.Config{Policy: pol, Models: st.ModelStore(), Capacity: 4})
@@ -155,7 +168,7 @@ func NewSession(ctx context.Context, o *node.Options, cid string, specIn sandbox
 	if err != nil {
 		return nil, err
 	}
-	return &Session{Policy: pol, Records: st, Host: hostIn, Plan: plan}, nil
+	return &Session{Policy: pol, Records: st, Host: hostIn, Plan: plan, saveHost: saveHost}, nil
 }
 
 // applyPlan sets the decided values on conf the way gVisor applies flag
@@ -224,6 +237,7 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 	status, timedOut := c.attempt(ctx, f, conf, args, s)
 	endRunsc()
 	util.ErrorLogger = sniff.next
+	s.SaveHostFacts()
 
 	run := sandboxconf.NewRun(&s.Plan, c.cid)
 	if status != subcommands.ExitSuccess && s.Plan.Risky() && (timedOut || sniff.bootFailure()) {
