@@ -45,6 +45,7 @@ type batch struct {
 	// the model's width and the FFN's) or values rounded to half.
 	actsE, actsF   []*quant.Acts
 	kactsE, kactsF []*quant.KActs // Q8_K, for k-quant weights
+	a8             []*quant.Acts8 // groups of eight tokens' Q8_0 activations, interleaved
 	xh             [][]float32
 	in             []prepared
 }
@@ -459,11 +460,25 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 		}
 		in[j] = s.prepare(ws[0], x, scratch)
 	}
+	// Whole groups of eight tokens go through the eight-token kernel
+	// (each weight block read once for eight), where the CPU has one.
+	groups := 0
+	if form(ws[0].typ) == gguf.Q8_0 && len(in) >= 8 {
+		groups = len(in) / 8
+		for g := 0; g < groups; g++ {
+			var acts [8]*quant.Acts
+			for t := range acts {
+				acts[t] = in[8*g+t].acts
+			}
+			b.acts8(g, len(xs[0])).Interleave(acts[:])
+		}
+	}
 	total := 0
 	for _, w := range ws {
 		total += w.rows
 	}
 	s.parallel(total, s.split(total*ws[0].cols*len(xs)), func(r0, r1 int) {
+		var out8 [8]float32
 		for r := r0; r < r1; r++ {
 			i, rr := 0, r
 			for rr >= ws[i].rows {
@@ -472,6 +487,13 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 			}
 			w, out := ws[i], outs[i]
 			j := 0
+			row := w.data[rr*w.rowBytes : (rr+1)*w.rowBytes]
+			for g := 0; g < groups && quant.Dot8(row, b.a8[g], &out8, w.typ == gguf.Q4_0); g++ {
+				for t, v := range out8 {
+					out[j+t][rr] = v
+				}
+				j += 8
+			}
 			for ; j+1 < len(in); j += 2 {
 				out[j][rr], out[j+1][rr] = dot2(w, rr, in[j], in[j+1])
 			}
@@ -480,6 +502,19 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 			}
 		}
 	})
+}
+
+// acts8 is group g's interleaved scratch for inputs of n values.
+func (b *batch) acts8(g, n int) *quant.Acts8 {
+	for len(b.a8) <= g {
+		b.a8 = append(b.a8, nil)
+	}
+	if b.a8[g] == nil || cap(b.a8[g].Q) < 8*n {
+		b.a8[g] = quant.NewActs8(n)
+	}
+	a := b.a8[g]
+	a.Q, a.D = a.Q[:8*n], a.D[:8*n/quant.QK]
+	return a
 }
 
 // minParallel is the work (multiply-adds) below which splitting costs

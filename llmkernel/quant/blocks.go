@@ -155,3 +155,33 @@ func products(row []byte, q []int8, dy, out []float32, q4 bool) {
 		}
 	}
 }
+
+// Acts8 are eight tokens' Q8_0 activations interleaved by block (block b of
+// token t at Q[(8b+t)·QK:], its scale at D[8b+t]): what the eight-token
+// kernel reads, each weight block once for all eight.
+type Acts8 struct {
+	Q []int8
+	D []float32
+}
+
+// NewActs8 allocates interleaved activations for n values per token.
+func NewActs8(n int) *Acts8 { return &Acts8{Q: make([]int8, 8*n), D: make([]float32, 8*n/QK)} }
+
+// Interleave sets a from eight tokens' activations of equal length.
+func (a *Acts8) Interleave(acts []*Acts) {
+	nb := len(acts[0].D)
+	for t, x := range acts[:8] {
+		for b := 0; b < nb; b++ {
+			copy(a.Q[(8*b+t)*QK:(8*b+t+1)*QK], x.Q[b*QK:(b+1)*QK])
+			a.D[8*b+t] = x.D[b]
+		}
+	}
+}
+
+// Dot8 sets out[t] to row (Q8_0, or Q4_0 if q4) · token t's activations,
+// bit-identical to DotQ8_0/DotQ4_0 for each token (each token's blocks
+// summed in order, as llama.cpp does). It reports false, doing nothing,
+// where no eight-token kernel runs: the caller then uses those.
+func Dot8(row []byte, a *Acts8, out *[8]float32, q4 bool) bool {
+	return products8Arch(row, a, out, q4)
+}

@@ -28,6 +28,33 @@ func productsQ8x2AVX2(row *byte, q0, q1 *int8, dy0, dy1, out0, out1 *float32, nb
 
 func cpuidECX1() uint32
 
+// productsQ4x8AVX2 and productsQ8x8AVX2: eight tokens' products with one
+// row, nb ≥ 1 blocks (blocks_amd64.s); they need AVX2 and F16C.
+//
+//go:noescape
+func productsQ4x8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+
+//go:noescape
+func productsQ8x8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+
+func products8Arch(row []byte, a *Acts8, out *[8]float32, q4 bool) bool {
+	nb := len(a.D) / 8
+	if kernelID != kernelProducts || nb == 0 {
+		return false
+	}
+	size := Q8_0Size
+	if q4 {
+		size = Q4_0Size
+	}
+	_, _ = row[nb*size-1], a.Q[nb*8*QK-1]
+	if q4 {
+		productsQ4x8AVX2(&row[0], &a.Q[0], &a.D[0], &out[0], nb)
+	} else {
+		productsQ8x8AVX2(&row[0], &a.Q[0], &a.D[0], &out[0], nb)
+	}
+	return true
+}
+
 // q6kLanesAVX2 and q4kLanesAVX2 add nb ≥ 1 super-blocks' scaled lanes to
 // lanes (kquant_amd64.s); they need AVX2 and F16C.
 //

@@ -181,6 +181,54 @@
 	BCAST($0x0F0F0F0F0F0F0F0F, xm, ym) \
 	BCAST($0x0808080808080808, x8, y8)
 
+// Eight tokens at once (a prompt's batch): each weight block is unpacked
+// once; each token's block sum is reduced into one lane of Y3 (VPHADDD
+// tree), so the running float sum of every token — llama.cpp's one sum per
+// row, in block order — is one VADDPS per block for all eight.
+
+// PROD8(t, dst): token t's block (32 activations at t*32(DI)) times the
+// weights (Y0; |w| in Y2) as eight int32 partial sums in dst.
+#define PROD8(t, dst) \
+	VMOVDQU (t*32)(DI), Y1 \
+	VPSIGNB Y0, Y1, Y1 \
+	VPMADDUBSW Y1, Y2, Y1 \
+	VPMADDWD Y15, Y1, dst
+
+// BLOCK8(W, stride): one block for the eight tokens: Y3 = their sums as
+// float; Y12 = the block's weight scale in every lane.
+#define BLOCK8(W, stride) \
+	W(0) \
+	VPSIGNB Y0, Y0, Y2 \
+	PROD8(0, Y3) \
+	PROD8(1, Y4) \
+	PROD8(2, Y5) \
+	PROD8(3, Y6) \
+	PROD8(4, Y7) \
+	PROD8(5, Y8) \
+	PROD8(6, Y9) \
+	PROD8(7, Y10) \
+	VPHADDD Y4, Y3, Y3 \
+	VPHADDD Y6, Y5, Y5 \
+	VPHADDD Y8, Y7, Y7 \
+	VPHADDD Y10, Y9, Y9 \
+	VPHADDD Y5, Y3, Y3 \
+	VPHADDD Y9, Y7, Y7 \
+	VPERM2I128 $0x20, Y7, Y3, Y12 \
+	VPERM2I128 $0x31, Y7, Y3, Y3 \
+	VPADDD Y12, Y3, Y3 \
+	VCVTDQ2PS Y3, Y3 \
+	VPBROADCASTW (SI), X12 \
+	VCVTPH2PS X12, Y12
+
+#define ARGS8 \
+	MOVQ row+0(FP), SI \
+	MOVQ q+8(FP), DI \
+	MOVQ dy+16(FP), BX \
+	MOVQ out+24(FP), DX \
+	MOVQ nb+32(FP), CX \
+	BCAST($0x0001000100010001, X15, Y15) \
+	VXORPS Y11, Y11, Y11
+
 // func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ8AVX2(SB), NOSPLIT, $0-32
 	ARGS
@@ -360,4 +408,47 @@ TEXT ·cpuidECX1(SB), NOSPLIT, $0-4
 	XORL CX, CX
 	CPUID
 	MOVL CX, ret+0(FP)
+	RET
+
+// func productsQ4x8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+// q: the eight tokens' activations interleaved by block (block b of token
+// t at (8b+t)·32), dy likewise (8b+t); out[t] = Σ_b (sum·dx)·dy in block
+// order from 0; nb ≥ 1.
+TEXT ·productsQ4x8AVX2(SB), NOSPLIT, $0-40
+	ARGS8
+	Q4CONSTS(X14, Y14, X13, Y13)
+
+p48loop:
+	BLOCK8(Q4W, 18)
+	VMULPS Y12, Y3, Y3
+	VMULPS (BX), Y3, Y3
+	VADDPS Y3, Y11, Y11
+	ADDQ $18, SI
+	ADDQ $256, DI
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  p48loop
+
+	VMOVUPS Y11, (DX)
+	VZEROUPPER
+	RET
+
+// func productsQ8x8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
+// As productsQ4x8AVX2 for Q8_0 rows: out[t] = Σ_b sum·(dx·dy).
+TEXT ·productsQ8x8AVX2(SB), NOSPLIT, $0-40
+	ARGS8
+
+p88loop:
+	BLOCK8(Q8W, 34)
+	VMULPS (BX), Y12, Y12
+	VMULPS Y12, Y3, Y3
+	VADDPS Y3, Y11, Y11
+	ADDQ $34, SI
+	ADDQ $256, DI
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  p88loop
+
+	VMOVUPS Y11, (DX)
+	VZEROUPPER
 	RET

@@ -180,3 +180,90 @@ func TestQuantizeAndViewsOnHostileData(t *testing.T) {
 		}
 	}
 }
+
+// The eight-token kernel gives each token bit for bit its one-token
+// product (pure Go), for any block count, hostile weights and activations
+// at their extremes.
+func TestDot8Agrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 13))
+	for trial := 0; trial < 300; trial++ {
+		nb := 1 + rng.IntN(3*blockBatch)
+		acts := make([]*Acts, 8)
+		for i := range acts {
+			x := make([]float32, nb*QK)
+			for j := range x {
+				x[j] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
+			}
+			acts[i] = NewActs(len(x))
+			acts[i].Quantize(x)
+			if trial%5 == 0 && i == 3 {
+				for j := range acts[i].Q {
+					acts[i].Q[j] = []int8{-127, 127, -1, 0}[j%4]
+				}
+			}
+		}
+		a8 := NewActs8(nb * QK)
+		a8.Interleave(acts)
+		for _, q4 := range []bool{false, true} {
+			size := Q8_0Size
+			if q4 {
+				size = Q4_0Size
+			}
+			row := make([]byte, nb*size)
+			for i := range row {
+				row[i] = byte(rng.Uint32())
+			}
+			for b := 0; b < nb; b++ { // finite scales, mostly
+				if trial%7 != 0 {
+					row[b*size+1] &= 0x3b
+				}
+			}
+			var got [8]float32
+			if !Dot8(row, a8, &got, q4) {
+				t.Skipf("no eight-token kernel on this CPU (%s)", Kernel)
+			}
+			old := kernelID
+			kernelID = kernelGo
+			for tok := range acts {
+				want := dotBlocks(row, acts[tok], q4)
+				if math.Float32bits(got[tok]) != math.Float32bits(want) && !(got[tok] != got[tok] && want != want) {
+					kernelID = old
+					t.Fatalf("q4=%v, %d blocks, token %d: %v, one token in Go %v", q4, nb, tok, got[tok], want)
+				}
+			}
+			kernelID = old
+		}
+	}
+}
+
+// BenchmarkDot8: one 2048-wide Q4_0 row times eight tokens' activations,
+// against four two-token products (ns/op for all eight).
+func BenchmarkDot8(b *testing.B) {
+	const n = 2048
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%17) - 8
+	}
+	row := make([]byte, n/QK*Q4_0Size)
+	QuantizeQ4_0(row, x)
+	acts := make([]*Acts, 8)
+	for i := range acts {
+		acts[i] = NewActs(n)
+		acts[i].Quantize(x)
+	}
+	a8 := NewActs8(n)
+	a8.Interleave(acts)
+	var out [8]float32
+	b.Run("eight", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			Dot8(row, a8, &out, true)
+		}
+	})
+	b.Run("four-pairs", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for j := 0; j < 8; j += 2 {
+				out[j], out[j+1] = DotQ4_0x2(row, acts[j], acts[j+1])
+			}
+		}
+	})
+}
