@@ -250,9 +250,7 @@ func (s *State) forward(toks []int32, wantLogits bool) {
 		in := s.prepare(m.output, s.xn, s.out)
 		out := s.logits
 		s.parallel(m.output.rows, s.split(m.output.rows*m.output.cols), func(r0, r1 int) {
-			for r := r0; r < r1; r++ {
-				out[r] = dot(m.output, r, in)
-			}
+			dotRows(m.output, r0, r1, in, out)
 		})
 	}
 }
@@ -477,6 +475,20 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	for _, w := range ws {
 		total += w.rows
 	}
+	if len(in) == 1 {
+		// One token (generation, forced text): eight rows at a time.
+		s.parallel(total, s.split(total*ws[0].cols), func(r0, r1 int) {
+			base := 0
+			for i, w := range ws {
+				lo, hi := max(r0-base, 0), min(r1-base, w.rows)
+				if lo < hi {
+					dotRows(w, lo, hi, in[0], outs[i][0])
+				}
+				base += w.rows
+			}
+		})
+		return
+	}
 	s.parallel(total, s.split(total*ws[0].cols*len(xs)), func(r0, r1 int) {
 		var out8 [8]float32
 		for r := r0; r < r1; r++ {
@@ -502,6 +514,24 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 			}
 		}
 	})
+}
+
+// dotRows sets out[r] = w's row r · in for r in [r0, r1): eight rows at a
+// time where the CPU has that kernel (each bit-identical to dot).
+func dotRows(w *matrix, r0, r1 int, in prepared, out []float32) {
+	r := r0
+	if form(w.typ) == gguf.Q8_0 {
+		var out8 [8]float32
+		for ; r+8 <= r1; r += 8 {
+			if !quant.DotRows8(w.data[r*w.rowBytes:(r+8)*w.rowBytes], w.rowBytes, in.acts, &out8, w.typ == gguf.Q4_0) {
+				break
+			}
+			copy(out[r:r+8], out8[:])
+		}
+	}
+	for ; r < r1; r++ {
+		out[r] = dot(w, r, in)
+	}
 }
 
 // acts8 is group g's interleaved scratch for inputs of n values.

@@ -185,3 +185,11 @@ func (a *Acts8) Interleave(acts []*Acts) {
 func Dot8(row []byte, a *Acts8, out *[8]float32, q4 bool) bool {
 	return products8Arch(row, a, out, q4)
 }
+
+// DotRows8 sets out[r] to row r · a for eight consecutive rows of a Q8_0
+// (or Q4_0 if q4) matrix, row r at rows[r·stride:], each bit-identical to
+// DotQ8_0/DotQ4_0 (one token: the activation block read once for eight
+// rows). It reports false, doing nothing, where no eight-row kernel runs.
+func DotRows8(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
+	return rows8Arch(rows, stride, a, out, q4)
+}

@@ -37,6 +37,37 @@ func productsQ4x8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
 //go:noescape
 func productsQ8x8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
 
+// productsQ4r8AVX2 and productsQ8r8AVX2: eight consecutive rows (stride
+// bytes apart) times one token's activations, nb ≥ 1 blocks
+// (rows8_amd64.s); they need AVX2 and F16C.
+//
+//go:noescape
+func productsQ4r8AVX2(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
+
+//go:noescape
+func productsQ8r8AVX2(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
+
+func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
+	nb := len(a.D)
+	if kernelID != kernelProducts || nb == 0 {
+		return false
+	}
+	size := Q8_0Size
+	if q4 {
+		size = Q4_0Size
+	}
+	if stride < nb*size {
+		panic("quant: rows overlap")
+	}
+	_, _, _ = rows[7*stride+nb*size-1], a.Q[nb*QK-1], a.D[nb-1]
+	if q4 {
+		productsQ4r8AVX2(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
+	} else {
+		productsQ8r8AVX2(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
+	}
+	return true
+}
+
 func products8Arch(row []byte, a *Acts8, out *[8]float32, q4 bool) bool {
 	nb := len(a.D) / 8
 	if kernelID != kernelProducts || nb == 0 {

@@ -88,3 +88,5 @@ func kLanesArch(row []byte, a *KActs, lanes *[8]float32, q6 bool) bool {
 }
 
 func products8Arch([]byte, *Acts8, *[8]float32, bool) bool { return false }
+
+func rows8Arch([]byte, int, *Acts, *[8]float32, bool) bool { return false }

@@ -20,3 +20,5 @@ func products2Arch([]byte, []int8, []int8, []float32, []float32, []float32, []fl
 func kLanesArch([]byte, *KActs, *[8]float32, bool) bool { return false }
 
 func products8Arch([]byte, *Acts8, *[8]float32, bool) bool { return false }
+
+func rows8Arch([]byte, int, *Acts, *[8]float32, bool) bool { return false }

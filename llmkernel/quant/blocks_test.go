@@ -267,3 +267,85 @@ func BenchmarkDot8(b *testing.B) {
 		}
 	})
 }
+
+// The eight-row kernel gives each row bit for bit its one-token product
+// (pure Go), for any block count and row stride, hostile weights included.
+func TestDotRows8Agrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 19))
+	for trial := 0; trial < 300; trial++ {
+		nb := 1 + rng.IntN(3*blockBatch)
+		x := make([]float32, nb*QK)
+		for j := range x {
+			x[j] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
+		}
+		a := NewActs(len(x))
+		a.Quantize(x)
+		if trial%5 == 0 {
+			for j := range a.Q {
+				a.Q[j] = []int8{-127, 127, -1, 0}[j%4]
+			}
+		}
+		for _, q4 := range []bool{false, true} {
+			size := Q8_0Size
+			if q4 {
+				size = Q4_0Size
+			}
+			stride := nb*size + rng.IntN(3)*size // rows of a wider matrix, or packed
+			rows := make([]byte, 7*stride+nb*size)
+			for i := range rows {
+				rows[i] = byte(rng.Uint32())
+			}
+			if trial%7 != 0 { // finite scales, mostly
+				for r := 0; r < 8; r++ {
+					for b := 0; b < nb; b++ {
+						rows[r*stride+b*size+1] &= 0x3b
+					}
+				}
+			}
+			var got [8]float32
+			if !DotRows8(rows, stride, a, &got, q4) {
+				t.Skipf("no eight-row kernel on this CPU (%s)", Kernel)
+			}
+			old := kernelID
+			kernelID = kernelGo
+			for r := range got {
+				want := dotBlocks(rows[r*stride:r*stride+nb*size], a, q4)
+				if math.Float32bits(got[r]) != math.Float32bits(want) && !(got[r] != got[r] && want != want) {
+					kernelID = old
+					t.Fatalf("q4=%v, %d blocks, row %d: %v, one row in Go %v", q4, nb, r, got[r], want)
+				}
+			}
+			kernelID = old
+		}
+	}
+}
+
+// BenchmarkDotRows8: eight 2048-wide Q4_0 rows times one token, against
+// eight one-row products (ns/op for all eight).
+func BenchmarkDotRows8(b *testing.B) {
+	const n = 2048
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%17) - 8
+	}
+	size := n / QK * Q4_0Size
+	rows := make([]byte, 8*size)
+	for r := 0; r < 8; r++ {
+		QuantizeQ4_0(rows[r*size:], x)
+	}
+	a := NewActs(n)
+	a.Quantize(x)
+	var out [8]float32
+	b.Run("eight-rows", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			DotRows8(rows, size, a, &out, true)
+		}
+	})
+	b.Run("one-by-one", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for r := range out {
+				out[r] = DotQ4_0(rows[r*size:(r+1)*size], a)
+			}
+		}
+	})
+}
