@@ -273,27 +273,59 @@ func (s *State) attention(li, p, group int, scale float32, q, att []float32) {
 			for i := range qh {
 				qh[i] = quant.RoundF16(q[h*hd+i])
 			}
-			mx := float32(math.Inf(-1))
-			for t := 0; t < n; t++ {
+			// ggml_vec_dot_f16: float products, a double sum in order.
+			// Four positions' sums run side by side (each still in
+			// order): four dependency chains instead of one.
+			t := 0
+			for ; t+4 <= n; t += 4 {
+				o := t*kvw + kvh*hd
+				k0, k1 := kc[o:o+hd], kc[o+kvw:o+kvw+hd]
+				k2, k3 := kc[o+2*kvw:o+2*kvw+hd], kc[o+3*kvw:o+3*kvw+hd]
+				var d0, d1, d2, d3 float64
+				for i, qv := range qh {
+					d0 += float64(qv * k0[i])
+					d1 += float64(qv * k1[i])
+					d2 += float64(qv * k2[i])
+					d3 += float64(qv * k3[i])
+				}
+				scores[t], scores[t+1], scores[t+2], scores[t+3] = float32(d0)*scale, float32(d1)*scale, float32(d2)*scale, float32(d3)*scale
+			}
+			for ; t < n; t++ {
 				k := kc[t*kvw+kvh*hd : t*kvw+kvh*hd+hd]
-				var d float64 // ggml_vec_dot_f16: float products, double sum
+				var d float64
 				for i, qv := range qh {
 					d += float64(qv * k[i])
 				}
 				scores[t] = float32(d) * scale
-				mx = max(mx, scores[t])
+			}
+			mx := float32(math.Inf(-1))
+			for _, sc := range scores[:n] {
+				mx = max(mx, sc)
 			}
 			inv := float32(1 / softmaxExp(scores[:n], mx))
 			for t := 0; t < n; t++ {
 				scores[t] = quant.RoundF16(scores[t] * inv)
 			}
+			// V is cached by position: each output is a dot product over
+			// positions, summed in double in order; four outputs at a time.
 			out := att[h*hd : h*hd+hd]
-			for i := range out {
-				// V is cached transposed: each output is a dot product
-				// over positions, summed in double.
+			base := kvh * hd
+			i := 0
+			for ; i+4 <= hd; i += 4 {
+				var d0, d1, d2, d3 float64
+				for t, sc := range scores[:n] {
+					v := vc[t*kvw+base+i : t*kvw+base+i+4]
+					d0 += float64(sc * v[0])
+					d1 += float64(sc * v[1])
+					d2 += float64(sc * v[2])
+					d3 += float64(sc * v[3])
+				}
+				out[i], out[i+1], out[i+2], out[i+3] = float32(d0), float32(d1), float32(d2), float32(d3)
+			}
+			for ; i < hd; i++ {
 				var d float64
-				for t := 0; t < n; t++ {
-					d += float64(scores[t] * vc[t*kvw+kvh*hd+i])
+				for t, sc := range scores[:n] {
+					d += float64(sc * vc[t*kvw+base+i])
 				}
 				out[i] = float32(d)
 			}
