@@ -39,7 +39,7 @@ func productsQ8x8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
 
 // productsQ4r8AVX2 and productsQ8r8AVX2: eight consecutive rows (stride
 // bytes apart) times one token's activations, nb ≥ 1 blocks
-// (rows8_amd64.s); they need AVX2 and F16C.
+// (blocks_amd64.s); they need AVX2 and F16C.
 //
 //go:noescape
 func productsQ4r8AVX2(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)

@@ -50,19 +50,23 @@
 	VPMADDUBSW Y3, Y2, Y2 \
 	VPMADDWD Y15, Y2, acc
 
-// Q4W(roff): Y0 = the Q4_0 block at roff(SI) unpacked to int8 in [-8, 7].
-// Y14 holds 0x0F bytes, Y13 8s.
-#define Q4W(roff) \
-	VMOVDQU roff+2(SI), X0 \
+// Q4R(data): Y0 = the Q4_0 weights at data (16 bytes) unpacked to int8 in
+// [-8, 7]. Y14 holds 0x0F bytes, Y13 8s.
+#define Q4R(data) \
+	VMOVDQU data, X0 \
 	VPSRLW $4, X0, X1 \
 	VPAND X14, X0, X0 \
 	VPAND X14, X1, X1 \
 	VINSERTI128 $1, X1, Y0, Y0 \
 	VPSUBB Y13, Y0, Y0
 
-// Q8W(roff): Y0 = the Q8_0 block's weights at roff(SI).
-#define Q8W(roff) \
-	VMOVDQU roff+2(SI), Y0
+// Q8R(data): Y0 = the Q8_0 weights at data.
+#define Q8R(data) \
+	VMOVDQU data, Y0
+
+// Q4W(roff), Q8W(roff): the block at roff(SI).
+#define Q4W(roff) Q4R(roff+2(SI))
+#define Q8W(roff) Q8R(roff+2(SI))
 
 // SCALES8(stride): Y1 = the eight blocks' weight scales as float.
 #define SCALES8(stride) \
@@ -186,6 +190,20 @@
 // tree), so the running float sum of every token — llama.cpp's one sum per
 // row, in block order — is one VADDPS per block for all eight.
 
+// LANES8: Y3 = the sums of Y3..Y10's eight int32 lanes each, as float,
+// lane i for Y(3+i) (Y12 scratch).
+#define LANES8 \
+	VPHADDD Y4, Y3, Y3 \
+	VPHADDD Y6, Y5, Y5 \
+	VPHADDD Y8, Y7, Y7 \
+	VPHADDD Y10, Y9, Y9 \
+	VPHADDD Y5, Y3, Y3 \
+	VPHADDD Y9, Y7, Y7 \
+	VPERM2I128 $0x20, Y7, Y3, Y12 \
+	VPERM2I128 $0x31, Y7, Y3, Y3 \
+	VPADDD Y12, Y3, Y3 \
+	VCVTDQ2PS Y3, Y3
+
 // PROD8(t, dst): token t's block (32 activations at t*32(DI)) times the
 // weights (Y0; |w| in Y2) as eight int32 partial sums in dst.
 #define PROD8(t, dst) \
@@ -207,16 +225,7 @@
 	PROD8(5, Y8) \
 	PROD8(6, Y9) \
 	PROD8(7, Y10) \
-	VPHADDD Y4, Y3, Y3 \
-	VPHADDD Y6, Y5, Y5 \
-	VPHADDD Y8, Y7, Y7 \
-	VPHADDD Y10, Y9, Y9 \
-	VPHADDD Y5, Y3, Y3 \
-	VPHADDD Y9, Y7, Y7 \
-	VPERM2I128 $0x20, Y7, Y3, Y12 \
-	VPERM2I128 $0x31, Y7, Y3, Y3 \
-	VPADDD Y12, Y3, Y3 \
-	VCVTDQ2PS Y3, Y3 \
+	LANES8 \
 	VPBROADCASTW (SI), X12 \
 	VCVTPH2PS X12, Y12
 
@@ -228,6 +237,61 @@
 	MOVQ nb+32(FP), CX \
 	BCAST($0x0001000100010001, X15, Y15) \
 	VXORPS Y11, Y11, Y11
+
+// Eight rows at once for one token (generation, forced answer text): the
+// token's activation block is loaded once for eight rows' weight blocks,
+// each row's block sum reduced into one lane (VPHADDD tree), so each row's
+// running float sum — llama.cpp's one per row, in block order — is one
+// lane of a VADDPS per block.
+
+DATA ones16<>+0(SB)/8, $0x0001000100010001
+DATA ones16<>+8(SB)/8, $0x0001000100010001
+DATA ones16<>+16(SB)/8, $0x0001000100010001
+DATA ones16<>+24(SB)/8, $0x0001000100010001
+GLOBL ones16<>(SB), RODATA|NOPTR, $32
+
+// ROW(W, data, dst): one row's block times the activations in Y11, as
+// eight int32 partial sums in dst.
+#define ROW(W, data, dst) \
+	W(data) \
+	VPSIGNB Y0, Y0, Y2 \
+	VPSIGNB Y0, Y11, Y1 \
+	VPMADDUBSW Y1, Y2, Y1 \
+	VPMADDWD ones16<>(SB), Y1, dst
+
+// ROWS(W): the eight rows' blocks (rows 0-3 from SI, 4-7 from R10; stride
+// R8, three strides R9); Y3 = their sums as float, lane r for row r.
+#define ROWS(W) \
+	VMOVDQU (DI), Y11 \
+	ROW(W, 2(SI), Y3) \
+	ROW(W, 2(SI)(R8*1), Y4) \
+	ROW(W, 2(SI)(R8*2), Y5) \
+	ROW(W, 2(SI)(R9*1), Y6) \
+	ROW(W, 2(R10), Y7) \
+	ROW(W, 2(R10)(R8*1), Y8) \
+	ROW(W, 2(R10)(R8*2), Y9) \
+	ROW(W, 2(R10)(R9*1), Y10) \
+	LANES8 \
+	VPINSRW $0, (SI), X12, X12 \
+	VPINSRW $1, (SI)(R8*1), X12, X12 \
+	VPINSRW $2, (SI)(R8*2), X12, X12 \
+	VPINSRW $3, (SI)(R9*1), X12, X12 \
+	VPINSRW $4, (R10), X12, X12 \
+	VPINSRW $5, (R10)(R8*1), X12, X12 \
+	VPINSRW $6, (R10)(R8*2), X12, X12 \
+	VPINSRW $7, (R10)(R9*1), X12, X12 \
+	VCVTPH2PS X12, Y12
+
+#define ARGSR \
+	MOVQ row+0(FP), SI \
+	MOVQ stride+8(FP), R8 \
+	MOVQ q+16(FP), DI \
+	MOVQ dy+24(FP), BX \
+	MOVQ out+32(FP), DX \
+	MOVQ nb+40(FP), CX \
+	LEAQ (R8)(R8*2), R9 \
+	LEAQ (SI)(R8*4), R10 \
+	VXORPS Y15, Y15, Y15
 
 // func blockSumsQ8AVX2(row *byte, q *int8, sums *int32, nb int)
 TEXT ·blockSumsQ8AVX2(SB), NOSPLIT, $0-32
@@ -450,5 +514,51 @@ p88loop:
 	JNZ  p88loop
 
 	VMOVUPS Y11, (DX)
+	VZEROUPPER
+	RET
+
+// func productsQ4r8AVX2(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
+// out[r] = row r (at row + r·stride) · the activations, for r < 8: Σ_b
+// (sum·dx)·dy in block order from 0; nb ≥ 1.
+TEXT ·productsQ4r8AVX2(SB), NOSPLIT, $0-48
+	ARGSR
+	Q4CONSTS(X14, Y14, X13, Y13)
+
+r4loop:
+	ROWS(Q4R)
+	VMULPS Y12, Y3, Y3
+	VBROADCASTSS (BX), Y12
+	VMULPS Y12, Y3, Y3
+	VADDPS Y3, Y15, Y15
+	ADDQ $18, SI
+	ADDQ $18, R10
+	ADDQ $32, DI
+	ADDQ $4, BX
+	DECQ CX
+	JNZ  r4loop
+
+	VMOVUPS Y15, (DX)
+	VZEROUPPER
+	RET
+
+// func productsQ8r8AVX2(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
+// As productsQ4r8AVX2 for Q8_0 rows: Σ_b sum·(dx·dy).
+TEXT ·productsQ8r8AVX2(SB), NOSPLIT, $0-48
+	ARGSR
+
+r8loop:
+	ROWS(Q8R)
+	VBROADCASTSS (BX), Y1
+	VMULPS Y1, Y12, Y12
+	VMULPS Y12, Y3, Y3
+	VADDPS Y3, Y15, Y15
+	ADDQ $34, SI
+	ADDQ $34, R10
+	ADDQ $32, DI
+	ADDQ $4, BX
+	DECQ CX
+	JNZ  r8loop
+
+	VMOVUPS Y15, (DX)
 	VZEROUPPER
 	RET

@@ -78,10 +78,7 @@ func kLanesArch(row []byte, a *KActs, lanes *[8]float32, q6 bool) bool {
 		q6kAuxNEON(&row[b0*Q6_KSize], &a.Q[b0*QKK], &aux[0], n)
 		for i := 0; i < n; i++ {
 			b := b0 + i
-			d := t[binary.LittleEndian.Uint16(row[(b+1)*Q6_KSize-2:])] * a.D[b]
-			for l := range lanes {
-				lanes[l] += float32(d * float32(aux[i*8+l])) // rounded: never fused
-			}
+			addLanes(lanes, t[binary.LittleEndian.Uint16(row[(b+1)*Q6_KSize-2:])]*a.D[b], (*[8]int32)(aux[i*8:]))
 		}
 	}
 	return true

@@ -181,6 +181,40 @@ func TestQuantizeAndViewsOnHostileData(t *testing.T) {
 	}
 }
 
+// randActs is nb blocks of random activations (spread over five orders of
+// magnitude) quantized; extremes makes them ±127, -1 and 0 instead.
+func randActs(rng *rand.Rand, nb int, extremes bool) *Acts {
+	x := make([]float32, nb*QK)
+	for j := range x {
+		x[j] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
+	}
+	a := NewActs(len(x))
+	a.Quantize(x)
+	if extremes {
+		for j := range a.Q {
+			a.Q[j] = []int8{-127, 127, -1, 0}[j%4]
+		}
+	}
+	return a
+}
+
+// randRows fills n rows of nb blocks of the given size, stride bytes
+// apart, with any bytes; finite keeps the blocks' scales finite.
+func randRows(rng *rand.Rand, n, nb, size, stride int, finite bool) []byte {
+	rows := make([]byte, (n-1)*stride+nb*size)
+	for i := range rows {
+		rows[i] = byte(rng.Uint32())
+	}
+	if finite {
+		for r := 0; r < n; r++ {
+			for b := 0; b < nb; b++ {
+				rows[r*stride+b*size+1] &= 0x3b
+			}
+		}
+	}
+	return rows
+}
+
 // The eight-token kernel gives each token bit for bit its one-token
 // product (pure Go), for any block count, hostile weights and activations
 // at their extremes.
@@ -190,17 +224,7 @@ func TestDot8Agrees(t *testing.T) {
 		nb := 1 + rng.IntN(3*blockBatch)
 		acts := make([]*Acts, 8)
 		for i := range acts {
-			x := make([]float32, nb*QK)
-			for j := range x {
-				x[j] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
-			}
-			acts[i] = NewActs(len(x))
-			acts[i].Quantize(x)
-			if trial%5 == 0 && i == 3 {
-				for j := range acts[i].Q {
-					acts[i].Q[j] = []int8{-127, 127, -1, 0}[j%4]
-				}
-			}
+			acts[i] = randActs(rng, nb, trial%5 == 0 && i == 3)
 		}
 		a8 := NewActs8(nb * QK)
 		a8.Interleave(acts)
@@ -209,15 +233,7 @@ func TestDot8Agrees(t *testing.T) {
 			if q4 {
 				size = Q4_0Size
 			}
-			row := make([]byte, nb*size)
-			for i := range row {
-				row[i] = byte(rng.Uint32())
-			}
-			for b := 0; b < nb; b++ { // finite scales, mostly
-				if trial%7 != 0 {
-					row[b*size+1] &= 0x3b
-				}
-			}
+			row := randRows(rng, 1, nb, size, nb*size, trial%7 != 0) // finite scales, mostly
 			var got [8]float32
 			if !Dot8(row, a8, &got, q4) {
 				t.Skipf("no eight-token kernel on this CPU (%s)", Kernel)
@@ -274,34 +290,14 @@ func TestDotRows8Agrees(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 19))
 	for trial := 0; trial < 300; trial++ {
 		nb := 1 + rng.IntN(3*blockBatch)
-		x := make([]float32, nb*QK)
-		for j := range x {
-			x[j] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
-		}
-		a := NewActs(len(x))
-		a.Quantize(x)
-		if trial%5 == 0 {
-			for j := range a.Q {
-				a.Q[j] = []int8{-127, 127, -1, 0}[j%4]
-			}
-		}
+		a := randActs(rng, nb, trial%5 == 0)
 		for _, q4 := range []bool{false, true} {
 			size := Q8_0Size
 			if q4 {
 				size = Q4_0Size
 			}
-			stride := nb*size + rng.IntN(3)*size // rows of a wider matrix, or packed
-			rows := make([]byte, 7*stride+nb*size)
-			for i := range rows {
-				rows[i] = byte(rng.Uint32())
-			}
-			if trial%7 != 0 { // finite scales, mostly
-				for r := 0; r < 8; r++ {
-					for b := 0; b < nb; b++ {
-						rows[r*stride+b*size+1] &= 0x3b
-					}
-				}
-			}
+			stride := nb*size + rng.IntN(3)*size                     // rows of a wider matrix, or packed
+			rows := randRows(rng, 8, nb, size, stride, trial%7 != 0) // finite scales, mostly
 			var got [8]float32
 			if !DotRows8(rows, stride, a, &got, q4) {
 				t.Skipf("no eight-row kernel on this CPU (%s)", Kernel)

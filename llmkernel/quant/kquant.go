@@ -153,10 +153,15 @@ func q6kLanesGo(row []byte, a *KActs, lanes *[8]float32) {
 				aux[l] += sc * (int32(qa[l])*int32(wa[l]) + int32(qa[l+8])*int32(wa[l+8]))
 			}
 		}
-		d := t[binary.LittleEndian.Uint16(blk[Q6_KSize-2:])] * a.D[b]
-		for l := range lanes {
-			lanes[l] += float32(d * float32(aux[l])) // rounded: never fused (arm64 would)
-		}
+		addLanes(lanes, t[binary.LittleEndian.Uint16(blk[Q6_KSize-2:])]*a.D[b], &aux)
+	}
+}
+
+// addLanes adds a super-block's integer lanes times d to lanes, as ggml's
+// generic k-quant products do: sums[l] += d*aux32[l].
+func addLanes(lanes *[8]float32, d float32, aux *[8]int32) {
+	for l := range lanes {
+		lanes[l] += float32(d * float32(aux[l])) // rounded: never fused (arm64 would)
 	}
 }
 
@@ -211,10 +216,7 @@ func q4kLanesGo(row []byte, a *KActs, lanes *[8]float32) {
 				aux[l] += lo*sl + hi*sh
 			}
 		}
-		d := t[binary.LittleEndian.Uint16(blk)] * a.D[b]
-		for l := range lanes {
-			lanes[l] += float32(d * float32(aux[l]))
-		}
+		addLanes(lanes, t[binary.LittleEndian.Uint16(blk)]*a.D[b], &aux)
 	}
 }
 

@@ -21,13 +21,9 @@
 	VMOVQ AX, X13 \
 	VPBROADCASTQ X13, Y13
 
-// KPAIRS(aoff): unsigned weights (bytes) in Y6, the 32
-// activations at aoff(DI), the scales (words) in Y1; adds the scaled pair
-// sums to Y9 and Y10. Y0 is zero.
-#define KPAIRS(aoff) \
-	VPSHUFB Y14, Y6, Y6 \
-	VMOVDQU aoff(DI), Y7 \
-	VPSHUFB Y14, Y7, Y7 \
+// KTAIL: the pairs' products (unsigned weights in Y6, activations in Y7,
+// both shuffled) scaled by Y1's words into Y9 and Y10. Y0 is zero.
+#define KTAIL \
 	VPMADDUBSW Y7, Y6, Y6 \
 	VPUNPCKLWD Y0, Y6, Y8 \
 	VPMADDWD Y1, Y8, Y8 \
@@ -36,20 +32,25 @@
 	VPMADDWD Y1, Y8, Y8 \
 	VPADDD Y8, Y10, Y10
 
-// KSIGNED(aoff): KPAIRS for signed weights in Y6: |w| times a·sign(w).
-#define KSIGNED(aoff) \
+// KLOAD(aoff): Y6 (the weights) and the 32 activations at aoff(DI), into
+// Y7, shuffled into pairs.
+#define KLOAD(aoff) \
 	VPSHUFB Y14, Y6, Y6 \
 	VMOVDQU aoff(DI), Y7 \
-	VPSHUFB Y14, Y7, Y7 \
+	VPSHUFB Y14, Y7, Y7
+
+// KPAIRS(aoff): unsigned weights (bytes) in Y6 times the 32 activations at
+// aoff(DI), scaled by the words in Y1, added to Y9 and Y10.
+#define KPAIRS(aoff) \
+	KLOAD(aoff) \
+	KTAIL
+
+// KSIGNED(aoff): KPAIRS for signed weights in Y6: |w| times a·sign(w).
+#define KSIGNED(aoff) \
+	KLOAD(aoff) \
 	VPSIGNB Y6, Y7, Y7 \
 	VPSIGNB Y6, Y6, Y6 \
-	VPMADDUBSW Y7, Y6, Y6 \
-	VPUNPCKLWD Y0, Y6, Y8 \
-	VPMADDWD Y1, Y8, Y8 \
-	VPADDD Y8, Y9, Y9 \
-	VPUNPCKHWD Y0, Y6, Y8 \
-	VPMADDWD Y1, Y8, Y8 \
-	VPADDD Y8, Y10, Y10
+	KTAIL
 
 // KFINISH(doff): the super-block's lanes (Y9, Y10) as float, times
 // d = (half at doff(SI)) · (BX), added to Y15.
