@@ -98,7 +98,7 @@ func (s *State) DecodeJSON(ctx context.Context, shape Shape, maxTokens int) ([]b
 				return nil, err
 			}
 			out.WriteString(key + `"` + str + `"`)
-			d.pending = `"`
+			d.pendingText = `"`
 		}
 	}
 	out.WriteString("}")
@@ -106,21 +106,22 @@ func (s *State) DecodeJSON(ctx context.Context, shape Shape, maxTokens int) ([]b
 }
 
 // decoder feeds the state: text forced or chosen so far whose tokens are
-// not evaluated yet waits in pending and is evaluated with the next force.
+// not evaluated yet waits in pending (tokens) and pendingText, and is
+// evaluated with the next force, in the same batch.
 type decoder struct {
-	s       *State
-	g       *grammar
-	ctx     context.Context
-	budget  int
-	pending string
-	logits  []float32
+	s           *State
+	g           *grammar
+	ctx         context.Context
+	budget      int
+	pending     []int32
+	pendingText string
+	logits      []float32
 }
 
 // force appends text (after anything pending) without sampling.
 func (d *decoder) force(text string) error {
-	text = d.pending + text
-	d.pending = ""
-	ids := d.s.m.Vocab.EncodeRaw(text)
+	ids := append(d.pending, d.s.m.Vocab.EncodeRaw(d.pendingText+text)...)
+	d.pending, d.pendingText = nil, ""
 	return d.eval(ids)
 }
 
@@ -136,76 +137,100 @@ func (d *decoder) eval(ids []int32) error {
 	return err
 }
 
-// enum evaluates each value (followed by end) from the current position
-// and keeps the likeliest by total log-probability.
+// enum scores each value (followed by end) from the current position by
+// its total log-probability and keeps the likeliest. Every value's tokens
+// but its last go through the model in one batch, as a tree (values that
+// start alike share their first tokens); the winner's branch stays in the
+// cache and its last token waits to be evaluated with what follows.
 func (d *decoder) enum(values []string, end string) (string, error) {
 	if d.logits == nil {
 		return "", errors.New("llama: enum before any evaluated text")
 	}
-	base := d.s.pos
-	first := append([]float32(nil), d.logits...)
-	best, bestLP, scored := -1, math.Inf(-1), -1
-	var bestIDs []int32
+	type node struct {
+		parent int
+		tok    int32
+	}
+	index := map[node]int{}
+	var toks []int32
+	var parent []int
+	ids := make([][]int32, len(values))
+	last := make([]int, len(values)) // the node of each value's next-to-last token (-1: none)
 	for i, v := range values {
-		ids := d.s.m.Vocab.EncodeRaw(v + end)
-		if len(ids) == 0 {
+		ids[i] = d.s.m.Vocab.EncodeRaw(v + end)
+		at := -1
+		for _, t := range ids[i][:max(len(ids[i])-1, 0)] {
+			k := node{at, t}
+			j, ok := index[k]
+			if !ok {
+				j = len(toks)
+				index[k] = j
+				toks, parent = append(toks, t), append(parent, at)
+			}
+			at = j
+		}
+		last[i] = at
+	}
+	// Each token is scored under the logits before it: the current ones
+	// for a value's first token, then those after each node.
+	var after [][]float32
+	if len(toks) > 0 {
+		var err error
+		if after, err = d.s.EvalTree(d.ctx, toks, parent); err != nil {
+			return "", err
+		}
+	}
+	norm := make([]logNorm, len(toks)+1)
+	norm[0] = normOf(d.logits)
+	for j, l := range after {
+		norm[1+j] = normOf(l)
+	}
+	best, bestLP := -1, math.Inf(-1)
+	for i, vi := range ids {
+		if len(vi) == 0 {
 			continue
 		}
-		lp := logProb(first, ids[0])
-		d.s.Truncate(base)
-		scored = -1
-		if len(ids) > 1 && !math.IsInf(lp, -1) {
-			// The value's continuation in one batch, with the logits
-			// after each of its tokens.
-			var all [][]float32
-			var err error
-			if len(ids)-1 <= maxBatch {
-				all, err = d.s.EvalAll(d.ctx, ids[:len(ids)-1])
-			} else {
-				all, err = d.evalEach(ids[:len(ids)-1])
-			}
-			if err != nil {
-				return "", err
-			}
-			for j := 1; j < len(ids); j++ {
-				lp += logProb(all[j-1], ids[j])
-			}
-			scored = i
+		lp := norm[0].of(d.logits, vi[0])
+		for j, at := 1, -1; j < len(vi); j++ {
+			at = index[node{at, vi[j-1]}]
+			lp += norm[1+at].of(after[at], vi[j])
 		}
 		if lp > bestLP || best < 0 {
-			best, bestLP, bestIDs = i, lp, ids
+			best, bestLP = i, lp
 		}
 	}
 	if best < 0 {
 		return "", ErrNoValue
 	}
-	if scored == best {
-		// The cache already holds all of the best value but its last
-		// token: evaluate that one only (counted with the rest).
-		d.budget -= len(bestIDs) - 1
-		if err := d.eval(bestIDs[len(bestIDs)-1:]); err != nil {
+	base := d.s.pos - len(toks)
+	if last[best] < 0 {
+		d.s.Truncate(base)
+	} else {
+		if err := d.s.KeepBranch(last[best]); err != nil {
 			return "", err
 		}
-		return values[best], nil
+		d.budget -= len(ids[best]) - 1
 	}
-	d.s.Truncate(base)
-	if err := d.eval(bestIDs); err != nil {
-		return "", err
-	}
+	d.pending = append(d.pending, ids[best][len(ids[best])-1])
+	d.logits = nil // the value's last token is not evaluated yet
 	return values[best], nil
 }
 
-// evalEach evaluates ids one at a time and keeps the logits after each.
-func (d *decoder) evalEach(ids []int32) ([][]float32, error) {
-	out := make([][]float32, len(ids))
-	for j := range ids {
-		l, err := d.s.Eval(d.ctx, ids[j:j+1])
-		if err != nil {
-			return nil, err
-		}
-		out[j] = append([]float32(nil), l...)
+// logNorm is what log softmax needs of a row of logits: its largest value
+// and log Σ exp(logit − largest).
+type logNorm struct{ max, logSum float64 }
+
+func normOf(logits []float32) logNorm {
+	mx := float64(logits[Argmax(logits)])
+	var sum float64
+	for _, l := range logits {
+		sum += math.Exp(float64(l) - mx)
 	}
-	return out, nil
+	return logNorm{mx, math.Log(sum)}
+}
+
+// of is log softmax(logits)[id].
+func (n logNorm) of(logits []float32, id int32) float64 {
+	return float64(logits[id]) - n.max - n.logSum
 }
 
 // integer writes digits while they keep a prefix of an integer in
@@ -297,14 +322,4 @@ func allBytes(s string, ok func(byte) bool) bool {
 		}
 	}
 	return true
-}
-
-// logProb is log softmax(logits)[id].
-func logProb(logits []float32, id int32) float64 {
-	mx := float64(logits[Argmax(logits)])
-	var sum float64
-	for _, l := range logits {
-		sum += math.Exp(float64(l) - mx)
-	}
-	return float64(logits[id]) - mx - math.Log(sum)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel/gguf"
@@ -31,6 +32,7 @@ type State struct {
 	scores []float32   // per head: max positions
 	qh     []float32   // the query rounded to half
 	out    prepared    // the output layer's input
+	last   *tree       // the last EvalTree's, until its branch is kept
 }
 
 // maxBatch is how many prompt tokens go through the model together: each
@@ -146,7 +148,7 @@ func (s *State) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 			return nil, err
 		}
 		n := min(maxBatch, len(tokens)-i)
-		s.forward(tokens[i:i+n], i+n == len(tokens))
+		s.forward(tokens[i:i+n], nil, i+n == len(tokens))
 	}
 	return s.logits, nil
 }
@@ -168,35 +170,114 @@ func (s *State) check(tokens []int32) error {
 }
 
 // EvalAll is Eval for at most maxBatch tokens that returns the logits after
-// every one of them (valid until the next call), computed in one batch:
-// what scoring a multi-token continuation needs.
+// every one of them (valid until the next call), computed in one batch.
 func (s *State) EvalAll(ctx context.Context, tokens []int32) ([][]float32, error) {
 	if len(tokens) > maxBatch {
 		return nil, fmt.Errorf("llama: EvalAll of %d tokens, more than %d", len(tokens), maxBatch)
 	}
+	parent := make([]int, len(tokens))
+	for j := range parent {
+		parent[j] = j - 1
+	}
+	return s.EvalTree(ctx, tokens, parent)
+}
+
+// tree is a batch of alternative continuations of the positions before
+// base: token j follows token parent[j] of the batch, or for -1 the cached
+// positions themselves. Token j fills cache slot base+j but sits at
+// position base+depth[j] and sees only the cached positions and its own
+// branch.
+type tree struct {
+	base          int
+	parent, depth []int
+	seen          []int // scratch: one token's branch, root first
+}
+
+// branch returns the slots of token j's branch, root first, in t.seen.
+func (t *tree) branch(j int) []int {
+	t.seen = t.seen[:0]
+	for g := j; g >= 0; g = t.parent[g] {
+		t.seen = append(t.seen, t.base+g)
+	}
+	slices.Reverse(t.seen)
+	return t.seen
+}
+
+// EvalTree evaluates alternative continuations of what s holds in one
+// pass (what scoring several candidate answers needs): tokens[j] follows
+// tokens[parent[j]] (parent[j] < j) or, where parent[j] is -1, the
+// positions s holds. It returns the logits after every token (valid until
+// the next call); each is bit for bit what evaluating that token's branch
+// alone, in order, gives. The tokens take the cache slots after s.Pos();
+// KeepBranch then keeps one branch and forgets the others.
+func (s *State) EvalTree(ctx context.Context, tokens []int32, parent []int) ([][]float32, error) {
 	if err := s.check(tokens); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if len(parent) != len(tokens) {
+		return nil, fmt.Errorf("llama: %d tokens with %d parents", len(tokens), len(parent))
 	}
-	s.grow(len(tokens))
-	if len(s.all) < len(tokens) {
-		s.all = rows(len(tokens), s.m.VocabSize)
+	tr := &tree{base: s.pos, parent: parent, depth: make([]int, len(tokens))}
+	for j, p := range parent {
+		if p < -1 || p >= j {
+			return nil, fmt.Errorf("llama: token %d follows %d, not an earlier token of the batch", j, p)
+		}
+		if p >= 0 {
+			tr.depth[j] = tr.depth[p] + 1
+		}
 	}
-	s.forward(tokens, false)
 	n := len(tokens)
-	m, b := s.m, s.b
-	for j := range n {
-		rmsNorm(b.xn[j], b.x[j], m.outNorm, m.Eps)
+	s.grow(min(n, maxBatch))
+	if len(s.all) < n {
+		s.all = rows(n, s.m.VocabSize)
 	}
-	s.mul([]*matrix{m.output}, b.xn[:n], [][][]float32{s.all[:n]})
+	m := s.m
+	for i := 0; i < n; i += maxBatch {
+		if err := ctx.Err(); err != nil {
+			s.pos = tr.base
+			return nil, err
+		}
+		k := min(maxBatch, n-i)
+		s.forward(tokens[i:i+k], tr, false)
+		b := s.b
+		for j := range k {
+			rmsNorm(b.xn[j], b.x[j], m.outNorm, m.Eps)
+		}
+		s.mul([]*matrix{m.output}, b.xn[:k], [][][]float32{s.all[i : i+k]})
+	}
+	s.last = tr
 	return s.all[:n], nil
 }
 
-// forward evaluates toks at positions s.pos on; the logits of the last one
-// only when wanted.
-func (s *State) forward(toks []int32, wantLogits bool) {
+// KeepBranch keeps, of the last EvalTree's tokens, the branch that ends at
+// token j (its root first, at the positions after the tree's base) and
+// forgets the rest: the cache then holds exactly what evaluating that
+// branch alone would have left.
+func (s *State) KeepBranch(j int) error {
+	tr := s.last
+	if tr == nil || j < 0 || j >= len(tr.parent) || tr.base+len(tr.parent) != s.pos {
+		return fmt.Errorf("llama: no evaluated tree holds token %d", j)
+	}
+	kv := s.m.KVHeads * s.m.HeadDim
+	for d, slot := range tr.branch(j) {
+		to := tr.base + d
+		if to == slot {
+			continue
+		}
+		for l := range s.k {
+			copy(s.k[l][to*kv:(to+1)*kv], s.k[l][slot*kv:(slot+1)*kv])
+			copy(s.v[l][to*kv:(to+1)*kv], s.v[l][slot*kv:(slot+1)*kv])
+		}
+	}
+	s.pos = tr.base + tr.depth[j] + 1
+	s.last = nil
+	return nil
+}
+
+// forward evaluates toks in the cache slots from s.pos on: in sequence, or
+// as the next tokens of tree tr; the logits of the last one only when
+// wanted.
+func (s *State) forward(toks []int32, tr *tree, wantLogits bool) {
 	m, b, n := s.m, s.b, len(toks)
 	kvw := m.KVHeads * m.HeadDim
 	group := m.Heads / m.KVHeads
@@ -212,19 +293,27 @@ func (s *State) forward(toks []int32, wantLogits bool) {
 		}
 		s.mul([]*matrix{l.q, l.k, l.v}, xn, [][][]float32{b.q[:n], b.kk[:n], b.vv[:n]})
 		for j := range n {
-			p := s.pos + j
+			slot, p := s.pos+j, s.pos+j
+			if tr != nil {
+				p = tr.base + tr.depth[slot-tr.base]
+			}
 			s.rope(b.q[j], m.Heads, p)
 			s.rope(b.kk[j], m.KVHeads, p)
-			kc, vc := s.k[li][p*kvw:(p+1)*kvw], s.v[li][p*kvw:(p+1)*kvw]
+			kc, vc := s.k[li][slot*kvw:(slot+1)*kvw], s.v[li][slot*kvw:(slot+1)*kvw]
 			for i := range kc {
 				kc[i] = quant.RoundF16(b.kk[j][i])
 				vc[i] = quant.RoundF16(b.vv[j][i])
 			}
 		}
 		// Causal: token j sees the positions up to its own, which are
-		// all in the cache now.
+		// all in the cache now; in a tree, the cached positions before
+		// it and its own branch.
 		for j := range n {
-			s.attention(li, s.pos+j, group, scale, b.q[j], b.att[j])
+			if tr == nil {
+				s.attention(li, s.pos+j+1, nil, group, scale, b.q[j], b.att[j])
+			} else {
+				s.attention(li, tr.base, tr.branch(s.pos+j-tr.base), group, scale, b.q[j], b.att[j])
+			}
 		}
 		s.mul([]*matrix{l.o}, b.att[:n], [][][]float32{xn})
 		for j := range n {
@@ -255,16 +344,17 @@ func (s *State) forward(toks []int32, wantLogits bool) {
 	}
 }
 
-// attention computes every head's output for query q at position p into
-// att: scores of the query (rounded to half, as ggml's F16·F32 product
+// attention computes every head's output for query q into att, over the
+// cached positions before pre and then the cache slots in more, in that
+// order: scores of the query (rounded to half, as ggml's F16·F32 product
 // does) against the cached keys, softmax with a double-precision sum,
 // probabilities rounded to half, weighted sum of the cached values.
-func (s *State) attention(li, p, group int, scale float32, q, att []float32) {
+func (s *State) attention(li, pre int, more []int, group int, scale float32, q, att []float32) {
 	m := s.m
 	kvw := m.KVHeads * m.HeadDim
 	hd := m.HeadDim
 	kc, vc := s.k[li], s.v[li]
-	n := p + 1
+	n := pre + len(more)
 	s.parallel(m.Heads, s.split(n*m.Embd*2), func(h0, h1 int) {
 		for h := h0; h < h1; h++ {
 			scores := s.scores[h*s.max : h*s.max+n]
@@ -277,7 +367,7 @@ func (s *State) attention(li, p, group int, scale float32, q, att []float32) {
 			// Four positions' sums run side by side (each still in
 			// order): four dependency chains instead of one.
 			t := 0
-			for ; t+4 <= n; t += 4 {
+			for ; t+4 <= pre; t += 4 {
 				o := t*kvw + kvh*hd
 				k0, k1 := kc[o:o+hd], kc[o+kvw:o+kvw+hd]
 				k2, k3 := kc[o+2*kvw:o+2*kvw+hd], kc[o+3*kvw:o+3*kvw+hd]
@@ -291,7 +381,11 @@ func (s *State) attention(li, p, group int, scale float32, q, att []float32) {
 				scores[t], scores[t+1], scores[t+2], scores[t+3] = float32(d0)*scale, float32(d1)*scale, float32(d2)*scale, float32(d3)*scale
 			}
 			for ; t < n; t++ {
-				k := kc[t*kvw+kvh*hd : t*kvw+kvh*hd+hd]
+				slot := t
+				if t >= pre {
+					slot = more[t-pre]
+				}
+				k := kc[slot*kvw+kvh*hd : slot*kvw+kvh*hd+hd]
 				var d float64
 				for i, qv := range qh {
 					d += float64(qv * k[i])
@@ -313,8 +407,15 @@ func (s *State) attention(li, p, group int, scale float32, q, att []float32) {
 			i := 0
 			for ; i+4 <= hd; i += 4 {
 				var d0, d1, d2, d3 float64
-				for t, sc := range scores[:n] {
+				for t, sc := range scores[:pre] {
 					v := vc[t*kvw+base+i : t*kvw+base+i+4]
+					d0 += float64(sc * v[0])
+					d1 += float64(sc * v[1])
+					d2 += float64(sc * v[2])
+					d3 += float64(sc * v[3])
+				}
+				for e, slot := range more {
+					sc, v := scores[pre+e], vc[slot*kvw+base+i:slot*kvw+base+i+4]
 					d0 += float64(sc * v[0])
 					d1 += float64(sc * v[1])
 					d2 += float64(sc * v[2])
@@ -324,8 +425,11 @@ func (s *State) attention(li, p, group int, scale float32, q, att []float32) {
 			}
 			for ; i < hd; i++ {
 				var d float64
-				for t, sc := range scores[:n] {
+				for t, sc := range scores[:pre] {
 					d += float64(sc * vc[t*kvw+base+i])
+				}
+				for e, slot := range more {
+					d += float64(scores[pre+e] * vc[slot*kvw+base+i])
 				}
 				out[i] = float32(d)
 			}
