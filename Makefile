@@ -125,12 +125,14 @@ bench: build runsc rootfs
 
 # The full benchmark harness run (all workloads and scenarios, every runtime
 # present); docs/benchmarks.md has its results for the development VM.
+SCENARIOS ?= noisy-neighbour,memory,io,phases,leak
 bench-full: deps build runsc
-	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --repeat 3 --scenario io,memory,noisy-neighbour --out $(BIN)/bench-full
+	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --repeat 3 --scenario $(SCENARIOS) --out $(BIN)/bench-full
 
-# The live loop's scenarios: plain runsc vs runsc-ai with its agent, same run
-# (about 12 minutes on 2 cores). One scenario: SCENARIOS=noisy-neighbour.
-SCENARIOS ?= noisy-neighbour,memory,io
+# The live loop's scenarios: plain runsc vs runsc-ai with its agent, and the
+# oracles (floor, static grid), same run: each scenario 30-40 s per variant,
+# 4-5 variants, 6 repetitions (about 15 minutes a scenario on 2 cores). One
+# scenario: SCENARIOS=noisy-neighbour.
 bench-live: deps build runsc
 	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --workload none --scenario $(SCENARIOS) --runtimes runsc,runsc-ai+agent --repeat 5 --out $(BIN)/bench-live
 

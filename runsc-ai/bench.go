@@ -26,7 +26,7 @@ type benchCmd struct {
 	noSpec
 	workloads, scenarios, runtimes, runsc, out string
 	repeat, warmup                             int
-	quick                                      bool
+	quick, noOracles                           bool
 	agentPolicy                                string
 	threshold                                  float64
 	set                                        map[string]bool
@@ -45,7 +45,7 @@ func (*benchCmd) Name() string     { return "bench" }
 func (*benchCmd) Synopsis() string { return "benchmark runsc-ai against runsc and runc" }
 func (*benchCmd) Usage() string {
 	return `bench list
-bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--out DIR]
+bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--no-oracles] [--out DIR]
 bench compare OLD.json NEW.json [--threshold PCT]
 bench startup [--repeat N] [--ops do,run,lifecycle] [--lived-runs N] [--lived-images N] [--trace-rounds N] [--max-ratio R] [--out DIR]
 bench cluster --kubeconfig FILE --nodes N,… [--runtime-classes default,runsc,runsc-ai] [--arch arm64] [--dry-run] [--out DIR]
@@ -55,7 +55,9 @@ run: runs each workload in a fresh container on each runtime (runc, runsc,
 runsc-ai, runsc-ai+agent; unavailable ones are reported and skipped),
 interleaved, after a warm-up, and writes results.json, report.md and PNG plots
 to --out. The workloads are carried by this binary, copied into a generated
-rootfs: nothing is downloaded. compare: what changed between two results,
+rootfs: nothing is downloaded. A scenario also runs its oracles on plain
+runsc (the sensitive roles alone, and a grid of static settings) and reports
+the fraction of the achievable gain runsc-ai+agent captures. compare: what changed between two results,
 regressions flagged (exit 1 if any).
 
 startup: times whole commands from outside, as a user or a kubelet sees
@@ -87,6 +89,7 @@ func (c *benchCmd) SetFlags(f *flag.FlagSet) {
 	f.IntVar(&c.repeat, "repeat", 5, "measured repetitions per workload and runtime")
 	f.IntVar(&c.warmup, "warmup", 1, "unmeasured repetitions first")
 	f.BoolVar(&c.quick, "quick", false, "small workloads and 3 repetitions: a few minutes in all")
+	f.BoolVar(&c.noOracles, "no-oracles", false, "run: skip the scenarios' oracle baselines (floor, static grid)")
 	f.StringVar(&c.out, "out", "bench-results", "output directory")
 	f.StringVar(&c.agentPolicy, "agent-policy", "", "run: the runsc-ai+agent runtime's policy file (default: the embedded policy)")
 	f.Float64Var(&c.threshold, "threshold", 10, "compare: a change worse than this percentage is a regression")
@@ -243,7 +246,7 @@ func (c *benchCmd) run(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	o := bench.Options{Self: self, Runsc: c.runsc, AgentPolicy: c.agentPolicy, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
-		Quick: c.quick, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
+		Quick: c.quick, NoOracles: c.noOracles, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
 	switch c.workloads {
 	case "":
 		o.Workloads = bench.DefaultWorkloads()
@@ -315,6 +318,7 @@ type benchWorkloadCmd struct {
 	dir     string
 	quick   bool
 	seconds int
+	alone   bool
 }
 
 func (*benchWorkloadCmd) Name() string { return "bench-workload" }
@@ -328,13 +332,14 @@ func (c *benchWorkloadCmd) SetFlags(f *flag.FlagSet) {
 	f.StringVar(&c.dir, "dir", os.TempDir(), "writable directory for the file workloads")
 	f.BoolVar(&c.quick, "quick", false, "small sizes")
 	f.IntVar(&c.seconds, "seconds", 0, "scenario workloads: run this long (0: the default)")
+	f.BoolVar(&c.alone, "alone", false, "scenario workloads: idle where they would disturb others (the floor)")
 }
 func (c *benchWorkloadCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
 	if f.NArg() != 1 {
 		f.Usage()
 		return subcommands.ExitUsageError
 	}
-	if err := workload.Run(ctx, f.Arg(0), workload.Params{Quick: c.quick, Dir: c.dir, Seconds: c.seconds}, os.Stdout); err != nil {
+	if err := workload.Run(ctx, f.Arg(0), workload.Params{Quick: c.quick, Dir: c.dir, Seconds: c.seconds, Alone: c.alone}, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "bench-workload: %v\n", err)
 		return subcommands.ExitFailure
 	}

@@ -166,6 +166,60 @@ func TestBenchRunQuick(t *testing.T) {
 		}
 	}
 
+	// The oracles ran for every scenario on plain runsc: the floor where a
+	// scenario has sensitive roles among others, every static setting,
+	// with results; every scenario measure has its capture.
+	for _, sc := range bench.ScenarioNames() {
+		oracles := []string{}
+		for _, set := range bench.StaticGrid(sc) {
+			oracles = append(oracles, bench.StaticPrefix+set.Name)
+		}
+		for _, w := range bench.Scenarios[sc] {
+			for _, o := range oracles {
+				if s := res.Find(w, sc, o); s == nil || len(s.Values) != 3 || len(s.Errors) != 0 {
+					t.Errorf("%s/%s on oracle %s: %+v", sc, w, o, s)
+				}
+			}
+		}
+	}
+	for _, w := range []struct{ sc, w string }{{"noisy-neighbour", "latency-prober"}, {"io", "io-reader"}} {
+		if s := res.Find(w.w, w.sc, bench.Floor); s == nil || len(s.Values) != 3 {
+			t.Errorf("%s: no floor for %s: %+v", w.sc, w.w, s)
+		}
+		if s := res.Find("cpu-hog", w.sc, bench.Floor); w.sc == "noisy-neighbour" && s != nil {
+			t.Errorf("the floor ran the disturbing role too: %+v", s)
+		}
+	}
+	// A static memory setting is what the sandbox gets: its reserved memory
+	// is the setting's limit.
+	for _, set := range bench.StaticGrid("memory") {
+		for w, l := range set.Limits {
+			s := res.Find(w+"/reserved", "memory", bench.StaticPrefix+set.Name)
+			if want := float64(l.MemoryLimit >> 20); s == nil || s.Min < want-1 || s.Max > want+1 {
+				t.Errorf("memory/%s/reserved under %s: %+v, want %v MiB", w, set.Name, s, want)
+			}
+		}
+	}
+	if len(res.Captures) != len(rowsOf(res, true)) {
+		t.Errorf("%d captures for %d scenario measures", len(res.Captures), len(rowsOf(res, true)))
+	}
+	for _, c := range res.Captures {
+		if c.Runsc <= 0 || c.Value <= 0 || c.Best <= 0 || c.BestName == "" || c.Captured == nil && c.Note == "" {
+			t.Errorf("capture %+v", c)
+		}
+	}
+	if c := res.AgentCost; c == nil || c.CPUSeconds <= 0 || c.PeakRSSBytes == 0 || c.Decisions == 0 {
+		t.Errorf("agent cost: %+v", c)
+	}
+	for _, s := range []string{"## Against the oracle", "| noisy-neighbour: latency-prober | ms p99 | lower |", "What the agent cost"} {
+		if !bytes.Contains(report, []byte(s)) {
+			t.Errorf("report.md lacks %q", s)
+		}
+	}
+	if !strings.Contains(stdout.String(), "CAPTURED") || !strings.Contains(stdout.String(), "agent cost: ") {
+		t.Errorf("the summary lacks the oracle table or the agent's cost:\n%s", stdout.String())
+	}
+
 	// compare: the results against themselves change nothing; a run whose
 	// runsc-ai got 50% slower at getpid is a flagged regression.
 	self := filepath.Join(out, "results.json")
@@ -186,6 +240,20 @@ func TestBenchRunQuick(t *testing.T) {
 	if err == nil || !strings.Contains(string(cmpOut), "REGRESSION") || !strings.Contains(string(cmpOut), "+50.0%") {
 		t.Errorf("a 50%% regression not flagged: %v\n%s", err, cmpOut)
 	}
+}
+
+// rowsOf lists the (scenario) measures of res.
+func rowsOf(res *bench.Results, scenarios bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range res.Series {
+		k := s.Scenario + "/" + s.Workload
+		if (s.Scenario != "") == scenarios && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func contains(xs []string, x string) bool {

@@ -15,6 +15,9 @@ type Change struct {
 	Pct        float64
 	Worse      bool
 	Regression bool
+	// Points: Pct is a difference of fractions in percentage points (the
+	// captured fraction against the oracle).
+	Points bool
 }
 
 // Compare lists what changed from a to b; a change worse than threshold
@@ -31,6 +34,20 @@ func Compare(a, b *Results, threshold float64) []Change {
 		c.Worse = (s.Better == "lower" && c.Pct > 0) || (s.Better == "higher" && c.Pct < 0)
 		c.Regression = c.Worse && abs(c.Pct) > threshold
 		out = append(out, c)
+	}
+	// A drop in the fraction of the oracle's gain the agent captures is a
+	// regression too (threshold read as percentage points).
+	for _, nc := range b.Captures {
+		for _, oc := range a.Captures {
+			if oc.Scenario != nc.Scenario || oc.Workload != nc.Workload || oc.Agent != nc.Agent || oc.Captured == nil || nc.Captured == nil {
+				continue
+			}
+			c := Change{Workload: nc.Workload, Scenario: nc.Scenario, Runtime: nc.Agent, Metric: "captured fraction", Old: *oc.Captured, New: *nc.Captured, Points: true}
+			c.Pct = (c.New - c.Old) * 100
+			c.Worse = c.Pct < 0
+			c.Regression = c.Worse && -c.Pct > threshold
+			out = append(out, c)
+		}
 	}
 	return out
 }
@@ -59,9 +76,13 @@ func WriteComparison(w io.Writer, changes []Change, threshold float64) (regressi
 		case !c.Worse && abs(c.Pct) > threshold:
 			flag = "better"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\t%.4g\t%+.1f%%\t%s\n", name, c.Runtime, c.Metric, c.Old, c.New, c.Pct, flag)
+		unit := "%"
+		if c.Points {
+			unit = " pp"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\t%.4g\t%+.1f%s\t%s\n", name, c.Runtime, c.Metric, c.Old, c.New, c.Pct, unit, flag)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d series compared, %d regressions (worse by more than %.0f%%)\n", len(changes), regressions, threshold)
+	fmt.Fprintf(w, "%d series compared, %d regressions (worse by more than %.0f%%; a captured fraction lower by more than %.0f points)\n", len(changes), regressions, threshold, threshold)
 	return regressions
 }

@@ -149,8 +149,8 @@ func (c *canvas) save(path string) error {
 
 func barPlot(dir string, r *Results, row row) (string, error) {
 	var series []*Series
-	for _, rt := range r.Runtimes {
-		if s := r.Find(row.workload, row.scenario, rt.Name); s != nil && len(s.Values) > 0 {
+	for _, name := range r.variantNames(row.scenario) {
+		if s := r.Find(row.workload, row.scenario, name); s != nil && len(s.Values) > 0 {
 			series = append(series, s)
 		}
 	}
@@ -174,12 +174,33 @@ func barPlot(dir string, r *Results, row row) (string, error) {
 		c.line(xm, ylo, xm, yhi, black)
 		c.line(xm-6, ylo, xm+6, ylo, black)
 		c.line(xm-6, yhi, xm+6, yhi, black)
-		c.text(xm-len(s.Runtime)*7/2, plotH-bo+18, s.Runtime, black)
+		// Many bars (a scenario's oracles): names on two staggered lines.
+		label, y := strings.TrimPrefix(s.Runtime, StaticPrefix), plotH-bo+14
+		if len(series) > 4 && i%2 == 1 {
+			y += 13
+		}
+		c.text(xm-len(label)*7/2, y, label, black)
 		v := fmt.Sprintf("%.4g", s.Median)
-		c.text(xm-len(v)*7/2, plotH-bo+34, v, black)
+		c.text(xm-len(v)*7/2, plotH-bo+42, v, black)
 	}
 	name := fileName(row, "")
 	return name, c.save(filepath.Join(dir, name))
+}
+
+// variantNames are the runtimes and, for a scenario, its oracles: the
+// names a row's series can carry, in the order they are plotted.
+func (r *Results) variantNames(scenario string) []string {
+	var names []string
+	for _, rt := range r.Runtimes {
+		names = append(names, rt.Name)
+	}
+	if scenario != "" {
+		names = append(names, Floor)
+		for _, set := range r.Static[scenario] {
+			names = append(names, StaticPrefix+set.Name)
+		}
+	}
+	return names
 }
 
 func cdfPlot(dir string, r *Results, row row) (string, error) {

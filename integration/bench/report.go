@@ -74,6 +74,7 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 			fmt.Fprintln(w)
 		}
 	}
+	writeCaptures(w, r)
 	if a := r.Agent; a != nil {
 		fmt.Fprintf(w, "\nThe runsc-ai+agent runtime's agent applied %d changes (%s), had %d proposals rejected by guardrails (%s), measured %d outcomes, %d apply errors.\n",
 			a.Applied, kv(a.AppliedByAction), a.Rejected, kv(a.RejectedByKind), a.Outcomes, a.ApplyErrors)
@@ -105,11 +106,7 @@ func (r *Results) ratioCells(row row, names []string) []string {
 
 // kv prints a count map as "a 1, b 2", sorted.
 func kv(m map[string]uint64) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := sortedKeys(m)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
@@ -203,9 +200,71 @@ func WriteSummary(w io.Writer, r *Results) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(r.Captures) > 0 {
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "\nSCENARIO MEASURE\tRUNSC\tAGENT\tORACLE\tCAPTURED\tREGRET\n")
+		for _, c := range r.Captures {
+			fmt.Fprintf(tw, "%s: %s\t%.4g\t%.4g\t%.4g (%s)\t%s\t%+.1f%%\n", c.Scenario, c.Workload, c.Runsc, c.Value, c.Best, c.BestName, c.fraction(), 100*c.Regret)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	if a := r.Agent; a != nil {
 		fmt.Fprintf(w, "agent: %d changes applied (%s), %d rejected by guardrails, %d outcomes, %d apply errors\n",
 			a.Applied, kv(a.AppliedByAction), a.Rejected, a.Outcomes, a.ApplyErrors)
 	}
+	if c := r.AgentCost; c != nil {
+		fmt.Fprintf(w, "agent cost: %.2f CPU-s in %.0f s (%.1f%% of a core), peak RSS %.1f MiB, %d decisions (%.1f/s)\n",
+			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec)
+	}
 	return nil
+}
+
+// writeCaptures writes report.md's oracle section: each scenario measure's
+// runsc, agent, floor and best static medians and the captured fraction.
+func writeCaptures(w io.Writer, r *Results) {
+	if len(r.Captures) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n## Against the oracle\n\n")
+	fmt.Fprintf(w, "The oracles ran on plain runsc in the same invocation, interleaved: the *floor* (a scenario's sensitive roles alone) and each *static* setting of the scenario's grid, runsc's default included. "+
+		"Best: the better of the floor and the best static setting, per measure. Captured: (runsc − agent) / (runsc − best) in the measure's better direction (1: the agent reaches the oracle; 0: no better than runsc; none where runsc is within %.0f%% of the best). "+
+		"Regret: how much worse than the best the agent is, relative to the best. Medians over the repetitions.\n\n", MinGap*100)
+	fmt.Fprintf(w, "| scenario: measure | metric | better | runsc | %s | floor | best static | best | captured | regret | note |\n", r.Captures[0].Agent)
+	fmt.Fprintf(w, "|%s\n", strings.Repeat(" --- |", 11))
+	for _, c := range r.Captures {
+		floor := "–"
+		if c.Floor != nil {
+			floor = fmt.Sprintf("%.4g", *c.Floor)
+		}
+		fmt.Fprintf(w, "| %s: %s | %s | %s | %.4g | %.4g | %s | %.4g (%s) | %s | %s | %+.1f%% | %s |\n", c.Scenario, c.Workload, c.Metric, c.Better,
+			c.Runsc, c.Value, floor, c.Static, c.StaticName, c.BestName, c.fraction(), 100*c.Regret, c.Note)
+	}
+	if len(r.Static) > 0 {
+		var sets []string
+		for _, s := range sortedKeys(r.Static) {
+			for _, set := range r.Static[s] {
+				var parts []string
+				for _, wl := range sortedKeys(set.Limits) {
+					parts = append(parts, wl+" "+set.Limits[wl].String())
+				}
+				sets = append(sets, fmt.Sprintf("%s `%s`: %s", s, set.Name, strings.Join(parts, ", ")))
+			}
+		}
+		fmt.Fprintf(w, "\nStatic settings: %s.\n", strings.Join(sets, "; "))
+	}
+	if c := r.AgentCost; c != nil {
+		fmt.Fprintf(w, "\nWhat the agent cost: %.2f CPU-seconds over its %.0f s (%.2f%% of one core), peak RSS %.1f MiB, %d decisions (%.1f per second), %d changes applied.\n",
+			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec, c.Applied)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -26,8 +26,16 @@ type Results struct {
 	Runtimes []Runtime `json:"runtimes"`
 	Series   []Series  `json:"series"`
 	Ratios   []Ratio   `json:"ratios"`
-	// Agent is what the runsc-ai+agent runtime's agent did, when it ran.
-	Agent *AgentReport `json:"agent,omitempty"`
+	// Agent is what the runsc-ai+agent runtime's agent did, when it ran,
+	// and what that cost.
+	Agent     *AgentReport `json:"agent,omitempty"`
+	AgentCost *AgentCost   `json:"agent_cost,omitempty"`
+	// Static is each scenario's grid of static settings (oracle.go); their
+	// series carry the runtime "static:<name>", the floor's "floor".
+	Static map[string][]Setting `json:"static,omitempty"`
+	// Captures: each scenario measure of runsc-ai+agent against its
+	// oracle.
+	Captures []Capture `json:"captures,omitempty"`
 }
 
 // Machine is where the results were measured.
@@ -49,6 +57,7 @@ type Config struct {
 	Warmup    int      `json:"warmup"`
 	Workloads []string `json:"workloads"`
 	Scenarios []string `json:"scenarios,omitempty"`
+	Oracles   bool     `json:"oracles,omitempty"`
 }
 
 // Runtime is one runtime compared.

@@ -46,6 +46,9 @@ type Options struct {
 	Repeat      int
 	Warmup      int
 	Quick       bool
+	// NoOracles skips the scenarios' oracle baselines (floor and static
+	// grid, oracle.go).
+	NoOracles bool
 	// Progress gets one line per run, or a bar when Terminal.
 	Progress io.Writer
 	Terminal bool
@@ -107,7 +110,17 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		return nil, fmt.Errorf("benchmark rootfs: %w", err)
 	}
 	res := &Results{Schema: Schema, Started: time.Now().UTC(), Command: o.Command, Machine: machine(ctx), Runtimes: rts,
-		Config: Config{Quick: o.Quick, Repeat: o.Repeat, Warmup: o.Warmup, Workloads: o.Workloads, Scenarios: o.Scenarios}}
+		Config: Config{Quick: o.Quick, Repeat: o.Repeat, Warmup: o.Warmup, Workloads: o.Workloads, Scenarios: o.Scenarios, Oracles: !o.NoOracles}}
+	if !o.NoOracles {
+		for _, s := range o.Scenarios {
+			if g := staticGrid[s]; len(g) > 0 {
+				if res.Static == nil {
+					res.Static = map[string][]Setting{}
+				}
+				res.Static[s] = g
+			}
+		}
+	}
 	var avail []Runtime
 	for _, rt := range rts {
 		if rt.Available {
@@ -130,20 +143,25 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 			if rep, err := a.status(); err == nil {
 				res.Agent = rep
 			}
+			res.AgentCost = a.cost(res.Agent)
 			a.stop()
 		}()
 	}
 	r := &runner{o: o, work: work, rootfs: rootfs, hasBusybox: hasBusybox, series: map[string]*Series{}}
-	r.total = (o.Warmup + o.Repeat) * len(avail) * len(items)
+	vars := make([][]variant, len(items))
+	for i, it := range items {
+		vars[i] = variants(it, avail, !o.NoOracles)
+		r.total += (o.Warmup + o.Repeat) * len(vars[i])
+	}
 	for rep := -o.Warmup; rep < o.Repeat; rep++ {
-		for _, it := range items {
+		for i, it := range items {
 			// Rotate the order every repetition: A B C, B C A, …
-			for k := range avail {
-				rt := avail[(k+rep+o.Warmup)%len(avail)]
+			vs := vars[i]
+			for k := range vs {
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
-				r.runItem(ctx, rt, it, rep >= 0)
+				r.runItem(ctx, vs[(k+rep+o.Warmup)%len(vs)], it, rep >= 0)
 			}
 		}
 	}
@@ -156,6 +174,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		res.Series = append(res.Series, *s)
 	}
 	res.ratios(Runsc)
+	res.Captures = res.captures(RunscAIAgent)
 	res.Finished = time.Now().UTC()
 	return res, nil // the deferred agent stop fills res.Agent
 }
@@ -173,33 +192,47 @@ type runner struct {
 	total      int
 }
 
-func (r *runner) runItem(ctx context.Context, rt Runtime, it item, record bool) {
-	results := make([][]workload.Result, len(it.workloads))
-	errs := make([]error, len(it.workloads))
+// runItem runs item it one way (a runtime, or an oracle): a workload, or
+// the variant's roles of a scenario together.
+func (r *runner) runItem(ctx context.Context, v variant, it item, record bool) {
+	rt := v.rt
+	ws := it.workloads
+	if v.roles != nil {
+		ws = nil
+		for _, ro := range v.roles {
+			ws = append(ws, ro.Workload)
+		}
+	}
+	results := make([][]workload.Result, len(ws))
+	errs := make([]error, len(ws))
 	var wg sync.WaitGroup
-	for i, w := range it.workloads {
+	for i, w := range ws {
+		var ro *Role
+		if v.roles != nil {
+			ro = &v.roles[i]
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = r.runOne(ctx, rt, w, role(it.scenario, w))
+			results[i], errs[i] = r.runOne(ctx, rt, w, ro)
 		}()
 	}
 	wg.Wait()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.done++
-	for i, w := range it.workloads {
+	for i, w := range ws {
 		if errs[i] != nil {
 			spec, _ := workload.Lookup(w)
-			s := r.seriesFor(it.scenario, w, rt.Name, spec.Metric, spec.Better)
+			s := r.seriesFor(it.scenario, w, v.name, spec.Metric, spec.Better)
 			if record {
 				s.Errors = append(s.Errors, errs[i].Error())
 			}
-			r.progress(w, it.scenario, rt.Name, "error: "+errs[i].Error())
+			r.progress(w, it.scenario, v.name, "error: "+errs[i].Error())
 			continue
 		}
 		for _, res := range results[i] {
-			s := r.seriesFor(it.scenario, res.Workload, rt.Name, res.Metric, res.Better)
+			s := r.seriesFor(it.scenario, res.Workload, v.name, res.Metric, res.Better)
 			status := fmt.Sprintf("%.4g %s", res.Value, res.Metric)
 			if record {
 				s.Values = append(s.Values, res.Value)
@@ -207,7 +240,7 @@ func (r *runner) runItem(ctx context.Context, rt Runtime, it item, record bool) 
 			} else {
 				status += " (warm-up)"
 			}
-			r.progress(res.Workload, it.scenario, rt.Name, status)
+			r.progress(res.Workload, it.scenario, v.name, status)
 		}
 	}
 }
@@ -272,6 +305,9 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string, ro *Role) ([]
 		}
 		if ro != nil {
 			args = append(args, "--seconds", fmt.Sprint(pickInt(r.o.Quick, ro.QuickSeconds, ro.Seconds)))
+			if ro.alone {
+				args = append(args, "--alone")
+			}
 		}
 		args = append(args, w)
 	}
@@ -280,9 +316,14 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string, ro *Role) ([]
 	if ro != nil {
 		cgPath = cgroupParent() + "/" + id
 		spec.Linux.CgroupsPath = cgPath
+		res := &specs.LinuxResources{}
 		if ro.MemoryLimit > 0 {
 			l := ro.MemoryLimit
-			spec.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &l}}
+			res.Memory = &specs.LinuxMemory{Limit: &l}
+		}
+		ro.Limits.apply(res)
+		if res.Memory != nil || res.CPU != nil {
+			spec.Linux.Resources = res
 		}
 		defer removeCgroup(cgPath)
 	}

@@ -26,6 +26,14 @@ type Role struct {
 	// Reserved: the harness samples the container's memory limit while it
 	// runs and reports the time average ("<workload>/reserved").
 	Reserved bool
+	// Sensitive: the role a scheduler protects; alone, it is the
+	// scenario's floor (see oracle.go). Disturbs: a sensitive role that
+	// also disturbs the others part of the time (a phase's batch half),
+	// which idles in the floor (the workload's --alone).
+	Sensitive, Disturbs bool
+	alone               bool // this run is the floor's
+	// Limits are set in the container's OCI spec (a static setting's).
+	Limits Limits
 }
 
 // scenarioRoles are the live loop's scenarios. A scenario's roles start
@@ -35,15 +43,27 @@ type Role struct {
 // they are the same for every runtime.
 var scenarioRoles = map[string][]Role{
 	"noisy-neighbour": {
-		{Workload: "latency-prober", Lead: 10 * time.Second, QuickLead: 2 * time.Second, Seconds: 10, QuickSeconds: 2},
+		{Workload: "latency-prober", Lead: 10 * time.Second, QuickLead: 2 * time.Second, Seconds: 10, QuickSeconds: 2, Sensitive: true},
 		{Workload: "cpu-hog", Seconds: 24, QuickSeconds: 5},
 	},
 	"memory": {
 		{Workload: "mem-idle", Seconds: 30, QuickSeconds: 4, MemoryLimit: 512 << 20, Reserved: true},
 		{Workload: "mem-ramp", Seconds: 30, QuickSeconds: 6, MemoryLimit: 512 << 20, Reserved: true},
 	},
+	// The roles swap halfway: the agent must follow (hysteresis, grants);
+	// no static setting suits both halves.
+	"phases": {
+		{Workload: "phase-early", Seconds: 30, QuickSeconds: 4, Sensitive: true, Disturbs: true},
+		{Workload: "phase-late", Seconds: 30, QuickSeconds: 4, Sensitive: true, Disturbs: true},
+	},
+	// A slow leak beside a tight working set: headroom up to the OCI limit
+	// for the leaker, no OOM kill for either, less memory reserved.
+	"leak": {
+		{Workload: "mem-leak", Seconds: 30, QuickSeconds: 6, MemoryLimit: 512 << 20, Reserved: true},
+		{Workload: "mem-steady", Seconds: 30, QuickSeconds: 6, MemoryLimit: 512 << 20, Reserved: true},
+	},
 	"io": {
-		{Workload: "io-reader", Lead: 8 * time.Second, QuickLead: time.Second, Seconds: 10, QuickSeconds: 1},
+		{Workload: "io-reader", Lead: 8 * time.Second, QuickLead: time.Second, Seconds: 10, QuickSeconds: 1, Sensitive: true},
 		{Workload: "io-writer", Seconds: 20, QuickSeconds: 3},
 	},
 }
@@ -119,9 +139,61 @@ func sampleLimit(ctx context.Context, path string) float64 {
 
 // agentProc is the runsc-ai agent the runsc-ai+agent runtime runs with.
 type agentProc struct {
-	cmd    *exec.Cmd
-	self   string
-	global []string
+	cmd     *exec.Cmd
+	self    string
+	global  []string
+	started time.Time
+}
+
+// AgentCost is what the agent cost over the run: CPU time, its peak
+// resident memory, the decisions it made and the changes it applied.
+type AgentCost struct {
+	Seconds         float64 `json:"seconds"` // the agent's lifetime
+	CPUSeconds      float64 `json:"cpu_seconds"`
+	CPUShare        float64 `json:"cpu_share"` // of one core, over its lifetime
+	PeakRSSBytes    uint64  `json:"peak_rss_bytes"`
+	Decisions       uint64  `json:"decisions"`
+	DecisionsPerSec float64 `json:"decisions_per_sec"`
+	Applied         uint64  `json:"applied"`
+}
+
+// cost reads the agent's CPU time and peak RSS from /proc while it still
+// runs; rep (may be nil) gives its decisions and changes.
+func (a *agentProc) cost(rep *AgentReport) *AgentCost {
+	c := &AgentCost{Seconds: time.Since(a.started).Seconds()}
+	pid := a.cmd.Process.Pid
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// Fields after the command's closing parenthesis: utime and stime
+		// are the 12th and 13th, in clock ticks (100 per second on Linux).
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 {
+			f := strings.Fields(string(b[i+1:]))
+			if len(f) > 12 {
+				var ut, st float64
+				fmt.Sscan(f[11], &ut)
+				fmt.Sscan(f[12], &st)
+				c.CPUSeconds = (ut + st) / 100
+			}
+		}
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				var kb uint64
+				fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+				c.PeakRSSBytes = kb << 10
+			}
+		}
+	}
+	if c.Seconds > 0 {
+		c.CPUShare = c.CPUSeconds / c.Seconds
+	}
+	if rep != nil {
+		c.Decisions, c.Applied = rep.DecisionLatency.Count, rep.Applied
+		if c.Seconds > 0 {
+			c.DecisionsPerSec = float64(c.Decisions) / c.Seconds
+		}
+	}
+	return c
 }
 
 // startAgent starts `runsc-ai agent` on rt's --ai-run and --ai-state (the
@@ -146,7 +218,7 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the agent: %w", err)
 	}
-	a := &agentProc{cmd: cmd, self: self, global: global}
+	a := &agentProc{cmd: cmd, self: self, global: global, started: time.Now()}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if _, err := a.status(); err == nil {
 			return a, nil

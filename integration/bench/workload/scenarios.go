@@ -18,36 +18,28 @@ import (
 func init() {
 	register(Spec{Name: "latency-prober", Scenario: true, Description: "a 1 ms burst of work every 10 ms; the response latency of each", Metric: "ms p99", Better: "lower",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
-			n := seconds(p, 1, 10) * 100
-			samples := make([]float64, 0, n)
-			tick := time.NewTicker(10 * time.Millisecond)
-			defer tick.Stop()
-			for i := 0; i < n; i++ {
-				due := <-tick.C
-				burn(time.Millisecond)
-				samples = append(samples, float64(time.Since(due).Microseconds())/1000)
-			}
+			samples := probe(time.Duration(seconds(p, 1, 10)) * time.Second)
 			return percentile(samples, 99), samples, nil
 		}})
 	register(Spec{Name: "cpu-hog", Scenario: true, Description: "two hashing threads per CPU (oversubscribed, like make -j) for a fixed time; work done", Metric: "MB hashed", Better: "higher",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
-			d := time.Duration(seconds(p, 2, 10)) * time.Second
-			var total atomic.Int64
-			var wg sync.WaitGroup
-			for i := 0; i < 2*runtime.NumCPU(); i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					buf := make([]byte, 1<<20)
-					for end := time.Now().Add(d); time.Now().Before(end); {
-						sum := sha256.Sum256(buf)
-						buf[0] = sum[0]
-						total.Add(1)
-					}
-				}()
-			}
-			wg.Wait()
-			return float64(total.Load()), nil, nil
+			return float64(hog(time.Duration(seconds(p, 2, 10)) * time.Second)), nil, nil
+		}})
+	// phases: an interactive service and a batch job whose roles swap
+	// halfway. Each reports the latency of its interactive half.
+	register(Spec{Name: "phase-early", Scenario: true, Description: "interactive (the prober) for the first half of its time, then a CPU hog; latency of the interactive half", Metric: "ms p99", Better: "lower",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			half := time.Duration(seconds(p, 4, 30)) * time.Second / 2
+			samples := probe(half)
+			batch(p, half)
+			return percentile(samples, 99), samples, nil
+		}})
+	register(Spec{Name: "phase-late", Scenario: true, Description: "a CPU hog for the first half of its time, then interactive (the prober); latency of the interactive half", Metric: "ms p99", Better: "lower",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			half := time.Duration(seconds(p, 4, 30)) * time.Second / 2
+			batch(p, half)
+			samples := probe(half)
+			return percentile(samples, 99), samples, nil
 		}})
 	register(Spec{Name: "mem-idle", Scenario: true, Description: "holds 48 MiB far below its limit, re-touching it every 100 ms; latency of each pass", Metric: "ms p99", Better: "lower",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
@@ -79,6 +71,34 @@ func init() {
 			}
 			time.Sleep(total * 2 / 10)
 			runtime.KeepAlive(held)
+			return percentile(samples, 99), samples, nil
+		}})
+	// leak: a slow memory leak beside a steady, tight working set.
+	register(Spec{Name: "mem-leak", Scenario: true, Description: "leaks 1 MiB every 150 ms from 32 MiB (to about 230 MiB in 30 s); latency of each allocation", Metric: "ms p99", Better: "lower",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			total := time.Duration(seconds(p, 6, 30)) * time.Second
+			held := [][]byte{touch(make([]byte, 32<<20), 1)}
+			samples := make([]float64, 0, total/(150*time.Millisecond)+1)
+			for end := time.Now().Add(total); time.Now().Before(end); time.Sleep(150 * time.Millisecond) {
+				start := time.Now()
+				held = append(held, touch(make([]byte, 1<<20), 1))
+				samples = append(samples, float64(time.Since(start).Microseconds())/1000)
+			}
+			runtime.KeepAlive(held)
+			return percentile(samples, 99), samples, nil
+		}})
+	register(Spec{Name: "mem-steady", Scenario: true, Description: "holds 96 MiB and re-touches all of it every 100 ms (a tight working set); latency of each pass", Metric: "ms p99", Better: "lower",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			buf := touch(make([]byte, 96<<20), 1)
+			n := seconds(p, 6, 30) * 10
+			samples := make([]float64, 0, n)
+			for i := 0; i < n; i++ {
+				start := time.Now()
+				touch(buf, byte(i))
+				samples = append(samples, float64(time.Since(start).Microseconds())/1000)
+				time.Sleep(100 * time.Millisecond)
+			}
+			runtime.KeepAlive(buf)
 			return percentile(samples, 99), samples, nil
 		}})
 	register(Spec{Name: "io-writer", Scenario: true, Description: "writes 1 MiB chunks with fsync for a fixed time", Metric: "MB/s", Better: "higher",
@@ -130,6 +150,50 @@ func init() {
 			}
 			return percentile(samples, 99), samples, nil
 		}})
+}
+
+// probe runs a 1 ms burst of work every 10 ms for d and returns each
+// burst's response latency (from when it was due), in ms.
+func probe(d time.Duration) []float64 {
+	n := int(d / (10 * time.Millisecond))
+	samples := make([]float64, 0, n)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; i < n; i++ {
+		due := <-tick.C
+		burn(time.Millisecond)
+		samples = append(samples, float64(time.Since(due).Microseconds())/1000)
+	}
+	return samples
+}
+
+// hog hashes on two threads per CPU for d and returns the MiB hashed.
+func hog(d time.Duration) int64 {
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < 2*runtime.NumCPU(); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1<<20)
+			for end := time.Now().Add(d); time.Now().Before(end); {
+				sum := sha256.Sum256(buf)
+				buf[0] = sum[0]
+				total.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return total.Load()
+}
+
+// batch is a phase's batch half: a hog, or (alone: the floor) idle.
+func batch(p Params, d time.Duration) {
+	if p.Alone {
+		time.Sleep(d)
+		return
+	}
+	hog(d)
 }
 
 // touch writes v to every page of b and returns it.

@@ -37,6 +37,9 @@ type Params struct {
 	// Seconds, when > 0, is how long a scenario workload runs (the
 	// harness sets it so the sides of a scenario overlap as intended).
 	Seconds int
+	// Alone: a workload that disturbs others for part of its time (a
+	// phase's batch half) idles then instead: the scenario's floor.
+	Alone bool
 }
 
 // Spec describes a workload.

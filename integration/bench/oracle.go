@@ -1,0 +1,296 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Oracles: a ratio to runsc does not say whether a decision was good, so
+// every scenario also runs, in the same invocation and interleaved with the
+// runtimes, two baselines on plain runsc that no adaptive runtime should
+// beat except by noise:
+//
+//   - the floor: the scenario's sensitive roles alone, without the
+//     workloads that disturb them, and idle where they disturb each other
+//     (what no scheduler can beat on this machine);
+//   - the best static setting in hindsight: each setting of a small
+//     declared grid (the batch job's CPU shares or quota, the memory
+//     limits) set in the containers' OCI specs; runsc's default is one of
+//     them. The best one per measure is kept.
+//
+// The captured fraction of a measure is then (runsc − agent) / (runsc −
+// best), in the measure's better direction: 1 when the agent reaches the
+// oracle, 0 when it does no better than runsc, above 1 when it beats it.
+
+// Oracle runtime names (series of the oracles carry them as their runtime).
+const (
+	Floor        = "floor"
+	StaticPrefix = "static:"
+)
+
+// Limits are resources set in a role's OCI spec.
+type Limits struct {
+	CPUShares   uint64 `json:"cpu_shares,omitempty"`
+	CPUQuotaPct int    `json:"cpu_quota_pct,omitempty"` // of one core, per 100 ms period
+	MemoryLimit int64  `json:"memory_limit,omitempty"`  // bytes
+}
+
+func (l Limits) String() string {
+	var parts []string
+	if l.CPUShares > 0 {
+		parts = append(parts, fmt.Sprintf("cpu shares %d", l.CPUShares))
+	}
+	if l.CPUQuotaPct > 0 {
+		parts = append(parts, fmt.Sprintf("cpu quota %d%%", l.CPUQuotaPct))
+	}
+	if l.MemoryLimit > 0 {
+		parts = append(parts, fmt.Sprintf("memory %d MiB", l.MemoryLimit>>20))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// apply sets l in a spec's resources (over what the role already sets).
+func (l Limits) apply(r *specs.LinuxResources) {
+	if l.CPUShares > 0 || l.CPUQuotaPct > 0 {
+		if r.CPU == nil {
+			r.CPU = &specs.LinuxCPU{}
+		}
+		if l.CPUShares > 0 {
+			s := l.CPUShares
+			r.CPU.Shares = &s
+		}
+		if l.CPUQuotaPct > 0 {
+			q, p := int64(l.CPUQuotaPct)*1000, uint64(100_000)
+			r.CPU.Quota, r.CPU.Period = &q, &p
+		}
+	}
+	if l.MemoryLimit > 0 {
+		m := l.MemoryLimit
+		if r.Memory == nil {
+			r.Memory = &specs.LinuxMemory{}
+		}
+		r.Memory.Limit = &m
+	}
+}
+
+// Setting is one fixed configuration of a scenario's static grid: limits
+// per role (by workload).
+type Setting struct {
+	Name   string            `json:"name"`
+	Limits map[string]Limits `json:"limits"`
+}
+
+// staticGrid is each scenario's declared grid of fixed settings (runsc's
+// default, the OCI spec as the scenario writes it, is the grid's first
+// point and is measured as the runsc runtime itself).
+var staticGrid = map[string][]Setting{
+	"noisy-neighbour": {
+		{Name: "hog-shares-2", Limits: map[string]Limits{"cpu-hog": {CPUShares: 2}}},
+		{Name: "hog-quota-50", Limits: map[string]Limits{"cpu-hog": {CPUQuotaPct: 50}}},
+	},
+	// The working sets: mem-idle ≈ 48 MiB and mem-ramp up to 256 MiB, plus
+	// the sandbox's own (Sentry, gofer) memory.
+	"memory": {
+		{Name: "tight", Limits: map[string]Limits{"mem-idle": {MemoryLimit: 160 << 20}, "mem-ramp": {MemoryLimit: 384 << 20}}},
+		{Name: "snug", Limits: map[string]Limits{"mem-idle": {MemoryLimit: 224 << 20}, "mem-ramp": {MemoryLimit: 448 << 20}}},
+	},
+	// A static setting cannot follow the swap: each favours one half.
+	"phases": {
+		{Name: "early-shares-2", Limits: map[string]Limits{"phase-early": {CPUShares: 2}}},
+		{Name: "late-shares-2", Limits: map[string]Limits{"phase-late": {CPUShares: 2}}},
+	},
+	// mem-leak reaches about 230 MiB, mem-steady holds 96 MiB, each plus
+	// the sandbox's own memory.
+	"leak": {
+		{Name: "tight", Limits: map[string]Limits{"mem-leak": {MemoryLimit: 320 << 20}, "mem-steady": {MemoryLimit: 192 << 20}}},
+		{Name: "snug", Limits: map[string]Limits{"mem-leak": {MemoryLimit: 384 << 20}, "mem-steady": {MemoryLimit: 256 << 20}}},
+	},
+	// Limits of the I/O weight need a cgroup with io.weight; the CPU ones
+	// work everywhere and slow the writer's I/O as well.
+	"io": {
+		{Name: "writer-shares-2", Limits: map[string]Limits{"io-writer": {CPUShares: 2}}},
+		{Name: "writer-quota-25", Limits: map[string]Limits{"io-writer": {CPUQuotaPct: 25}}},
+	},
+}
+
+// StaticGrid returns a scenario's static settings.
+func StaticGrid(scenario string) []Setting { return staticGrid[scenario] }
+
+// variant is one way an item runs: a runtime with the scenario's roles, or
+// an oracle (plain runsc with a subset of the roles, or other limits).
+type variant struct {
+	name  string
+	rt    Runtime
+	roles []Role // nil: not a scenario
+}
+
+// variants lists how item it runs: every runtime, then, for a scenario with
+// plain runsc available and oracles wanted, the floor (if the scenario has
+// sensitive roles and others) and each static setting.
+func variants(it item, rts []Runtime, oracles bool) []variant {
+	var out []variant
+	var runsc *Runtime
+	for i, rt := range rts {
+		out = append(out, variant{name: rt.Name, rt: rt, roles: scenarioRoles[it.scenario]})
+		if rt.Name == Runsc {
+			runsc = &rts[i]
+		}
+	}
+	if it.scenario == "" || runsc == nil || !oracles {
+		return out
+	}
+	roles := scenarioRoles[it.scenario]
+	var floor []Role
+	differs := false
+	for _, r := range roles {
+		if r.Sensitive {
+			r.alone = r.Disturbs
+			floor = append(floor, r)
+		}
+		differs = differs || !r.Sensitive || r.Disturbs
+	}
+	if len(floor) > 0 && differs {
+		out = append(out, variant{name: Floor, rt: *runsc, roles: floor})
+	}
+	for _, set := range staticGrid[it.scenario] {
+		rs := append([]Role(nil), roles...)
+		for i := range rs {
+			rs[i].Limits = set.Limits[rs[i].Workload]
+		}
+		out = append(out, variant{name: StaticPrefix + set.Name, rt: *runsc, roles: rs})
+	}
+	return out
+}
+
+// Capture is one scenario measure against its oracle (medians).
+type Capture struct {
+	Scenario string  `json:"scenario"`
+	Workload string  `json:"workload"`
+	Metric   string  `json:"metric"`
+	Better   string  `json:"better"`
+	Agent    string  `json:"agent"` // the runtime judged
+	Runsc    float64 `json:"runsc"`
+	Value    float64 `json:"value"` // the agent runtime's
+	// Floor is the measure with the sensitive roles alone (absent when
+	// the scenario has none, or for the roles it leaves out).
+	Floor *float64 `json:"floor,omitempty"`
+	// Static is the best of the static grid, runsc's default included.
+	Static     float64 `json:"static"`
+	StaticName string  `json:"static_name"`
+	// Best is the better of Floor and Static; BestName says which.
+	Best     float64 `json:"best"`
+	BestName string  `json:"best_name"`
+	// Captured is (runsc − value) / (runsc − best) in the better
+	// direction; absent when runsc is already within noise of the best
+	// (Note says so).
+	Captured *float64 `json:"captured,omitempty"`
+	// Regret is how much worse than the best the agent is, relative to the
+	// best: value/best − 1 for lower-is-better, 1 − value/best for higher
+	// (0 or below: at or beyond the oracle).
+	Regret float64 `json:"regret"`
+	Note   string  `json:"note,omitempty"`
+}
+
+// MinGap is the smallest gap between runsc and the oracle, relative to
+// runsc, that a captured fraction is computed for: below it, runsc is
+// already at the oracle and any fraction would be noise divided by noise.
+const MinGap = 0.02
+
+// capture computes a measure's captured fraction and regret from the
+// medians of runsc, the runtime judged, the floor (nil: none) and the
+// static settings (name → median; runsc's default is added as "default").
+func capture(better string, runsc, value float64, floor *float64, static map[string]float64) Capture {
+	c := Capture{Better: better, Runsc: runsc, Value: value, Floor: floor}
+	lower := better == "lower"
+	isBetter := func(a, b float64) bool {
+		if lower {
+			return a < b
+		}
+		return a > b
+	}
+	c.Static, c.StaticName = runsc, "default"
+	names := make([]string, 0, len(static))
+	for n := range static {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if v := static[n]; v > 0 && isBetter(v, c.Static) {
+			c.Static, c.StaticName = v, StaticPrefix+n
+		}
+	}
+	c.Best, c.BestName = c.Static, c.StaticName
+	if floor != nil && *floor > 0 && isBetter(*floor, c.Best) {
+		c.Best, c.BestName = *floor, Floor
+	}
+	// The improvements over runsc, positive when better.
+	gain := func(v float64) float64 {
+		if lower {
+			return runsc - v
+		}
+		return v - runsc
+	}
+	if c.Best > 0 {
+		if lower {
+			c.Regret = value/c.Best - 1
+		} else {
+			c.Regret = 1 - value/c.Best
+		}
+	}
+	switch gap := gain(c.Best); {
+	case runsc <= 0 || value <= 0:
+		c.Note = "no measurement"
+	case gap <= MinGap*runsc:
+		c.Note = fmt.Sprintf("runsc is within %.0f%% of the oracle: nothing to capture", MinGap*100)
+	default:
+		f := gain(value) / gap
+		c.Captured = &f
+		if f > 1 {
+			c.Note = "beyond the oracle (noise, or a setting the grid lacks)"
+		}
+	}
+	return c
+}
+
+// captures computes every scenario measure's capture for the runtime
+// judged (runsc-ai+agent), from the summarized series.
+func (r *Results) captures(judged string) []Capture {
+	var out []Capture
+	for _, row := range r.rows(true) {
+		base, agent := r.Find(row.workload, row.scenario, Runsc), r.Find(row.workload, row.scenario, judged)
+		if base == nil || agent == nil || len(base.Values) == 0 || len(agent.Values) == 0 {
+			continue
+		}
+		var floor *float64
+		if s := r.Find(row.workload, row.scenario, Floor); s != nil && len(s.Values) > 0 {
+			floor = &s.Median
+		}
+		static := map[string]float64{}
+		for _, set := range staticGrid[row.scenario] {
+			// A setting whose run failed anywhere (an OOM kill, say) is
+			// not a candidate.
+			if s := r.Find(row.workload, row.scenario, StaticPrefix+set.Name); s != nil && len(s.Values) > 0 && len(s.Errors) == 0 {
+				static[set.Name] = s.Median
+			}
+		}
+		c := capture(row.better, base.Median, agent.Median, floor, static)
+		c.Scenario, c.Workload, c.Metric, c.Agent = row.scenario, row.workload, row.metric, judged
+		out = append(out, c)
+	}
+	return out
+}
+
+// fraction formats a captured fraction.
+func (c Capture) fraction() string {
+	if c.Captured == nil {
+		return "–"
+	}
+	if math.IsInf(*c.Captured, 0) || math.IsNaN(*c.Captured) {
+		return "?"
+	}
+	return fmt.Sprintf("%.2f", *c.Captured)
+}
