@@ -150,9 +150,28 @@ func TestBenchRunQuick(t *testing.T) {
 			}
 		}
 	}
+	// A learning curve per scenario where a measure has a captured
+	// fraction in two repetitions or more.
+	learning := map[string]bool{}
+	for _, c := range res.Captures {
+		n := 0
+		for _, f := range c.PerRep {
+			if f != nil {
+				n++
+			}
+		}
+		if n >= 2 {
+			learning[c.Scenario] = true
+		}
+	}
 	pngs, _ := filepath.Glob(filepath.Join(out, "*.png"))
-	if len(pngs) != len(rows)+latency {
-		t.Errorf("%d plots, want one per row (%d) and a CDF per latency row (%d)", len(pngs), len(rows), latency)
+	if len(pngs) != len(rows)+latency+len(learning) {
+		t.Errorf("%d plots, want one per row (%d), a CDF per latency row (%d) and a learning curve per scenario with one (%d)", len(pngs), len(rows), latency, len(learning))
+	}
+	for sc := range learning {
+		if _, err := os.Stat(filepath.Join(out, sc+"-learning.png")); err != nil {
+			t.Errorf("no learning curve for %s: %v", sc, err)
+		}
 	}
 	for _, p := range pngs {
 		f, err := os.Open(p)

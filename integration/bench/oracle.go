@@ -193,12 +193,36 @@ type Capture struct {
 	// (0 or below: at or beyond the oracle).
 	Regret float64 `json:"regret"`
 	Note   string  `json:"note,omitempty"`
+	// PerRep is the captured fraction of each repetition on its own (runsc,
+	// the agent and the best oracle's values of that repetition; null where
+	// there is nothing to capture): does the agent learn over the run?
+	PerRep []*float64 `json:"per_rep,omitempty"`
 }
 
 // MinGap is the smallest gap between runsc and the oracle, relative to
 // runsc, that a captured fraction is computed for: below it, runsc is
 // already at the oracle and any fraction would be noise divided by noise.
 const MinGap = 0.02
+
+// fractionOf is the captured fraction of value between runsc and best, or
+// nil where the gap is within MinGap of runsc (or a value is missing).
+func fractionOf(better string, runsc, value, best float64) *float64 {
+	if runsc <= 0 || value <= 0 || best <= 0 {
+		return nil
+	}
+	gain := func(v float64) float64 {
+		if better == "lower" {
+			return runsc - v
+		}
+		return v - runsc
+	}
+	gap := gain(best)
+	if gap <= MinGap*runsc {
+		return nil
+	}
+	f := gain(value) / gap
+	return &f
+}
 
 // capture computes a measure's captured fraction and regret from the
 // medians of runsc, the runtime judged, the floor (nil: none) and the
@@ -227,13 +251,6 @@ func capture(better string, runsc, value float64, floor *float64, static map[str
 	if floor != nil && *floor > 0 && isBetter(*floor, c.Best) {
 		c.Best, c.BestName = *floor, Floor
 	}
-	// The improvements over runsc, positive when better.
-	gain := func(v float64) float64 {
-		if lower {
-			return runsc - v
-		}
-		return v - runsc
-	}
 	if c.Best > 0 {
 		if lower {
 			c.Regret = value/c.Best - 1
@@ -241,17 +258,14 @@ func capture(better string, runsc, value float64, floor *float64, static map[str
 			c.Regret = 1 - value/c.Best
 		}
 	}
-	switch gap := gain(c.Best); {
+	c.Captured = fractionOf(better, runsc, value, c.Best)
+	switch {
 	case runsc <= 0 || value <= 0:
 		c.Note = "no measurement"
-	case gap <= MinGap*runsc:
+	case c.Captured == nil:
 		c.Note = fmt.Sprintf("runsc is within %.0f%% of the oracle: nothing to capture", MinGap*100)
-	default:
-		f := gain(value) / gap
-		c.Captured = &f
-		if f > 1 {
-			c.Note = "beyond the oracle (noise, or a setting the grid lacks)"
-		}
+	case *c.Captured > 1:
+		c.Note = "beyond the oracle (noise, or a setting the grid lacks)"
 	}
 	return c
 }
@@ -279,6 +293,13 @@ func (r *Results) captures(judged string) []Capture {
 		}
 		c := capture(row.better, base.Median, agent.Median, floor, static)
 		c.Scenario, c.Workload, c.Metric, c.Agent = row.scenario, row.workload, row.metric, judged
+		best := base
+		if c.BestName != "default" {
+			best = r.Find(row.workload, row.scenario, c.BestName)
+		}
+		for i := 0; i < len(base.Values) && i < len(agent.Values) && i < len(best.Values); i++ {
+			c.PerRep = append(c.PerRep, fractionOf(row.better, base.Values[i], agent.Values[i], best.Values[i]))
+		}
 		out = append(out, c)
 	}
 	return out

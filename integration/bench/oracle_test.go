@@ -130,3 +130,35 @@ func TestCompareFlagsCapturedDrop(t *testing.T) {
 		t.Errorf("%d regressions:\n%s", n, out.String())
 	}
 }
+
+// Each repetition's captured fraction uses that repetition's values of
+// runsc, the agent and the best oracle: the learning curve.
+func TestCapturesPerRepetition(t *testing.T) {
+	r := &Results{Series: []Series{
+		{Workload: "p", Scenario: "noisy-neighbour", Runtime: Runsc, Better: "lower", Values: []float64{10, 10, 10}},
+		{Workload: "p", Scenario: "noisy-neighbour", Runtime: RunscAIAgent, Better: "lower", Values: []float64{9, 7, 4.5}},
+		{Workload: "p", Scenario: "noisy-neighbour", Runtime: Floor, Better: "lower", Values: []float64{4, 5, 4}},
+		{Workload: "p", Scenario: "noisy-neighbour", Runtime: StaticPrefix + "hog-shares-2", Better: "lower", Values: []float64{6, 6, 6}},
+		{Workload: "p", Scenario: "noisy-neighbour", Runtime: StaticPrefix + "hog-quota-50", Better: "lower", Values: []float64{3, 3}, Errors: []string{"killed"}},
+	}}
+	for i := range r.Series {
+		r.Series[i].summarize(func([]float64, float64) float64 { return 0 })
+	}
+	cs := r.captures(RunscAIAgent)
+	if len(cs) != 1 {
+		t.Fatalf("%d captures", len(cs))
+	}
+	c := cs[0]
+	if c.BestName != Floor || c.Captured == nil || math.Abs(*c.Captured-3.0/6) > 1e-9 {
+		t.Errorf("capture %+v (a failed static setting is no candidate; the floor's median is 4)", c)
+	}
+	want := []float64{1.0 / 6, 3.0 / 5, 5.5 / 6}
+	if len(c.PerRep) != len(want) {
+		t.Fatalf("per repetition %v", c.PerRep)
+	}
+	for i, w := range want {
+		if c.PerRep[i] == nil || math.Abs(*c.PerRep[i]-w) > 1e-9 {
+			t.Errorf("repetition %d: %v, want %v", i, c.PerRep[i], w)
+		}
+	}
+}

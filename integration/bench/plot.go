@@ -39,7 +39,80 @@ func WritePlots(dir string, r *Results) ([]string, error) {
 			}
 		}
 	}
+	for _, sc := range r.Config.Scenarios {
+		name, err := learnPlot(dir, r, sc)
+		if err != nil {
+			return files, err
+		}
+		if name != "" {
+			files = append(files, name)
+		}
+	}
 	return files, nil
+}
+
+// learnPlot draws a scenario's captured fraction per repetition, one curve
+// per measure with at least two repetitions that have one: whether the
+// agent gets closer to the oracle as the run goes on.
+func learnPlot(dir string, r *Results, scenario string) (string, error) {
+	var curves []Capture
+	for _, c := range r.Captures {
+		n := 0
+		for _, f := range c.PerRep {
+			if f != nil {
+				n++
+			}
+		}
+		if c.Scenario == scenario && n >= 2 {
+			curves = append(curves, c)
+		}
+	}
+	if len(curves) == 0 {
+		return "", nil
+	}
+	c := newCanvas(scenario+": captured fraction per repetition", "captured fraction (1: the oracle, 0: runsc); x: repetition")
+	c.ymin, c.ymax = -0.5, 1.5
+	c.xmin = -0.5
+	for _, cv := range curves {
+		c.xmax = math.Max(c.xmax, float64(len(cv.PerRep))-0.5)
+		for _, f := range cv.PerRep {
+			if f != nil {
+				c.ymin, c.ymax = math.Min(c.ymin, math.Floor(*f)), math.Max(c.ymax, math.Ceil(*f))
+			}
+		}
+	}
+	c.axes()
+	for _, y := range []float64{0, 1} {
+		x0, py := c.px(c.xmin, y)
+		x1, _ := c.px(c.xmax, y)
+		c.line(x0, py, x1, py, black)
+	}
+	for i := 0; float64(i) < c.xmax; i++ {
+		x, y := c.px(float64(i), c.ymin)
+		label := fmt.Sprint(i + 1)
+		c.text(x-len(label)*7/2, y+16, label, black)
+	}
+	for i, cv := range curves {
+		col := palette[i%len(palette)]
+		prev := false
+		var px, py int
+		for j, f := range cv.PerRep {
+			if f == nil {
+				prev = false
+				continue
+			}
+			x, y := c.px(float64(j), *f)
+			if prev {
+				c.line(px, py, x, y, col)
+			}
+			c.line(x-3, y, x+3, y, col)
+			c.line(x, y-3, x, y+3, col)
+			px, py, prev = x, y, true
+		}
+		c.text(plotW-right-200, top+16+16*i, "-- "+cv.Workload, col)
+	}
+	name := strings.NewReplacer("/", "-", " ", "-").Replace(scenario) + "-learning.png"
+	return name, c.save(filepath.Join(dir, name))
 }
 
 func fileName(row row, suffix string) string {

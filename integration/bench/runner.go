@@ -40,12 +40,16 @@ type Options struct {
 	// AgentPolicy is the runsc-ai+agent runtime's --ai-policy ("": the
 	// embedded default).
 	AgentPolicy string
-	Runtimes    []string
-	Workloads   []string
-	Scenarios   []string
-	Repeat      int
-	Warmup      int
-	Quick       bool
+	// AgentState is the runsc-ai+agent runtime's --ai-state ("": a fresh
+	// one in the run's work directory): the same directory over several
+	// runs keeps what the agent learned (its history) between them.
+	AgentState string
+	Runtimes   []string
+	Workloads  []string
+	Scenarios  []string
+	Repeat     int
+	Warmup     int
+	Quick      bool
 	// NoOracles skips the scenarios' oracle baselines (floor and static
 	// grid, oracle.go).
 	NoOracles bool
@@ -101,6 +105,24 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		for i := range rts {
 			if rts[i].Name == RunscAIAgent {
 				rts[i].Flags = append(rts[i].Flags, "--ai-policy="+abs)
+			}
+		}
+	}
+	if o.AgentState != "" {
+		abs, err := filepath.Abs(o.AgentState)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(abs, 0o700); err != nil {
+			return nil, fmt.Errorf("agent state: %w", err)
+		}
+		for i := range rts {
+			if rts[i].Name == RunscAIAgent {
+				for j, f := range rts[i].Flags {
+					if strings.HasPrefix(f, "--ai-state=") {
+						rts[i].Flags[j] = "--ai-state=" + abs
+					}
+				}
 			}
 		}
 	}
