@@ -125,7 +125,7 @@ bench: build runsc rootfs
 
 # The full benchmark harness run (all workloads and scenarios, every runtime
 # present); docs/benchmarks.md has its results for the development VM.
-SCENARIOS ?= noisy-neighbour,memory,io,phases,leak
+SCENARIOS ?= noisy-neighbour,memory,io,phases,leak,burst
 bench-full: deps build runsc
 	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --repeat 3 --scenario $(SCENARIOS) --out $(BIN)/bench-full
 
@@ -135,6 +135,8 @@ bench-full: deps build runsc
 # scenario: SCENARIOS=noisy-neighbour.
 bench-live: deps build runsc
 	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --workload none --scenario $(SCENARIOS) --runtimes runsc,runsc-ai+agent --repeat 5 --out $(BIN)/bench-live
+	@# The crowd on its own: its measures are the agent's cost over the run.
+	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --workload none --scenario crowd --runtimes runsc,runsc-ai+agent --repeat 5 --out $(BIN)/bench-crowd
 
 # Decision-engine speed: cache hit, fast tier, whole Decide; and the LLM
 # path's overhead beyond the model's own time on a real ollama.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // WriteReport writes report.md: machine, runtimes, one table row per
@@ -215,8 +216,9 @@ func WriteSummary(w io.Writer, r *Results) error {
 			a.Applied, kv(a.AppliedByAction), a.Rejected, a.Outcomes, a.ApplyErrors)
 	}
 	if c := r.AgentCost; c != nil {
-		fmt.Fprintf(w, "agent cost: %.2f CPU-s in %.0f s (%.1f%% of a core), peak RSS %.1f MiB, %d decisions (%.1f/s)\n",
-			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec)
+		fmt.Fprintf(w, "agent cost: %.2f CPU-s in %.0f s (%.1f%% of a core), peak RSS %.1f MiB, %d decisions (%.1f/s, %v each), a window %v, %.1f%% of sandbox-windows decided\n",
+			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec,
+			c.DecisionMean.Round(time.Microsecond), c.WindowMean.Round(time.Microsecond), 100*c.Coverage)
 	}
 	return nil
 }
@@ -255,8 +257,10 @@ func writeCaptures(w io.Writer, r *Results) {
 		fmt.Fprintf(w, "\nStatic settings: %s.\n", strings.Join(sets, "; "))
 	}
 	if c := r.AgentCost; c != nil {
-		fmt.Fprintf(w, "\nWhat the agent cost: %.2f CPU-seconds over its %.0f s (%.2f%% of one core), peak RSS %.1f MiB, %d decisions (%.1f per second), %d changes applied.\n",
-			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec, c.Applied)
+		fmt.Fprintf(w, "\nWhat the agent cost: %.2f CPU-seconds over its %.0f s (%.2f%% of one core), peak RSS %.1f MiB, %d decisions (%.1f per second, %v each on average), %d changes applied; "+
+			"a window over every sandbox took %v on average, and %.1f%% of the sandbox-windows (after each sandbox's first) were decided.\n",
+			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec, c.DecisionMean.Round(time.Microsecond), c.Applied,
+			c.WindowMean.Round(time.Microsecond), 100*c.Coverage)
 	}
 }
 

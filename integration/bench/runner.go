@@ -219,10 +219,14 @@ type runner struct {
 func (r *runner) runItem(ctx context.Context, v variant, it item, record bool) {
 	rt := v.rt
 	ws := it.workloads
+	var roles []*Role
 	if v.roles != nil {
 		ws = nil
-		for _, ro := range v.roles {
-			ws = append(ws, ro.Workload)
+		for i := range v.roles {
+			ro := &v.roles[i]
+			for range max(pickInt(r.o.Quick, ro.QuickCount, ro.Count), 1) {
+				ws, roles = append(ws, ro.Workload), append(roles, ro)
+			}
 		}
 	}
 	results := make([][]workload.Result, len(ws))
@@ -230,8 +234,8 @@ func (r *runner) runItem(ctx context.Context, v variant, it item, record bool) {
 	var wg sync.WaitGroup
 	for i, w := range ws {
 		var ro *Role
-		if v.roles != nil {
-			ro = &v.roles[i]
+		if roles != nil {
+			ro = roles[i]
 		}
 		wg.Add(1)
 		go func() {
@@ -243,27 +247,66 @@ func (r *runner) runItem(ctx context.Context, v variant, it item, record bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.done++
+	// Containers of one role make one series: the median of their values
+	// and all their samples; one failure fails the repetition.
+	type merged struct {
+		res    workload.Result
+		values []float64
+		errs   []string
+	}
+	var order []string
+	by := map[string]*merged{}
+	get := func(name string) *merged {
+		m, ok := by[name]
+		if !ok {
+			m = &merged{}
+			by[name] = m
+			order = append(order, name)
+		}
+		return m
+	}
 	for i, w := range ws {
 		if errs[i] != nil {
-			spec, _ := workload.Lookup(w)
-			s := r.seriesFor(it.scenario, w, v.name, spec.Metric, spec.Better)
-			if record {
-				s.Errors = append(s.Errors, errs[i].Error())
-			}
-			r.progress(w, it.scenario, v.name, "error: "+errs[i].Error())
+			m := get(w)
+			m.errs = append(m.errs, errs[i].Error())
 			continue
 		}
 		for _, res := range results[i] {
-			s := r.seriesFor(it.scenario, res.Workload, v.name, res.Metric, res.Better)
-			status := fmt.Sprintf("%.4g %s", res.Value, res.Metric)
-			if record {
-				s.Values = append(s.Values, res.Value)
-				s.Samples = append(s.Samples, res.Samples...)
-			} else {
-				status += " (warm-up)"
-			}
-			r.progress(res.Workload, it.scenario, v.name, status)
+			m := get(res.Workload)
+			m.res.Workload, m.res.Metric, m.res.Better = res.Workload, res.Metric, res.Better
+			m.values = append(m.values, res.Value)
+			m.res.Samples = append(m.res.Samples, res.Samples...)
 		}
+	}
+	for _, name := range order {
+		m := by[name]
+		if len(m.errs) > 0 {
+			spec, _ := workload.Lookup(name)
+			s := r.seriesFor(it.scenario, name, v.name, spec.Metric, spec.Better)
+			msg := m.errs[0]
+			if len(m.errs) > 1 {
+				msg = fmt.Sprintf("%s (and %d more containers)", msg, len(m.errs)-1)
+			}
+			if record {
+				s.Errors = append(s.Errors, msg)
+			}
+			r.progress(name, it.scenario, v.name, "error: "+msg)
+			continue
+		}
+		res := m.res
+		res.Value = median(m.values)
+		s := r.seriesFor(it.scenario, res.Workload, v.name, res.Metric, res.Better)
+		status := fmt.Sprintf("%.4g %s", res.Value, res.Metric)
+		if len(m.values) > 1 {
+			status += fmt.Sprintf(" (median of %d containers)", len(m.values))
+		}
+		if record {
+			s.Values = append(s.Values, res.Value)
+			s.Samples = append(s.Samples, res.Samples...)
+		} else {
+			status += " (warm-up)"
+		}
+		r.progress(res.Workload, it.scenario, v.name, status)
 	}
 }
 

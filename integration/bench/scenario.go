@@ -22,7 +22,11 @@ type Role struct {
 	Workload              string
 	Lead, QuickLead       time.Duration
 	Seconds, QuickSeconds int
-	MemoryLimit           int64
+	// Count containers run this role (0: one), QuickCount with --quick;
+	// their results are one series: the median of their values, every
+	// sample.
+	Count, QuickCount int
+	MemoryLimit       int64
 	// Reserved: the harness samples the container's memory limit while it
 	// runs and reports the time average ("<workload>/reserved").
 	Reserved bool
@@ -61,6 +65,18 @@ var scenarioRoles = map[string][]Role{
 	"leak": {
 		{Workload: "mem-leak", Seconds: 30, QuickSeconds: 6, MemoryLimit: 512 << 20, Reserved: true},
 		{Workload: "mem-steady", Seconds: 30, QuickSeconds: 6, MemoryLimit: 512 << 20, Reserved: true},
+	},
+	// Cron-like jobs bursting beside an interactive service.
+	"burst": {
+		{Workload: "latency-prober", Lead: 2 * time.Second, QuickLead: time.Second, Seconds: 20, QuickSeconds: 4, Sensitive: true},
+		{Workload: "cron-burst", Seconds: 24, QuickSeconds: 6, Count: 4, QuickCount: 2},
+	},
+	// Many sandboxes, mostly idle, a few busy: what the agent costs and
+	// whether it decides for every sandbox on every window (run it on its
+	// own: the agent's cost is the whole run's).
+	"crowd": {
+		{Workload: "crowd-idle", Seconds: 45, QuickSeconds: 6, Count: 45, QuickCount: 8, MemoryLimit: 256 << 20},
+		{Workload: "crowd-busy", Lead: 5 * time.Second, QuickLead: time.Second, Seconds: 30, QuickSeconds: 4, Count: 5, QuickCount: 2, MemoryLimit: 256 << 20},
 	},
 	"io": {
 		{Workload: "io-reader", Lead: 8 * time.Second, QuickLead: time.Second, Seconds: 10, QuickSeconds: 1, Sensitive: true},
@@ -155,6 +171,12 @@ type AgentCost struct {
 	Decisions       uint64  `json:"decisions"`
 	DecisionsPerSec float64 `json:"decisions_per_sec"`
 	Applied         uint64  `json:"applied"`
+	// Coverage is the share of sandbox-windows (after each sandbox's
+	// first) the engine decided for; WindowMean one window over every
+	// sandbox, DecisionMean one Decide.
+	Coverage     float64       `json:"coverage"`
+	WindowMean   time.Duration `json:"window_mean_ns"`
+	DecisionMean time.Duration `json:"decision_mean_ns"`
 }
 
 // cost reads the agent's CPU time and peak RSS from /proc while it still
@@ -192,6 +214,10 @@ func (a *agentProc) cost(rep *AgentReport) *AgentCost {
 		if c.Seconds > 0 {
 			c.DecisionsPerSec = float64(c.Decisions) / c.Seconds
 		}
+		if rep.SandboxWindows > 0 {
+			c.Coverage = float64(rep.Decided) / float64(rep.SandboxWindows)
+		}
+		c.WindowMean, c.DecisionMean = rep.WindowLatency.Mean(), rep.DecisionLatency.Mean()
 	}
 	return c
 }

@@ -26,3 +26,11 @@ func (h *Histogram) observe(d time.Duration) {
 	h.Count++
 	h.Sum += d
 }
+
+// Mean is the average observation (0 when there is none).
+func (h *Histogram) Mean() time.Duration {
+	if h.Count == 0 {
+		return 0
+	}
+	return h.Sum / time.Duration(h.Count)
+}

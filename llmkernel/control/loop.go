@@ -43,9 +43,16 @@ type LoopStats struct {
 	Rejected     uint64 `json:"rejected"`   // by guardrails
 	SampleErrors uint64 `json:"sample_errors"`
 	Outcomes     uint64 `json:"outcomes"`
-	// DecisionLatency is the engine's Decide; ApplyLatency the host's.
+	// Coverage: sandbox-windows after a sandbox's first (a window needs
+	// two samples), and those in which the engine decided for it (a
+	// sample that failed, or a window cut short, decides nothing).
+	SandboxWindows uint64 `json:"sandbox_windows"`
+	Decided        uint64 `json:"sandbox_windows_decided"`
+	// DecisionLatency is the engine's Decide; ApplyLatency the host's;
+	// WindowLatency one whole window over every sandbox.
 	DecisionLatency Histogram `json:"decision_latency"`
 	ApplyLatency    Histogram `json:"apply_latency"`
+	WindowLatency   Histogram `json:"window_latency"`
 	// ByKind counts applied changes and rejections per kind.
 	AppliedByKind map[string]uint64 `json:"applied_by_kind"`
 	// AppliedByAction counts applied changes per kind/action.
@@ -75,6 +82,7 @@ type tracked struct {
 	rejected [llmkernel.NumKinds]llmkernel.Guardrail // last rejection recorded, to record each once
 	last     string
 	err      string
+	seen     bool // stepped in an earlier window
 }
 
 type pending struct {
@@ -128,16 +136,31 @@ func (l *Loop) Step(ctx context.Context, now time.Time, targets []Target, activi
 	}
 	l.mu.Unlock()
 
+	start := time.Now()
+	var eligible, decided uint64
 	for _, tr := range work {
+		if tr.seen {
+			eligible++
+		}
 		if ctx.Err() != nil {
-			return
+			break
 		}
 		act, ok := activity(tr.t.Sandbox)
-		l.step(ctx, now, tr, act, ok)
+		if l.step(ctx, now, tr, act, ok) && tr.seen {
+			decided++
+		}
+		tr.seen = true
 	}
+	l.mu.Lock()
+	l.stats.SandboxWindows += eligible
+	l.stats.Decided += decided
+	l.stats.WindowLatency.observe(time.Since(start))
+	l.mu.Unlock()
 }
 
-func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activity, haveAct bool) {
+// step samples one sandbox and decides for it; it reports whether the
+// engine decided anything.
+func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activity, haveAct bool) (decided bool) {
 	s, err := l.cfg.Actuator.Sample(ctx, &tr.t)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -173,6 +196,7 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 			Ceiling: l.ceiling(&tr.t), Current: s.Current,
 		}
 		d := l.cfg.Engine.Decide(ctx, sit)
+		decided = true
 		l.stats.DecisionLatency.observe(d.Latency)
 		if d.Action == llmkernel.ActionKeep {
 			if d.Rejected != "" {
@@ -189,6 +213,7 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 		tr.rejected[k] = ""
 		l.apply(ctx, now, tr, &sit, &d, &s)
 	}
+	return decided
 }
 
 // unmanaged: a kind whose setting this host does not report (or that is

@@ -103,3 +103,41 @@ func TestNoRecordNoChange(t *testing.T) {
 		t.Errorf("history working: %d applied, %d recorded, stats %+v", h.applied, recorded, st)
 	}
 }
+
+// faultInjectionSampler fails to sample the sandbox "bad" (a cgroup gone
+// away) and samples the others through settingsHost.
+type faultInjectionSampler struct{ *settingsHost }
+
+func (h faultInjectionSampler) Sample(ctx context.Context, t *Target) (Sample, error) {
+	if t.Sandbox == "bad" {
+		return Sample{}, errors.New("cgroup gone")
+	}
+	return h.settingsHost.Sample(ctx, t)
+}
+
+// Coverage: every sandbox-window after a sandbox's first is counted, and
+// decided only when the engine decided for it (not when its sample
+// failed); a sandbox that arrives later counts from its second window.
+func TestCoverage(t *testing.T) {
+	e, err := llmkernel.New(llmkernel.Config{Policy: cutPolicy(), NoRecords: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	h := faultInjectionSampler{&settingsHost{at: time.Unix(1000, 0), current: llmkernel.Resources{MemoryBytes: 512 << 20}}}
+	l := New(Config{Engine: e, Actuator: h, Floors: llmkernel.Resources{MemoryBytes: 64 << 20}})
+	ceil := llmkernel.Resources{MemoryBytes: 512 << 20}
+	now := time.Now()
+	for i := 0; i < 6; i++ {
+		tg := []Target{{Sandbox: "good", Ceiling: ceil}, {Sandbox: "bad", Ceiling: ceil}}
+		if i >= 3 {
+			tg = append(tg, Target{Sandbox: "late", Ceiling: ceil})
+		}
+		l.Step(t.Context(), now.Add(time.Duration(i)*time.Second), tg, func(string) (Activity, bool) { return Activity{}, false })
+	}
+	st, _ := l.Snapshot()
+	// good and bad: windows 2-6 (5 each); late: windows 5-6 (2).
+	if st.SandboxWindows != 12 || st.Decided != 7 || st.WindowLatency.Count != 6 {
+		t.Errorf("sandbox-windows %d (want 12), decided %d (want 7), windows timed %d (want 6)", st.SandboxWindows, st.Decided, st.WindowLatency.Count)
+	}
+}

@@ -340,6 +340,10 @@ func PrintStatus(out io.Writer, sock string, asJSON bool) error {
 	}
 	fmt.Fprintf(out, "\ndecisions every window: %d applied, %d rejected by guardrails, %d apply errors, %d outcomes measured\n",
 		st.Loop.Applied, st.Loop.Rejected, st.Loop.ApplyErrors, st.Loop.Outcomes)
+	if n := st.Loop.SandboxWindows; n > 0 {
+		fmt.Fprintf(out, "coverage: decided for %d of %d sandbox-windows (%.1f%%); a window over all sandboxes takes %v on average\n",
+			st.Loop.Decided, n, 100*float64(st.Loop.Decided)/float64(n), st.Loop.WindowLatency.Mean().Round(time.Microsecond))
+	}
 	tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MANAGED\tEVIDENCE\tCPU\tMEM\tLATENCY NEED\tCPU SHARES\tMEMORY LIMIT\tLAST CHANGE")
 	for _, m := range st.Managed {

@@ -129,12 +129,17 @@ func writeDecisionMetrics(w io.Writer, st *Status) {
 	fmt.Fprintf(w, "runsc_ai_unrecorded_total %d\n", st.Loop.Unrecorded)
 	counter("runsc_ai_outcomes_total", "Outcomes measured and reported to the engine.")
 	fmt.Fprintf(w, "runsc_ai_outcomes_total %d\n", st.Loop.Outcomes)
+	counter("runsc_ai_sandbox_windows_total", "Sandbox-windows after each sandbox's first (each should be decided).")
+	fmt.Fprintf(w, "runsc_ai_sandbox_windows_total %d\n", st.Loop.SandboxWindows)
+	counter("runsc_ai_sandbox_windows_decided_total", "Sandbox-windows in which the engine decided for the sandbox.")
+	fmt.Fprintf(w, "runsc_ai_sandbox_windows_decided_total %d\n", st.Loop.Decided)
 	fmt.Fprintf(w, "# HELP runsc_ai_managed_sandboxes Sandboxes the agent decides on.\n# TYPE runsc_ai_managed_sandboxes gauge\nrunsc_ai_managed_sandboxes %d\n", len(st.Managed))
 	for _, h := range []struct {
 		name, help string
 		h          *control.Histogram
 	}{{"runsc_ai_decision_seconds", "Latency of one engine decision.", &st.Loop.DecisionLatency},
-		{"runsc_ai_apply_seconds", "Latency of one cgroup change.", &st.Loop.ApplyLatency}} {
+		{"runsc_ai_apply_seconds", "Latency of one cgroup change.", &st.Loop.ApplyLatency},
+		{"runsc_ai_window_seconds", "Latency of one whole window over every sandbox.", &st.Loop.WindowLatency}} {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", h.name, h.help, h.name)
 		for i, b := range control.Buckets {
 			var n uint64

@@ -101,6 +101,49 @@ func init() {
 			runtime.KeepAlive(buf)
 			return percentile(samples, 99), samples, nil
 		}})
+	// burst: cron-like jobs beside an interactive service.
+	register(Spec{Name: "cron-burst", Scenario: true, Description: "every 3 s (from a random phase) hashes 64 MiB on two threads, like a cron job; duration of each run", Metric: "ms p99", Better: "lower",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			total := time.Duration(seconds(p, 6, 24)) * time.Second
+			end := time.Now().Add(total)
+			time.Sleep(time.Duration(time.Now().UnixNano() % int64(3*time.Second)))
+			var samples []float64
+			for time.Now().Before(end) {
+				start := time.Now()
+				hashMiB(2, 64)
+				samples = append(samples, float64(time.Since(start).Microseconds())/1000)
+				time.Sleep(time.Until(start.Add(3 * time.Second)))
+			}
+			if len(samples) == 0 {
+				return 0, nil, nil
+			}
+			return percentile(samples, 99), samples, nil
+		}})
+	// crowd: many sandboxes, mostly idle, a few busy — the agent's cost
+	// at that scale.
+	register(Spec{Name: "crowd-idle", Scenario: true, Description: "wakes every second for 0.5 ms of work (a mostly idle service); wake-up latency of each", Metric: "ms p99", Better: "lower",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			n := seconds(p, 6, 45)
+			samples := make([]float64, 0, n)
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for i := 0; i < n; i++ {
+				due := <-tick.C
+				burn(500 * time.Microsecond)
+				samples = append(samples, float64(time.Since(due).Microseconds())/1000)
+			}
+			return percentile(samples, 99), samples, nil
+		}})
+	register(Spec{Name: "crowd-busy", Scenario: true, Description: "one hashing thread for a fixed time; work done", Metric: "MB hashed", Better: "higher",
+		run: func(_ context.Context, p Params) (float64, []float64, error) {
+			buf := make([]byte, 1<<20)
+			n := 0
+			for end := time.Now().Add(time.Duration(seconds(p, 4, 30)) * time.Second); time.Now().Before(end); n++ {
+				sum := sha256.Sum256(buf)
+				buf[0] = sum[0]
+			}
+			return float64(n), nil, nil
+		}})
 	register(Spec{Name: "io-writer", Scenario: true, Description: "writes 1 MiB chunks with fsync for a fixed time", Metric: "MB/s", Better: "higher",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
 			f, err := os.Create(filepath.Join(p.Dir, "writer"))
@@ -185,6 +228,23 @@ func hog(d time.Duration) int64 {
 	}
 	wg.Wait()
 	return total.Load()
+}
+
+// hashMiB hashes mib MiB split over threads and returns when all are done.
+func hashMiB(threads, mib int) {
+	var wg sync.WaitGroup
+	for i := 0; i < threads; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1<<20)
+			for j := 0; j < mib/threads; j++ {
+				sum := sha256.Sum256(buf)
+				buf[0] = sum[0]
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // batch is a phase's batch half: a hog, or (alone: the floor) idle.
