@@ -47,6 +47,7 @@ func (*benchCmd) Usage() string {
 	return `bench list
 bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--no-oracles] [--agent-policy F] [--agent-state DIR] [--out DIR]
 bench compare OLD.json NEW.json [--threshold PCT]
+bench report RESULTS.json [--out DIR]
 bench startup [--repeat N] [--ops do,run,lifecycle] [--lived-runs N] [--lived-images N] [--trace-rounds N] [--max-ratio R] [--out DIR]
 bench cluster --kubeconfig FILE --nodes N,… [--runtime-classes default,runsc,runsc-ai] [--arch arm64] [--dry-run] [--out DIR]
 bench merge --jobs DIR/jobs.yaml --logs DIR/logs [--out DIR]
@@ -58,7 +59,9 @@ to --out. The workloads are carried by this binary, copied into a generated
 rootfs: nothing is downloaded. A scenario also runs its oracles on plain
 runsc (the sensitive roles alone, and a grid of static settings) and reports
 the fraction of the achievable gain runsc-ai+agent captures. compare: what changed between two results,
-regressions flagged (exit 1 if any).
+regressions flagged (exit 1 if any). report: recomputes a results.json's
+ratios and captures with this binary and writes it, report.md and the plots
+again (to --out, default beside it).
 
 startup: times whole commands from outside, as a user or a kubelet sees
 them — do /bin/true, run, and create+start+delete ("lifecycle") of a
@@ -143,6 +146,8 @@ func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 		err = c.cluster(ctx)
 	case len(args) == 1 && args[0] == "merge":
 		err = c.merge()
+	case len(args) == 2 && args[0] == "report":
+		err = c.report(args[1])
 	case len(args) == 3 && args[0] == "compare":
 		var regressions int
 		regressions, err = c.compare(args[1], args[2])
@@ -266,25 +271,9 @@ func (c *benchCmd) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := res.Save(filepath.Join(c.out, "results.json")); err != nil {
+	if err := writeResults(c.out, res); err != nil {
 		return err
 	}
-	plots, err := bench.WritePlots(c.out, res)
-	if err != nil {
-		return fmt.Errorf("plots: %w", err)
-	}
-	f, err := os.Create(filepath.Join(c.out, "report.md"))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := bench.WriteReport(f, res, plots); err != nil {
-		return err
-	}
-	if err := bench.WriteSummary(os.Stdout, res); err != nil {
-		return err
-	}
-	fmt.Printf("wrote %s: results.json, report.md, %d plots\n", c.out, len(plots))
 	failed := 0
 	for _, s := range res.Series {
 		if len(s.Values) == 0 {
@@ -295,6 +284,48 @@ func (c *benchCmd) run(ctx context.Context) error {
 		return fmt.Errorf("%d workload series produced no result; see report.md", failed)
 	}
 	return nil
+}
+
+// writeResults writes results.json, the plots and report.md to dir and the
+// summary to stdout.
+func writeResults(dir string, res *bench.Results) error {
+	if err := res.Save(filepath.Join(dir, "results.json")); err != nil {
+		return err
+	}
+	plots, err := bench.WritePlots(dir, res)
+	if err != nil {
+		return fmt.Errorf("plots: %w", err)
+	}
+	f, err := os.Create(filepath.Join(dir, "report.md"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := bench.WriteReport(f, res, plots); err != nil {
+		return err
+	}
+	if err := bench.WriteSummary(os.Stdout, res); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s: results.json, report.md, %d plots\n", dir, len(plots))
+	return f.Close()
+}
+
+// report rewrites a results.json's derived parts with this binary.
+func (c *benchCmd) report(path string) error {
+	res, err := bench.Load(path)
+	if err != nil {
+		return err
+	}
+	res.Recompute()
+	dir := filepath.Dir(path)
+	if c.set["out"] {
+		dir = c.out
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return writeResults(dir, res)
 }
 
 func (c *benchCmd) compare(a, b string) (int, error) {

@@ -216,9 +216,12 @@ func WriteSummary(w io.Writer, r *Results) error {
 			a.Applied, kv(a.AppliedByAction), a.Rejected, a.Outcomes, a.ApplyErrors)
 	}
 	if c := r.AgentCost; c != nil {
-		fmt.Fprintf(w, "agent cost: %.2f CPU-s in %.0f s (%.1f%% of a core), peak RSS %.1f MiB, %d decisions (%.1f/s, %v each), a window %v, %.1f%% of sandbox-windows decided\n",
-			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec,
-			c.DecisionMean.Round(time.Microsecond), c.WindowMean.Round(time.Microsecond), 100*c.Coverage)
+		fmt.Fprintf(w, "agent cost: %.2f CPU-s in %.0f s (%.1f%% of a core), peak RSS %.1f MiB, %d decisions (%.1f/s)",
+			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec)
+		if c.WindowMean > 0 {
+			fmt.Fprintf(w, ", %v each, a window %v, %.1f%% of sandbox-windows decided", c.DecisionMean.Round(time.Microsecond), c.WindowMean.Round(time.Microsecond), 100*c.Coverage)
+		}
+		fmt.Fprintln(w)
 	}
 	return nil
 }
@@ -257,10 +260,13 @@ func writeCaptures(w io.Writer, r *Results) {
 		fmt.Fprintf(w, "\nStatic settings: %s.\n", strings.Join(sets, "; "))
 	}
 	if c := r.AgentCost; c != nil {
-		fmt.Fprintf(w, "\nWhat the agent cost: %.2f CPU-seconds over its %.0f s (%.2f%% of one core), peak RSS %.1f MiB, %d decisions (%.1f per second, %v each on average), %d changes applied; "+
-			"a window over every sandbox took %v on average, and %.1f%% of the sandbox-windows (after each sandbox's first) were decided.\n",
-			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec, c.DecisionMean.Round(time.Microsecond), c.Applied,
-			c.WindowMean.Round(time.Microsecond), 100*c.Coverage)
+		fmt.Fprintf(w, "\nWhat the agent cost: %.2f CPU-seconds over its %.0f s (%.2f%% of one core), peak RSS %.1f MiB, %d decisions (%.1f per second), %d changes applied.",
+			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.DecisionsPerSec, c.Applied)
+		if c.WindowMean > 0 {
+			fmt.Fprintf(w, " A decision took %v on average, a window over every sandbox %v, and %.1f%% of the sandbox-windows (after each sandbox's first) were decided.",
+				c.DecisionMean.Round(time.Microsecond), c.WindowMean.Round(time.Microsecond), 100*c.Coverage)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -189,6 +189,13 @@ func (r *Results) ratios(vs string) {
 	}
 }
 
+// Recompute derives the ratios to runsc and the captures against the
+// oracles from the series (bench report runs it on an older results.json).
+func (r *Results) Recompute() {
+	r.ratios(Runsc)
+	r.Captures = r.captures(RunscAIAgent)
+}
+
 // RatioOf returns the ratio of runtime vs the baseline for a workload.
 func (r *Results) RatioOf(workload, scenario, runtime string) (Ratio, bool) {
 	for _, ra := range r.Ratios {

@@ -195,8 +195,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		s.summarize(workload.Percentile)
 		res.Series = append(res.Series, *s)
 	}
-	res.ratios(Runsc)
-	res.Captures = res.captures(RunscAIAgent)
+	res.Recompute()
 	res.Finished = time.Now().UTC()
 	return res, nil // the deferred agent stop fills res.Agent
 }
