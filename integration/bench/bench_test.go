@@ -245,6 +245,17 @@ func TestBenchRunQuick(t *testing.T) {
 		t.Errorf("the summary lacks the oracle table or the agent's cost:\n%s", stdout.String())
 	}
 
+	// report: the same results written again from results.json, with the
+	// same captures.
+	again := t.TempDir()
+	if b, err := exec.Command(e.RunscAI, "bench", "report", filepath.Join(out, "results.json"), "--out", again).CombinedOutput(); err != nil {
+		t.Errorf("bench report: %v\n%s", err, b)
+	} else if res2, err := bench.Load(filepath.Join(again, "results.json")); err != nil || len(res2.Captures) != len(res.Captures) {
+		t.Errorf("bench report: %v, %d captures, want %d", err, len(res2.Captures), len(res.Captures))
+	} else if rep2, err := os.ReadFile(filepath.Join(again, "report.md")); err != nil || !bytes.Contains(rep2, []byte("## Against the oracle")) {
+		t.Errorf("bench report: report.md %v", err)
+	}
+
 	// compare: the results against themselves change nothing; a run whose
 	// runsc-ai got 50% slower at getpid is a flagged regression.
 	self := filepath.Join(out, "results.json")
