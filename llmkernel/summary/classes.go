@@ -9,6 +9,7 @@ const (
 	RetBytes        // the return value (bytes read, written, sent, received)
 	Arg1Bytes       // the second argument (a length: mmap, munmap, madvise, mprotect)
 	Arg2Bytes       // the third argument (mremap's new length)
+	Refusals        // one per call the Sentry refused (an error returned)
 )
 
 // ClassRule is how the tap counts one syscall.
@@ -19,53 +20,77 @@ type ClassRule struct {
 	Futex bool
 	// Exec: the first argument is the path of a binary being executed.
 	Exec bool
+	// Socket: the class depends on the address family (SocketClass).
+	Socket bool
 }
 
 // rules classifies syscalls by name, so one table serves every
 // architecture's syscall numbers. Names missing here are Other.
 var rules = map[string]ClassRule{
 	// File I/O.
-	"read": {FileIO, RetBytes, false, false}, "write": {FileIO, RetBytes, false, false},
-	"pread64": {FileIO, RetBytes, false, false}, "pwrite64": {FileIO, RetBytes, false, false},
-	"readv": {FileIO, RetBytes, false, false}, "writev": {FileIO, RetBytes, false, false},
-	"preadv": {FileIO, RetBytes, false, false}, "pwritev": {FileIO, RetBytes, false, false},
-	"preadv2": {FileIO, RetBytes, false, false}, "pwritev2": {FileIO, RetBytes, false, false},
-	"sendfile": {FileIO, RetBytes, false, false}, "copy_file_range": {FileIO, RetBytes, false, false},
-	"splice": {FileIO, RetBytes, false, false}, "tee": {FileIO, RetBytes, false, false},
-	"open": {FileIO, NoBytes, false, false}, "openat": {FileIO, NoBytes, false, false},
-	"openat2": {FileIO, NoBytes, false, false}, "creat": {FileIO, NoBytes, false, false},
-	"close": {FileIO, NoBytes, false, false}, "fsync": {FileIO, NoBytes, false, false},
-	"fdatasync": {FileIO, NoBytes, false, false}, "sync_file_range": {FileIO, NoBytes, false, false},
-	"lseek": {FileIO, NoBytes, false, false}, "fallocate": {FileIO, NoBytes, false, false},
-	"ftruncate": {FileIO, NoBytes, false, false}, "truncate": {FileIO, NoBytes, false, false},
+	"read": {Class: FileIO, Bytes: RetBytes}, "write": {Class: FileIO, Bytes: RetBytes},
+	"pread64": {Class: FileIO, Bytes: RetBytes}, "pwrite64": {Class: FileIO, Bytes: RetBytes},
+	"readv": {Class: FileIO, Bytes: RetBytes}, "writev": {Class: FileIO, Bytes: RetBytes},
+	"preadv": {Class: FileIO, Bytes: RetBytes}, "pwritev": {Class: FileIO, Bytes: RetBytes},
+	"preadv2": {Class: FileIO, Bytes: RetBytes}, "pwritev2": {Class: FileIO, Bytes: RetBytes},
+	"sendfile": {Class: FileIO, Bytes: RetBytes}, "copy_file_range": {Class: FileIO, Bytes: RetBytes},
+	"splice": {Class: FileIO, Bytes: RetBytes}, "tee": {Class: FileIO, Bytes: RetBytes},
+	"open": {Class: FileIO}, "openat": {Class: FileIO},
+	"openat2": {Class: FileIO}, "creat": {Class: FileIO},
+	"close": {Class: FileIO}, "fsync": {Class: FileIO},
+	"fdatasync": {Class: FileIO}, "sync_file_range": {Class: FileIO},
+	"lseek": {Class: FileIO}, "fallocate": {Class: FileIO},
+	"ftruncate": {Class: FileIO}, "truncate": {Class: FileIO},
 	// Network.
-	"socket": {Network, NoBytes, false, false}, "connect": {Network, NoBytes, false, false},
-	"accept": {Network, NoBytes, false, false}, "accept4": {Network, NoBytes, false, false},
-	"bind": {Network, NoBytes, false, false}, "listen": {Network, NoBytes, false, false},
-	"shutdown": {Network, NoBytes, false, false}, "socketpair": {Network, NoBytes, false, false},
-	"getsockopt": {Network, NoBytes, false, false}, "setsockopt": {Network, NoBytes, false, false},
-	"sendto": {Network, RetBytes, false, false}, "recvfrom": {Network, RetBytes, false, false},
-	"sendmsg": {Network, RetBytes, false, false}, "recvmsg": {Network, RetBytes, false, false},
-	"sendmmsg": {Network, NoBytes, false, false}, "recvmmsg": {Network, NoBytes, false, false},
+	"socket": {Socket: true}, "connect": {Class: Network},
+	"accept": {Class: Network}, "accept4": {Class: Network},
+	"bind": {Class: Network}, "listen": {Class: Network},
+	"shutdown": {Class: Network}, "socketpair": {Class: Network},
+	"getsockopt": {Class: Network}, "setsockopt": {Class: Network},
+	"sendto": {Class: Network, Bytes: RetBytes}, "recvfrom": {Class: Network, Bytes: RetBytes},
+	"sendmsg": {Class: Network, Bytes: RetBytes}, "recvmsg": {Class: Network, Bytes: RetBytes},
+	"sendmmsg": {Class: Network}, "recvmmsg": {Class: Network},
 	// Memory management.
-	"mmap": {Memory, Arg1Bytes, false, false}, "munmap": {Memory, Arg1Bytes, false, false},
-	"mremap": {Memory, Arg2Bytes, false, false}, "madvise": {Memory, Arg1Bytes, false, false},
-	"mprotect": {Memory, Arg1Bytes, false, false}, "brk": {Memory, NoBytes, false, false},
-	"mlock": {Memory, Arg1Bytes, false, false}, "munlock": {Memory, Arg1Bytes, false, false},
+	"mmap": {Class: Memory, Bytes: Arg1Bytes}, "munmap": {Class: Memory, Bytes: Arg1Bytes},
+	"mremap": {Class: Memory, Bytes: Arg2Bytes}, "madvise": {Class: Memory, Bytes: Arg1Bytes},
+	"mprotect": {Class: Memory, Bytes: Arg1Bytes}, "brk": {Class: Memory},
+	"mlock": {Class: Memory, Bytes: Arg1Bytes}, "munlock": {Class: Memory, Bytes: Arg1Bytes},
 	// Blocking and wake-ups.
-	"futex":     {Blocking, NoBytes, true, false},
-	"nanosleep": {Blocking, NoBytes, false, false}, "clock_nanosleep": {Blocking, NoBytes, false, false},
-	"epoll_wait": {Blocking, NoBytes, false, false}, "epoll_pwait": {Blocking, NoBytes, false, false},
-	"epoll_pwait2": {Blocking, NoBytes, false, false}, "poll": {Blocking, NoBytes, false, false},
-	"ppoll": {Blocking, NoBytes, false, false}, "select": {Blocking, NoBytes, false, false},
-	"pselect6": {Blocking, NoBytes, false, false}, "sched_yield": {Blocking, NoBytes, false, false},
-	"pause": {Blocking, NoBytes, false, false},
+	"futex":     {Class: Blocking, Futex: true},
+	"nanosleep": {Class: Blocking}, "clock_nanosleep": {Class: Blocking},
+	"epoll_wait": {Class: Blocking}, "epoll_pwait": {Class: Blocking},
+	"epoll_pwait2": {Class: Blocking}, "poll": {Class: Blocking},
+	"ppoll": {Class: Blocking}, "select": {Class: Blocking},
+	"pselect6": {Class: Blocking}, "sched_yield": {Class: Blocking},
+	"pause": {Class: Blocking},
 	// Process lifecycle.
-	"clone": {Process, NoBytes, false, false}, "clone3": {Process, NoBytes, false, false},
-	"fork": {Process, NoBytes, false, false}, "vfork": {Process, NoBytes, false, false},
-	"execve": {Process, NoBytes, false, true}, "execveat": {Process, NoBytes, false, false},
-	"exit": {Process, NoBytes, false, false}, "exit_group": {Process, NoBytes, false, false},
-	"wait4": {Process, NoBytes, false, false}, "waitid": {Process, NoBytes, false, false},
+	"clone": {Class: Process}, "clone3": {Class: Process},
+	"fork": {Class: Process}, "vfork": {Class: Process},
+	"execve": {Class: Process, Exec: true}, "execveat": {Class: Process},
+	"exit": {Class: Process}, "exit_group": {Class: Process},
+	"wait4": {Class: Process}, "waitid": {Class: Process},
+	// Privileged operations (attempts; refusals counted as bytes).
+	"ptrace": {Class: Ptrace, Bytes: Refusals}, "process_vm_readv": {Class: Ptrace, Bytes: Refusals},
+	"process_vm_writev": {Class: Ptrace, Bytes: Refusals}, "kcmp": {Class: Ptrace, Bytes: Refusals},
+	"mount": {Class: Mount, Bytes: Refusals}, "umount2": {Class: Mount, Bytes: Refusals},
+	"pivot_root": {Class: Mount, Bytes: Refusals}, "chroot": {Class: Mount, Bytes: Refusals},
+	"fsopen": {Class: Mount, Bytes: Refusals}, "fsmount": {Class: Mount, Bytes: Refusals},
+	"fsconfig": {Class: Mount, Bytes: Refusals}, "move_mount": {Class: Mount, Bytes: Refusals},
+	"open_tree": {Class: Mount, Bytes: Refusals}, "mount_setattr": {Class: Mount, Bytes: Refusals},
+	"setns": {Class: Namespace, Bytes: Refusals}, "unshare": {Class: Namespace, Bytes: Refusals},
+	"bpf": {Class: BPF, Bytes: Refusals}, "perf_event_open": {Class: BPF, Bytes: Refusals},
+	"init_module": {Class: Module, Bytes: Refusals}, "finit_module": {Class: Module, Bytes: Refusals},
+	"delete_module": {Class: Module, Bytes: Refusals}, "kexec_load": {Class: Module, Bytes: Refusals},
+	"kexec_file_load": {Class: Module, Bytes: Refusals},
+	"keyctl":          {Class: Keys, Bytes: Refusals}, "add_key": {Class: Keys, Bytes: Refusals},
+	"request_key": {Class: Keys, Bytes: Refusals},
+	"reboot":      {Class: Privileged, Bytes: Refusals}, "swapon": {Class: Privileged, Bytes: Refusals},
+	"swapoff": {Class: Privileged, Bytes: Refusals}, "iopl": {Class: Privileged, Bytes: Refusals},
+	"ioperm": {Class: Privileged, Bytes: Refusals}, "settimeofday": {Class: Privileged, Bytes: Refusals},
+	"clock_settime": {Class: Privileged, Bytes: Refusals}, "adjtimex": {Class: Privileged, Bytes: Refusals},
+	"clock_adjtime": {Class: Privileged, Bytes: Refusals}, "acct": {Class: Privileged, Bytes: Refusals},
+	"quotactl": {Class: Privileged, Bytes: Refusals}, "syslog": {Class: Privileged, Bytes: Refusals},
+	"personality": {Class: Privileged, Bytes: Refusals}, "userfaultfd": {Class: Privileged, Bytes: Refusals},
 }
 
 // RuleFor is how syscall name is counted.
@@ -74,6 +99,21 @@ func RuleFor(name string) ClassRule {
 		return r
 	}
 	return ClassRule{Class: Other}
+}
+
+// SocketClass is the class of a socket(2) call for address family domain
+// (its first argument).
+func SocketClass(domain uint64) Class {
+	switch domain {
+	case 2, 10: // AF_INET, AF_INET6
+		return SockInet
+	case 1: // AF_UNIX
+		return SockUnix
+	case 16: // AF_NETLINK
+		return SockNetlink
+	default:
+		return SockOther
+	}
 }
 
 // FutexClass is the class of a futex call with operation op (its second

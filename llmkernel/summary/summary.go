@@ -18,18 +18,49 @@ type Class int
 
 // The classes. Bytes are counted for FileIO and Network (bytes moved) and
 // Memory (bytes mapped, unmapped or advised).
+//
+// The security evidence follows Other: attempts at privileged operations,
+// allowed or refused (for these, Bytes counts the attempts the Sentry
+// refused), and socket(2) calls by address family. Each syscall is counted
+// in exactly one class, so a container's total is the sum of all. The
+// classes only ever grow at the end: a reader of an older tap gets zeros
+// for the newer classes, and a reader that knows fewer drops the rest
+// (encoding/json discards array elements beyond a Go array's length), so
+// agents and taps of different versions keep working together.
 const (
-	FileIO   Class = iota // read/write family, open, close, fsync, lseek
-	Network               // socket calls, send/recv family
-	Memory                // mmap, munmap, brk, mremap, madvise, mprotect
-	Blocking              // futex waits, sleeps, epoll/poll/select waits
-	Wakeups               // futex wakes and requeues
-	Process               // clone, fork, execve, exit, wait
-	Other                 // everything else
+	FileIO      Class = iota // read/write family, open, close, fsync, lseek
+	Network                  // socket calls but socket(2), send/recv family
+	Memory                   // mmap, munmap, brk, mremap, madvise, mprotect
+	Blocking                 // futex waits, sleeps, epoll/poll/select waits
+	Wakeups                  // futex wakes and requeues
+	Process                  // clone, fork, execve, exit, wait
+	Other                    // everything else
+	Ptrace                   // ptrace, process_vm_readv/writev, kcmp
+	Mount                    // mount, umount2, pivot_root, chroot, the new mount API
+	Namespace                // setns, unshare
+	BPF                      // bpf, perf_event_open
+	Module                   // init_module, finit_module, delete_module, kexec_load, kexec_file_load
+	Keys                     // keyctl, add_key, request_key
+	Privileged               // reboot, swapon/off, iopl/ioperm, clock and time setting, acct, quotactl, syslog, personality, userfaultfd
+	SockInet                 // socket(2) of AF_INET or AF_INET6
+	SockUnix                 // socket(2) of AF_UNIX
+	SockNetlink              // socket(2) of AF_NETLINK
+	SockOther                // socket(2) of any other family (AF_PACKET: raw frames, …)
 	NumClasses
 )
 
-var classNames = [NumClasses]string{"file_io", "network", "memory", "blocking", "wakeups", "process", "other"}
+// FirstSensitive..LastSensitive are the privileged-operation classes.
+const (
+	FirstSensitive = Ptrace
+	LastSensitive  = Privileged
+)
+
+var classNames = [NumClasses]string{"file_io", "network", "memory", "blocking", "wakeups", "process", "other",
+	"ptrace", "mount", "namespace", "bpf", "module", "keys", "privileged",
+	"sock_inet", "sock_unix", "sock_netlink", "sock_other"}
+
+// Sensitive: the class counts attempts at privileged operations.
+func (c Class) Sensitive() bool { return c >= FirstSensitive && c <= LastSensitive }
 
 func (c Class) String() string {
 	if c < 0 || c >= NumClasses {

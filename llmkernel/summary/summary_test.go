@@ -1,6 +1,8 @@
 package summary
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -200,4 +202,81 @@ func FuzzDecodeFrom(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Every class has a name; the privileged-operation rules count refusals
+// as bytes; socket(2) is classed by family.
+func TestSecurityRules(t *testing.T) {
+	for c := Class(0); c < NumClasses; c++ {
+		if c.String() == "" || strings.HasPrefix(c.String(), "class(") {
+			t.Errorf("class %d has no name", c)
+		}
+	}
+	for name, want := range map[string]Class{"ptrace": Ptrace, "mount": Mount, "pivot_root": Mount, "setns": Namespace,
+		"unshare": Namespace, "bpf": BPF, "perf_event_open": BPF, "init_module": Module, "finit_module": Module,
+		"kexec_load": Module, "keyctl": Keys, "personality": Privileged, "process_vm_readv": Ptrace} {
+		if r := RuleFor(name); r.Class != want || r.Bytes != Refusals || !r.Class.Sensitive() {
+			t.Errorf("%s: %+v, want class %s counting refusals", name, r, want)
+		}
+	}
+	if !RuleFor("socket").Socket || RuleFor("connect").Class != Network || RuleFor("getpid").Class.Sensitive() {
+		t.Error("socket/connect/getpid rules")
+	}
+	for dom, want := range map[uint64]Class{2: SockInet, 10: SockInet, 1: SockUnix, 16: SockNetlink, 17: SockOther, 99: SockOther} {
+		if got := SocketClass(dom); got != want {
+			t.Errorf("family %d: %s, want %s", dom, got, want)
+		}
+	}
+}
+
+// The format grows compatibly: an agent of the previous version (seven
+// classes, unknown fields refused) reads a summary of this tap, and this
+// agent reads the previous tap's summaries, the newer classes zero.
+func TestFormatCompatibility(t *testing.T) {
+	// The previous version's types and Decode, as they were.
+	type oldContainer struct {
+		ID           string   `json:"id"`
+		Classes      [7]Count `json:"k"`
+		Execs        []string `json:"x,omitempty"`
+		ExecsDropped uint64   `json:"xd,omitempty"`
+	}
+	type oldSummary struct {
+		Sandbox    string         `json:"s"`
+		Seq        uint64         `json:"q"`
+		UnixNano   int64          `json:"t"`
+		WindowMs   uint32         `json:"w"`
+		Dropped    uint64         `json:"d"`
+		Truncated  uint64         `json:"tr,omitempty"`
+		Containers []oldContainer `json:"c,omitempty"`
+	}
+	s := sample()
+	s.Containers[0].Classes[Other] = Count{Calls: 5}
+	s.Containers[0].Classes[Mount] = Count{Calls: 2, Bytes: 2}
+	s.Containers[0].Classes[SockOther] = Count{Calls: 1}
+	line, err := Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	var old oldSummary
+	if err := dec.Decode(&old); err != nil {
+		t.Fatalf("the previous agent refuses this tap's summary: %v\n%s", err, line)
+	}
+	if old.Containers[0].Classes[FileIO] != (Count{10, 70}) || old.Containers[0].Classes[Other] != (Count{Calls: 5}) || old.Containers[0].Execs[0] != "sh" {
+		t.Errorf("the previous agent reads %+v", old.Containers[0])
+	}
+	prev, err := json.Marshal(&oldSummary{Sandbox: "sb-1", Seq: 3, UnixNano: 1, WindowMs: 1000,
+		Containers: []oldContainer{{ID: "c1", Classes: [7]Count{FileIO: {Calls: 4, Bytes: 8}, Other: {Calls: 1}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(prev)
+	if err != nil {
+		t.Fatalf("the previous tap's summary: %v", err)
+	}
+	c := got.Containers[0]
+	if c.Classes[FileIO] != (Count{4, 8}) || c.Classes[Other] != (Count{Calls: 1}) || c.Classes[Mount] != (Count{}) || c.Total() != 5 {
+		t.Errorf("the previous tap's summary reads %+v", c)
+	}
 }

@@ -151,8 +151,11 @@ func (t *tap) wrap(orig kernel.SyscallFn, rule summary.ClassRule) kernel.Syscall
 		}
 		r, ctl, err := orig(task, sysno, args)
 		class := rule.Class
-		if rule.Futex {
+		switch {
+		case rule.Futex:
 			class = summary.FutexClass(args[1].Uint64())
+		case rule.Socket:
+			class = summary.SocketClass(args[0].Uint64())
 		}
 		k := &c.k[class]
 		k.calls.Add(1)
@@ -165,6 +168,10 @@ func (t *tap) wrap(orig kernel.SyscallFn, rule summary.ClassRule) kernel.Syscall
 			k.bytes.Add(args[1].Uint64())
 		case summary.Arg2Bytes:
 			k.bytes.Add(args[2].Uint64())
+		case summary.Refusals:
+			if err != nil {
+				k.bytes.Add(1)
+			}
 		}
 		return r, ctl, err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"gvisor.dev/gvisor/pkg/sentry/arch"
 	"gvisor.dev/gvisor/pkg/sentry/kernel"
 
@@ -116,5 +117,49 @@ func TestPrepareNamesRoot(t *testing.T) {
 	Remove(dir, "sb1")
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("left after Remove: %v", ents)
+	}
+}
+
+func refuse(*kernel.Task, uintptr, arch.SyscallArguments) (uintptr, *kernel.SyscallControl, error) {
+	return 0, nil, unix.EPERM
+}
+
+// Privileged operations are counted per group, their refusals as the
+// group's bytes; socket(2) by address family; each call in one class.
+func TestWrapCountsSecurityEvidence(t *testing.T) {
+	tp := newTap("sb", time.Second, nil)
+	task := &kernel.Task{}
+	task.RestoreContainerID("c1")
+	call := func(fn kernel.SyscallFn, name string, arg0 uint64, n int) {
+		w := tp.wrap(fn, summary.RuleFor(name))
+		for i := 0; i < n; i++ {
+			w(task, 0, arch.SyscallArguments{{Value: uintptr(arg0)}})
+		}
+	}
+	call(refuse, "mount", 0, 3)
+	call(nop, "mount", 0, 1)
+	call(refuse, "init_module", 0, 2)
+	call(refuse, "ptrace", 0, 1)
+	call(nop, "unshare", 0, 1)
+	call(nop, "socket", unix.AF_INET6, 2)
+	call(nop, "socket", unix.AF_UNIX, 1)
+	call(nop, "socket", unix.AF_PACKET, 1)
+	call(nop, "socket", unix.AF_NETLINK, 1)
+	s, _ := tp.snapshot(time.Now(), nil)
+	if len(s.Containers) != 1 {
+		t.Fatalf("%+v", s)
+	}
+	k := s.Containers[0].Classes
+	for class, want := range map[summary.Class]summary.Count{
+		summary.Mount: {Calls: 4, Bytes: 3}, summary.Module: {Calls: 2, Bytes: 2}, summary.Ptrace: {Calls: 1, Bytes: 1},
+		summary.Namespace: {Calls: 1}, summary.SockInet: {Calls: 2}, summary.SockUnix: {Calls: 1},
+		summary.SockOther: {Calls: 1}, summary.SockNetlink: {Calls: 1}, summary.Network: {}, summary.Other: {},
+	} {
+		if k[class] != want {
+			t.Errorf("%s: %+v, want %+v", class, k[class], want)
+		}
+	}
+	if s.Containers[0].Total() != 13 {
+		t.Errorf("total %d, want 13: each call in one class", s.Containers[0].Total())
 	}
 }
