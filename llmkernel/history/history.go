@@ -19,6 +19,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
 )
 
 var (
@@ -26,6 +27,7 @@ var (
 	bucketOutcomes  = []byte("outcomes")
 	bucketModels    = []byte("models")
 	bucketBySandbox = []byte("by-sandbox") // sandbox\x00kind\x00id -> id
+	bucketProfiles  = []byte("profiles")   // image key -> behaviour profile (JSON)
 )
 
 // maxDecisions bounds the database: older decisions are pruned, with their
@@ -118,7 +120,7 @@ func openWith(path string, opts *bolt.Options) (*DB, error) {
 	if err == nil && !opts.ReadOnly {
 		err = guard(func() error {
 			return db.Update(func(tx *bolt.Tx) error {
-				for _, b := range [][]byte{bucketDecisions, bucketOutcomes, bucketModels, bucketBySandbox} {
+				for _, b := range [][]byte{bucketDecisions, bucketOutcomes, bucketModels, bucketBySandbox, bucketProfiles} {
 					if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 						return err
 					}
@@ -310,6 +312,70 @@ func (s *DB) PutOutcome(id uint64, o llmkernel.Outcome, reward float64) error {
 // SaveModel implements llmkernel.ModelSaver.
 func (s *DB) SaveModel(name string, b []byte) error {
 	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketModels).Put([]byte(name), b) })
+}
+
+// maxProfile bounds a stored profile's encoding: a profile is bounded
+// (profile.MaxExecs names of at most 64 bytes), so a larger value is damage.
+const maxProfile = 64 << 10
+
+// SaveProfile implements profile.Store.
+func (s *DB) SaveProfile(p *profile.Profile) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if len(b) > maxProfile || p.Image == "" || len(p.Image) > llmkernel.MaxImageKey {
+		return fmt.Errorf("history: profile of %q: %d bytes, image key of %d", trimKey(p.Image), len(b), len(p.Image))
+	}
+	return s.batch(func(tx *bolt.Tx) error { return tx.Bucket(bucketProfiles).Put([]byte(p.Image), b) })
+}
+
+// LoadProfile implements profile.Store (nil, nil: none yet).
+func (s *DB) LoadProfile(image string) (*profile.Profile, error) {
+	var p *profile.Profile
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketProfiles)
+		if b == nil {
+			return nil // a history written before profiles, opened read-only
+		}
+		v := b.Get([]byte(image))
+		if v == nil {
+			return nil
+		}
+		var q profile.Profile
+		if len(v) > maxProfile || json.Unmarshal(v, &q) != nil || q.Image != image || len(q.Execs) > profile.MaxExecs {
+			return fmt.Errorf("history: profile of %q is damaged", trimKey(image))
+		}
+		p = &q
+		return nil
+	})
+	return p, err
+}
+
+// Profiles lists every stored profile, by image (damaged ones skipped).
+func (s *DB) Profiles() ([]profile.Profile, error) {
+	var out []profile.Profile
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketProfiles)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var q profile.Profile
+			if len(v) <= maxProfile && json.Unmarshal(v, &q) == nil && q.Image == string(k) && len(q.Execs) <= profile.MaxExecs {
+				out = append(out, q)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+func trimKey(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
 }
 
 // LoadModel implements llmkernel.ModelLoader.

@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
 )
 
 func TestPersistsAcrossReopen(t *testing.T) {
@@ -322,4 +323,37 @@ func TestGuardrailsSurviveRestart(t *testing.T) {
 	if cuts != 1 {
 		t.Errorf("%d cuts in 3 restarts within min_interval, want 1", cuts)
 	}
+}
+
+// Profiles persist by image; a damaged one is an error naming the image
+// (the watcher then starts that image afresh), an oversized key is
+// refused, and the list skips damage.
+func TestProfiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := profile.New("image:web")
+	p.Learn(&profile.Window{Execs: []string{"web"}})
+	if err := s.SaveProfile(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveProfile(profile.New(strings.Repeat("x", llmkernel.MaxImageKey+1))); err == nil {
+		t.Error("an oversized image key was stored")
+	}
+	if q, err := s.LoadProfile("image:web"); err != nil || q == nil || q.Execs["web"] != 1 || q.Windows != 1 {
+		t.Errorf("loaded %+v %v", q, err)
+	}
+	if q, err := s.LoadProfile("image:none"); q != nil || err != nil {
+		t.Errorf("absent: %+v %v", q, err)
+	}
+	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketProfiles).Put([]byte("image:bad"), []byte("{not json")) })
+	if _, err := s.LoadProfile("image:bad"); err == nil || !strings.Contains(err.Error(), "image:bad") {
+		t.Errorf("damaged: %v", err)
+	}
+	if ps, err := s.Profiles(); err != nil || len(ps) != 1 || ps[0].Image != "image:web" {
+		t.Errorf("list %+v %v", ps, err)
+	}
+	s.Close()
 }
