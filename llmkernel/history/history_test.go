@@ -348,7 +348,9 @@ func TestProfiles(t *testing.T) {
 	if q, err := s.LoadProfile("image:none"); q != nil || err != nil {
 		t.Errorf("absent: %+v %v", q, err)
 	}
-	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketProfiles).Put([]byte("image:bad"), []byte("{not json")) })
+	s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketProfiles).Put([]byte("image:bad"), []byte("{not json"))
+	})
 	if _, err := s.LoadProfile("image:bad"); err == nil || !strings.Contains(err.Error(), "image:bad") {
 		t.Errorf("damaged: %v", err)
 	}
