@@ -3,6 +3,7 @@ package llmkernel
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -250,5 +251,32 @@ func TestOneSandboxCannotPoisonTheFastTier(t *testing.T) {
 	}
 	if a := train(5); a != simRaise {
 		t.Errorf("with a budget of 5 per hour the poisoner still moved the shared model: choice %s", ActionName(KindCPU, a))
+	}
+}
+
+// An anomaly is a security decision of the policy tier: report_anomaly
+// where the policy allows it, keep with the reason where not; the reason
+// carries the rule and the evidence, bounded.
+func TestAnomalyDecision(t *testing.T) {
+	for _, allow := range []bool{true, false} {
+		p := testPolicy()
+		p.Kinds[KindSecurity].Allowed[ActionReportAnomaly] = allow
+		e, err := New(Config{Policy: p, NoRecords: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := e.Anomaly(Situation{Kind: KindCPU, Sandbox: "sb", Image: "image:web"}, "unexpected_binary", `executed "nc"`+strings.Repeat("x", 2000))
+		want := "report_anomaly"
+		if !allow {
+			want = "keep"
+		}
+		if d.Kind != KindSecurity || d.ActionName() != want || d.Tier != TierPolicy || d.ID == 0 ||
+			!strings.HasPrefix(d.Reason, `rule unexpected_binary: executed "nc"`) || len(d.Reason) > maxRecordReason+len("…") || (d.Rejected == "") == !allow {
+			t.Errorf("allowed %v: %+v", allow, d)
+		}
+		if e.Stats().Decisions["security"]["policy"] != 1 {
+			t.Errorf("not counted: %+v", e.Stats().Decisions)
+		}
+		e.Close()
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 	"github.com/go-os-agent/runsc-ai/platform/host"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
@@ -92,6 +93,8 @@ type Status struct {
 	// lacks, and CgroupsAdvice what that costs and how to fix it.
 	CgroupsMissing []string `json:"cgroups_missing,omitempty"`
 	CgroupsAdvice  string   `json:"cgroups_advice,omitempty"`
+	// Security is what the behaviour watcher found (with decisions on).
+	Security *Security `json:"security,omitempty"`
 }
 
 // agent is the running daemon.
@@ -114,6 +117,7 @@ type agent struct {
 	model     string
 	modelNote string
 	inference func() inproc.InferenceStats
+	watch     *profile.Watcher // nil: observing only
 	window    time.Duration
 	mu        sync.Mutex
 	unmanaged map[string]string
@@ -191,6 +195,7 @@ func (a *agent) pollOnce(now time.Time) {
 	sums, errs := a.reader.Poll()
 	for _, s := range sums {
 		a.state.Add(s, now)
+		a.observe(s, now)
 	}
 	for _, err := range errs {
 		a.errors.Add(1)
@@ -215,6 +220,7 @@ func (a *agent) status() Status {
 		es := a.engine.Stats()
 		st.Deciding, st.Engine, st.Backend = true, &es, a.engine.Backend()
 		st.Loop, st.Managed = a.loop.Snapshot()
+		st.Security = a.securityStatus()
 		a.mu.Lock()
 		st.Unmanaged = a.unmanaged
 		a.mu.Unlock()
@@ -240,6 +246,8 @@ func (a *agent) serveControl(ln net.Listener) {
 			switch {
 			case req == "status":
 				json.NewEncoder(conn).Encode(a.status())
+			case req == "profiles":
+				json.NewEncoder(conn).Encode(a.profiles())
 			case strings.HasPrefix(req, "explain "):
 				json.NewEncoder(conn).Encode(a.explain(strings.TrimPrefix(req, "explain ")))
 			default:
@@ -275,6 +283,7 @@ func (a *agent) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.Engine != nil {
 		writeDecisionMetrics(w, &st)
+		writeSecurityMetrics(w, st.Security)
 	}
 }
 
@@ -340,6 +349,18 @@ func PrintStatus(out io.Writer, sock string, asJSON bool) error {
 	}
 	fmt.Fprintf(out, "\ndecisions every window: %d applied, %d rejected by guardrails, %d apply errors, %d outcomes measured\n",
 		st.Loop.Applied, st.Loop.Rejected, st.Loop.ApplyErrors, st.Loop.Outcomes)
+	if s := st.Security; s != nil {
+		n := 0
+		for _, c := range s.Counts {
+			for _, k := range c {
+				n += int(k)
+			}
+		}
+		fmt.Fprintf(out, "security: %d anomalies reported, %d held back by the rate limit\n", n, s.Limited)
+		for _, r := range s.Recent[max(0, len(s.Recent)-5):] {
+			fmt.Fprintf(out, "  %s\n", r)
+		}
+	}
 	if n := st.Loop.SandboxWindows; n > 0 {
 		fmt.Fprintf(out, "coverage: decided for %d of %d sandbox-windows (%.1f%%); a window over all sandboxes takes %v on average\n",
 			st.Loop.Decided, n, 100*float64(st.Loop.Decided)/float64(n), st.Loop.WindowLatency.Mean().Round(time.Microsecond))

@@ -59,6 +59,7 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	host := newCgroupHost(pol.Guardrails.Floors)
 	a.targets = newTargets(a.tapDir, host)
 	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
+	a.startWatch()
 	return func() {
 		e.Close()
 		ob.Close()
@@ -78,6 +79,7 @@ func (a *agent) decideOnce(ctx context.Context, now time.Time) {
 	a.mu.Lock()
 	a.unmanaged = skipped
 	a.mu.Unlock()
+	a.watchTargets(ts, now)
 	since := now.Add(-3 * a.window)
 	a.loop.Step(ctx, now, ts, func(id string) (control.Activity, bool) {
 		rate, blocking, ok := a.state.Activity(id, since)

@@ -157,6 +157,14 @@ func (st *sandboxes) forgetOldest() {
 }
 
 // Forget drops sandboxes not heard from since before.
+// Has says whether sandbox id is known.
+func (st *sandboxes) Has(id string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	_, ok := st.sandboxes[id]
+	return ok
+}
+
 func (st *sandboxes) Forget(before time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -1,0 +1,162 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"time"
+
+	bolterrors "go.etcd.io/bbolt/errors"
+	"go.uber.org/zap"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/control"
+	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
+	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
+)
+
+// The agent's security side: every tap window goes to the behaviour
+// watcher (llmkernel/profile), which learns each image's profile over its
+// first runs and then checks its sandboxes' windows; each finding is a
+// security decision of the engine, logged, recorded in the history
+// (explain shows it), counted in the metrics and listed in status.
+
+// Security is the security side's status.
+type Security struct {
+	Recent  []string                     `json:"recent,omitempty"` // the last findings, oldest first
+	Counts  map[string]map[string]uint64 `json:"counts,omitempty"` // sandbox -> rule -> anomalies
+	Limited uint64                       `json:"rate_limited"`
+	Errors  uint64                       `json:"profile_errors"`
+}
+
+// securityLearning and securityEvery are the watcher's defaults: three
+// runs and ten windows of an image before its profile is frozen; one
+// report per sandbox, rule and subject a minute.
+var (
+	securityLearning = profile.Learning{Runs: 3, Windows: 10}
+	securityEvery    = time.Minute
+)
+
+func (a *agent) startWatch() {
+	a.watch = profile.NewWatcher(a.store, profile.DefaultRules(), securityLearning, securityEvery)
+}
+
+// observe gives one summary to the watcher.
+func (a *agent) observe(s *summary.Summary, now time.Time) {
+	if a.watch == nil {
+		return
+	}
+	w := profile.Window{Seconds: float64(s.WindowMs) / 1000}
+	for i := range s.Containers {
+		w.Add(&s.Containers[i])
+	}
+	a.report(a.watch.Observe(s.Sandbox, &w, now))
+}
+
+// watchTargets names the managed sandboxes' images to the watcher and
+// forgets the sandboxes that are gone.
+func (a *agent) watchTargets(ts []control.Target, now time.Time) {
+	if a.watch == nil {
+		return
+	}
+	live := map[string]bool{}
+	for _, t := range ts {
+		live[t.Sandbox] = true
+		a.report(a.watch.SetImage(t.Sandbox, t.Image, now))
+	}
+	for _, id := range a.watch.Sandboxes() {
+		if !live[id] && !a.state.Has(id) {
+			a.watch.Forget(id)
+		}
+	}
+}
+
+// report turns findings into security decisions.
+func (a *agent) report(fs []profile.Finding) {
+	for _, f := range fs {
+		sit := llmkernel.Situation{Kind: llmkernel.KindSecurity, Sandbox: f.Sandbox, Image: f.Image}
+		d := a.engine.Anomaly(sit, f.Anomaly.Rule.Name, f.Anomaly.Evidence)
+		a.log.Warn("anomaly", zap.Uint64("id", d.ID), zap.String("sandbox", f.Sandbox), zap.String("image", f.Image),
+			zap.String("rule", f.Anomaly.Rule.Name), zap.String("evidence", f.Anomaly.Evidence), zap.String("action", d.ActionName()))
+		if err := a.store.PutDecision(llmkernel.NewRecord(&sit, &d, f.At)); err != nil {
+			a.log.Warn("recording an anomaly", zap.Error(err))
+		}
+	}
+}
+
+func (a *agent) securityStatus() *Security {
+	if a.watch == nil {
+		return nil
+	}
+	st := a.watch.Stats()
+	out := &Security{Counts: st.Counts, Limited: st.Limited, Errors: st.Errors}
+	for _, f := range st.Recent {
+		out.Recent = append(out.Recent, fmt.Sprintf("%s %s (%q): %s", f.At.UTC().Format(time.RFC3339), f.Sandbox, f.Image, f))
+	}
+	return out
+}
+
+// writeSecurityMetrics writes runsc_ai_anomalies_total{sandbox,rule}.
+func writeSecurityMetrics(w io.Writer, s *Security) {
+	if s == nil {
+		return
+	}
+	fmt.Fprintf(w, "# HELP runsc_ai_anomalies_total Security anomalies reported, by sandbox and rule.\n# TYPE runsc_ai_anomalies_total counter\n")
+	for _, sb := range slices.Sorted(maps.Keys(s.Counts)) {
+		for _, r := range slices.Sorted(maps.Keys(s.Counts[sb])) {
+			fmt.Fprintf(w, "runsc_ai_anomalies_total{sandbox=%q,rule=%q} %d\n", sb, r, s.Counts[sb][r])
+		}
+	}
+	fmt.Fprintf(w, "# HELP runsc_ai_anomalies_rate_limited_total Anomalies not reported again within the rate limit.\n# TYPE runsc_ai_anomalies_rate_limited_total counter\nrunsc_ai_anomalies_rate_limited_total %d\n", s.Limited)
+}
+
+// profilesAnswer is the agent's answer to "profiles".
+type profilesAnswer struct {
+	Profiles []profile.Profile `json:"profiles"`
+	Error    string            `json:"error,omitempty"`
+}
+
+func (a *agent) profiles() profilesAnswer {
+	if a.store == nil {
+		return profilesAnswer{Error: "the agent is not deciding (--decide=false)"}
+	}
+	ps, err := a.store.Profiles()
+	if err != nil {
+		return profilesAnswer{Error: err.Error()}
+	}
+	return profilesAnswer{Profiles: ps}
+}
+
+// Profiles asks the running agent for the behaviour profiles it learned,
+// or reads the history when no agent holds it. source says which.
+func Profiles(o *node.Options) (ps []profile.Profile, source string, err error) {
+	sock := o.AgentSocket()
+	var ans profilesAnswer
+	switch err := Ask(sock, "profiles", &ans); {
+	case err == nil && ans.Error != "":
+		return nil, "", fmt.Errorf("agent: %s", ans.Error)
+	case err == nil:
+		return ans.Profiles, "agent at " + sock, nil
+	case !errors.Is(err, ErrNoAgent):
+		return nil, "", err
+	}
+	path := o.History()
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, path, nil
+	}
+	st, err := history.OpenReadOnly(path)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s", ErrHistoryBusy, path, sock)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	defer st.Close()
+	ps, err = st.Profiles()
+	return ps, path, err
+}

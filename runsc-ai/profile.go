@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/google/subcommands"
+
+	"github.com/go-os-agent/runsc-ai/runsc-ai/agent"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
+)
+
+// profileCmd implements `runsc-ai profile [IMAGE]`.
+type profileCmd struct {
+	noSpec
+	opts *node.Options
+	json bool
+}
+
+func (*profileCmd) Name() string { return "profile" }
+func (*profileCmd) Synopsis() string {
+	return "show the behaviour profiles the agent learned per image"
+}
+func (*profileCmd) Usage() string {
+	return `profile [--json] [IMAGE]
+
+Prints what the agent learned each image's sandboxes normally do — the
+binaries they executed, the socket families they opened, the privileged
+operations they attempted, their highest process-creation rate — and whether
+the profile is still learning (its first runs) or frozen (later runs are
+checked against it; anomalies are security decisions: agent status, explain
+ID, the metrics). IMAGE is the image key as explain shows it (image:NAME or
+cmd:ARGS). Asks the agent on --ai-run, else reads --ai-state.
+`
+}
+func (c *profileCmd) SetFlags(f *flag.FlagSet) {
+	f.BoolVar(&c.json, "json", false, "print the profiles as JSON")
+}
+
+func (c *profileCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+	if f.NArg() > 1 {
+		f.Usage()
+		return subcommands.ExitUsageError
+	}
+	ps, source, err := agent.Profiles(c.opts)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "profile: %v\n", err)
+		return subcommands.ExitFailure
+	}
+	n := 0
+	for i := range ps {
+		if f.NArg() == 1 && ps[i].Image != f.Arg(0) {
+			continue
+		}
+		n++
+		if c.json {
+			json.NewEncoder(os.Stdout).Encode(&ps[i])
+		} else {
+			fmt.Println(ps[i].String())
+		}
+	}
+	if n == 0 {
+		what := "no profile yet"
+		if f.NArg() == 1 {
+			what = fmt.Sprintf("no profile of %q", f.Arg(0))
+		}
+		fmt.Fprintf(os.Stderr, "profile: %s (from %s)\n", what, source)
+		if f.NArg() == 1 {
+			return subcommands.ExitFailure
+		}
+	}
+	return subcommands.ExitSuccess
+}
