@@ -187,7 +187,8 @@ func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
 				// managing with what was known, try again soon.
 				r.retry = now.Add(retryResolve)
 			default:
-				r = resolved{err: err, retry: now.Add(retryResolve)}
+				// Not manageable; what is known of it (its image) is kept.
+				r = resolved{t: t, err: err, retry: now.Add(retryResolve)}
 			}
 			ts.known[id] = r
 		}
@@ -205,7 +206,23 @@ func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
 	return out, skipped
 }
 
+// images lists every present sandbox whose image is known, managed or not
+// (the behaviour watcher needs no cgroup).
+func (ts *targets) images() []control.Target {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	var out []control.Target
+	for id, r := range ts.known {
+		if r.t.Image != "" {
+			out = append(out, control.Target{Sandbox: id, Image: r.t.Image})
+		}
+	}
+	return out
+}
+
 // resolve loads sandbox id's state from the runsc root its create used.
+// Where the state loads but the sandbox cannot be managed, the target
+// returned still names its sandbox and image.
 func (ts *targets) resolve(id string) (control.Target, error) {
 	f := tap.FilesFor(ts.tapDir, id)
 	root, err := tap.ReadRoot(f.Config)
@@ -217,25 +234,29 @@ func (ts *targets) resolve(id string) (control.Target, error) {
 	if err != nil {
 		return control.Target{}, fmt.Errorf("runsc state in %s: %w", root, err)
 	}
+	t := control.Target{Sandbox: id}
+	if c.Spec != nil {
+		var args []string
+		if c.Spec.Process != nil {
+			args = c.Spec.Process.Args
+		}
+		t.Image = llmkernel.ImageKey(c.Spec.Annotations, args)
+	}
 	if c.Spec == nil || c.Spec.Linux == nil || c.Spec.Linux.CgroupsPath == "" {
-		return control.Target{}, errors.New("no linux.cgroupsPath in the spec: the sandbox runs without cgroups, nothing to manage")
+		return t, errors.New("no linux.cgroupsPath in the spec: the sandbox runs without cgroups, nothing to manage")
 	}
 	path := c.Spec.Linux.CgroupsPath
 	if strings.Contains(path, ":") {
-		return control.Target{}, fmt.Errorf("cgroupsPath %q: systemd-managed cgroups are not managed by the agent", path)
+		return t, fmt.Errorf("cgroupsPath %q: systemd-managed cgroups are not managed by the agent", path)
 	}
 	if !filepath.IsAbs(path) {
 		path = "/" + path
 	}
 	cg, err := ts.host.cgroup(path)
 	if err != nil {
-		return control.Target{}, err
+		return t, err
 	}
-	var args []string
-	if c.Spec.Process != nil {
-		args = c.Spec.Process.Args
-	}
-	t := control.Target{Sandbox: id, Image: llmkernel.ImageKey(c.Spec.Annotations, args), Cgroup: path, Ceiling: llmkernel.ResourcesOf(c.Spec.Linux.Resources)}
+	t.Cgroup, t.Ceiling = path, llmkernel.ResourcesOf(c.Spec.Linux.Resources)
 	t.Baseline, err = ts.baseline(f.Baseline, cg, &t)
 	return t, err
 }

@@ -79,7 +79,7 @@ func (a *agent) decideOnce(ctx context.Context, now time.Time) {
 	a.mu.Lock()
 	a.unmanaged = skipped
 	a.mu.Unlock()
-	a.watchTargets(ts, now)
+	a.watchTargets(a.targets.images(), now)
 	since := now.Add(-3 * a.window)
 	a.loop.Step(ctx, now, ts, func(id string) (control.Activity, bool) {
 		rate, blocking, ok := a.state.Activity(id, since)

@@ -1,0 +1,115 @@
+package live_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/go-os-agent/runsc-ai/integration/testenv"
+)
+
+// securityStatus is the security part of `agent status --json`.
+type securityStatus struct {
+	Security *struct {
+		Recent []string                     `json:"recent"`
+		Counts map[string]map[string]uint64 `json:"counts"`
+	} `json:"security"`
+}
+
+// An image runs its normal workload three times (its profile is learned);
+// the fourth run of the same image executes binaries it never ran, opens
+// an inet socket, and attempts a mount and a module load: each is reported
+// with its rule and evidence, in agent status, explain and the metrics,
+// for that sandbox only, while another sandbox of the image stays clean.
+func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
+	env, rt, run := setupWith(t, "--ignore-cgroups", "--ai-tap-window=250ms")
+	metrics := fmt.Sprintf("127.0.0.1:%d", testenv.FreePorts(t, 1)[0])
+	a := startAgent(t, env.RunscAI, run, rt, "--window=250ms", "--metrics="+metrics)
+	// One image (the same command line: the image key), two behaviours
+	// chosen by the environment, which is not part of the key.
+	script := `cat /etc/hostname >/dev/null; sleep 3; if [ -n "$EVIL" ]; then nc -w 1 127.0.0.1 9 </dev/null; mount -t tmpfs none /tmp; insmod /bin/busybox; sleep 3; fi`
+	bundle := func(evil bool) string {
+		return testenv.NewBundle(t, env, []string{"sh", "-c", script}, func(s *specs.Spec) {
+			if evil {
+				s.Process.Env = append(s.Process.Env, "EVIL=1")
+			}
+		})
+	}
+	normal := bundle(false)
+	for i := 0; i < 3; i++ {
+		if res := rt.Run(t, "run", "--bundle", normal, fmt.Sprintf("learn-%d", i)); res.Code != 0 {
+			t.Fatalf("run %d: %d %s", i, res.Code, res.Stderr)
+		}
+	}
+	out, err := exec.Command(env.RunscAI, "--ai-run="+run, "--ai-state="+rt.AIState, "profile", "--json").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"frozen":true`) || !strings.Contains(string(out), `"runs":3`) {
+		t.Fatalf("profile after three runs: %v\n%s", err, out)
+	}
+	start := time.Now()
+	done := make(chan testenv.Result, 2)
+	go func() { done <- rt.Run(t, "run", "--bundle", bundle(true), "evil") }()
+	go func() { done <- rt.Run(t, "run", "--bundle", normal, "quiet") }()
+	want := map[string]string{
+		"unexpected_binary":     `executed \"nc\", never seen in image`,
+		"unexpected_network":    "socket(2) of family sock_inet",
+		"unexpected_privileged": "attempts at mount operations",
+		"module_or_kexec":       "attempts at module operations",
+	}
+	var last *securityStatus
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		st, err := statusAs[securityStatus](a)
+		if err != nil || st.Security == nil {
+			continue
+		}
+		last = st
+		found := 0
+		for rule := range want {
+			if st.Security.Counts["evil"][rule] > 0 {
+				found++
+			}
+		}
+		if found == len(want) {
+			break
+		}
+	}
+	t.Logf("reported within %v of the evil run's start (it acts after 3 s)", time.Since(start).Round(100*time.Millisecond))
+	for i := 0; i < 2; i++ {
+		if res := <-done; res.Code != 0 {
+			t.Errorf("a fourth-round run failed: %d %s", res.Code, res.Stderr)
+		}
+	}
+	if last == nil {
+		t.Fatal("no security status")
+	}
+	recent := strings.Join(last.Security.Recent, "\n")
+	for rule, ev := range want {
+		if last.Security.Counts["evil"][rule] == 0 {
+			t.Errorf("rule %s not reported for the evil sandbox; counts %v", rule, last.Security.Counts)
+		}
+		if !strings.Contains(recent, ev) {
+			t.Errorf("status lacks the evidence %q:\n%s", ev, recent)
+		}
+	}
+	if n := last.Security.Counts["quiet"]; len(n) != 0 {
+		t.Errorf("the normal sandbox of the same image was reported: %v", n)
+	}
+	out, err = exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", "evil").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "report_anomaly") || !strings.Contains(string(out), "rule module_or_kexec") {
+		t.Errorf("explain evil: %v\n%s", err, out)
+	}
+	resp, err := http.Get("http://" + metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `runsc_ai_anomalies_total{sandbox="evil",rule="module_or_kexec"} `) {
+		t.Errorf("metrics lack the anomaly:\n%s", body)
+	}
+}
