@@ -116,7 +116,7 @@ func allCommands(o *node.Options) map[util.SubCommand]string {
 	cmds[&hostCmd{opts: o}] = aiGroup
 	cmds[&decideCmd{opts: o}] = aiGroup
 	cmds[&explainCmd{opts: o}] = aiGroup
-	cmds[&profileCmd{opts: o}] = aiGroup
+	cmds[&behaviourCmd{opts: o}] = aiGroup
 	cmds[new(policyCmd)] = aiGroup
 	cmds[new(benchCmd)] = aiGroup
 	cmds[newAgentCmd(o)] = aiGroup

@@ -55,7 +55,7 @@ func TestHelpListsEveryRunscCommand(t *testing.T) {
 		extra = append(extra, c)
 	}
 	sort.Strings(extra)
-	if want := []string{"agent", "bench", "bench-workload", "decide", "explain", "host", "policy", "profile"}; strings.Join(extra, ",") != strings.Join(want, ",") {
+	if want := []string{"agent", "behaviour", "bench", "bench-workload", "decide", "explain", "host", "policy"}; strings.Join(extra, ",") != strings.Join(want, ",") {
 		t.Errorf("runsc-ai's own commands = %v, want %v", extra, want)
 	}
 }

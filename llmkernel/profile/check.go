@@ -73,13 +73,13 @@ func Check(p *Profile, w *Window, rules []Rule) []Anomaly {
 				}
 				seen[x] = true
 				out = append(out, Anomaly{Rule: r, Exec: x, Class: summary.NumClasses, Count: count(w.Execs, x),
-					Evidence: fmt.Sprintf("executed %q, never seen in image %q (%d binaries learned over %d runs)", x, p.Image, len(p.Execs), p.Runs)})
+					Evidence: fmt.Sprintf("executed %q, never seen in this image (%d binaries learned over %d runs)", x, len(p.Execs), p.Runs)})
 			}
 		case NewNetwork:
 			for c := summary.SockInet; c <= summary.SockOther; c++ {
 				if n := w.Classes[c].Calls; n > 0 && p.Calls[c] == 0 {
 					out = append(out, Anomaly{Rule: r, Class: c, Count: n,
-						Evidence: fmt.Sprintf("%d socket(2) of family %s; image %q never opened one in %d runs", n, c, p.Image, p.Runs)})
+						Evidence: fmt.Sprintf("%d socket(2) of family %s; this image never opened one in %d runs", n, c, p.Runs)})
 				}
 			}
 		case Privileged:
@@ -96,7 +96,7 @@ func Check(p *Profile, w *Window, rules []Rule) []Anomaly {
 				}
 				ev := fmt.Sprintf("%d attempts at %s operations (%d refused)", n, c, w.Classes[c].Bytes)
 				if !r.Always {
-					ev += fmt.Sprintf("; image %q never attempted one in %d runs", p.Image, p.Runs)
+					ev += fmt.Sprintf("; this image never attempted one in %d runs", p.Runs)
 				}
 				out = append(out, Anomaly{Rule: r, Class: c, Count: n, Evidence: ev})
 			}
@@ -104,7 +104,7 @@ func Check(p *Profile, w *Window, rules []Rule) []Anomaly {
 			rate := forkRate(w)
 			if rate >= r.MinRate && rate > r.Factor*p.MaxForkRate {
 				out = append(out, Anomaly{Rule: r, Class: summary.Process, Count: w.Classes[summary.Process].Calls, Rate: rate,
-					Evidence: fmt.Sprintf("%.0f process creations per second, more than %.1f× image %q's highest (%.1f/s)", rate, r.Factor, p.Image, p.MaxForkRate)})
+					Evidence: fmt.Sprintf("%.0f process creations per second, more than %.1f× this image's highest (%.1f/s)", rate, r.Factor, p.MaxForkRate)})
 			}
 		}
 	}

@@ -57,7 +57,7 @@ func TestWatcherLearnsThenReports(t *testing.T) {
 	for _, f := range got {
 		rules[f.Anomaly.Rule.Name] = f.String()
 	}
-	for r, want := range map[string]string{"unexpected_binary": `"nc"`, "unexpected_network": "sock_other", "unexpected_privileged": "2 attempts at mount operations (2 refused)"} {
+	for r, want := range map[string]string{"unexpected_binary": `executed "nc", never seen in this image`, "unexpected_network": "sock_other", "unexpected_privileged": "2 attempts at mount operations (2 refused)"} {
 		if !strings.Contains(rules[r], want) {
 			t.Errorf("%s: %q, want %q (all: %v)", r, rules[r], want, got)
 		}

@@ -211,6 +211,21 @@ func ValidID(id string) error {
 	return nil
 }
 
+// SelfExec says whether an executed path names the binary only
+// indirectly — /proc/self/exe, /proc/PID/exe, /dev/fd/N, /proc/self/fd/N —
+// so that its argv[0] names it better.
+func SelfExec(path string) bool {
+	if strings.HasPrefix(path, "/dev/fd/") {
+		return true
+	}
+	rest, ok := strings.CutPrefix(path, "/proc/")
+	if !ok {
+		return false
+	}
+	_, after, ok := strings.Cut(rest, "/")
+	return ok && (after == "exe" || strings.HasPrefix(after, "fd/"))
+}
+
 // CleanExec makes an executed binary's name safe to log and to put in a
 // prompt: its base name, printable ASCII only, at most MaxExecLen bytes.
 func CleanExec(path string) string {

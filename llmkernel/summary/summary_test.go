@@ -280,3 +280,12 @@ func TestFormatCompatibility(t *testing.T) {
 		t.Errorf("the previous tap's summary reads %+v", c)
 	}
 }
+
+func TestSelfExec(t *testing.T) {
+	for path, want := range map[string]bool{"/proc/self/exe": true, "/proc/42/exe": true, "/dev/fd/3": true, "/proc/self/fd/4": true,
+		"/bin/sh": false, "/proc/self/exe/x": false, "/proc/exe": false, "exe": false} {
+		if SelfExec(path) != want {
+			t.Errorf("%s: %v", path, !want)
+		}
+	}
+}

@@ -167,8 +167,19 @@ func TestTargetsResolution(t *testing.T) {
 	if len(got) != 0 || !strings.Contains(skipped["sb1"], "runsc state") || len(skipped) != 1 {
 		t.Fatalf("targets %v, unmanaged %v", got, skipped)
 	}
-	if r := ts.known["sb1"]; !r.retry.Equal(now.Add(retryResolve)) {
-		t.Errorf("retry at %v, want %v", r.retry, now.Add(retryResolve))
+	// Retried soon, then less and less often, at most every retryResolve.
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond}
+	at := now // the failed load
+	for i, d := range want {
+		r := ts.known["sb1"]
+		if !r.retry.Equal(at.Add(d)) {
+			t.Errorf("failure %d: retry after %v, want %v", i+1, r.retry.Sub(at), d)
+		}
+		at = r.retry.Add(time.Millisecond)
+		ts.list(at)
+	}
+	if backoff(5) > retryResolve || backoff(50) != retryResolve || backoff(0) != firstRetry {
+		t.Errorf("backoff %v %v %v", backoff(0), backoff(5), backoff(50))
 	}
 	tap.Remove(dir, "sb1")
 	if _, err := os.Stat(f.FIFO); err == nil {

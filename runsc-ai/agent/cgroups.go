@@ -147,15 +147,29 @@ type resolved struct {
 	t     control.Target
 	err   error
 	retry time.Time // when to load the state again
+	tries int       // failed loads in a row
 }
 
-// retryResolve is how long a sandbox that could not be resolved waits;
-// refreshResolve how often a resolved one's spec is read again (a user's
-// `runsc update` or `docker update` changes its limits).
+// retryResolve is how long a sandbox that could not be resolved waits at
+// most: a new sandbox's state is often locked by its own create or start,
+// so the first retries come sooner (firstRetry, doubling), and a
+// short-lived sandbox is still resolved while it runs (its image is what
+// the behaviour watcher needs). refreshResolve is how often a resolved
+// one's spec is read again (a user's `runsc update` or `docker update`
+// changes its limits).
 const (
+	firstRetry     = 100 * time.Millisecond
 	retryResolve   = 5 * time.Second
 	refreshResolve = 30 * time.Second
 )
+
+// backoff is the wait after tries failed loads in a row.
+func backoff(tries int) time.Duration {
+	if tries >= 6 {
+		return retryResolve
+	}
+	return min(firstRetry<<tries, retryResolve)
+}
 
 func newTargets(tapDir string, h *cgroupHost) *targets {
 	return &targets{tapDir: tapDir, host: h, known: map[string]resolved{}}
@@ -188,7 +202,10 @@ func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
 				r.retry = now.Add(retryResolve)
 			default:
 				// Not manageable; what is known of it (its image) is kept.
-				r = resolved{t: t, err: err, retry: now.Add(retryResolve)}
+				if t.Image == "" {
+					t.Image = r.t.Image
+				}
+				r = resolved{t: t, err: err, retry: now.Add(backoff(r.tries)), tries: r.tries + 1}
 			}
 			ts.known[id] = r
 		}

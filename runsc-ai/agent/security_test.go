@@ -75,7 +75,7 @@ func TestAgentReportsAnomalies(t *testing.T) {
 		got = append(got, r.Kind+" "+r.Action+" "+r.Tier+": "+r.Reason)
 	}
 	all := strings.Join(got, "\n")
-	for _, want := range []string{`security report_anomaly policy: rule unexpected_binary: executed "nc", never seen in image "image:web"`,
+	for _, want := range []string{`security report_anomaly policy: rule unexpected_binary: executed "nc", never seen in this image`,
 		"security report_anomaly policy: rule unexpected_privileged: 1 attempts at mount operations (1 refused)"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("history of web-3 lacks %q:\n%s", want, all)

@@ -29,11 +29,19 @@ type counters struct {
 	execsDropped uint64
 }
 
-// noteExec records the basename of a binary being executed.
-func (c *counters) noteExec(task *kernel.Task, addr hostarch.Addr) {
-	path, err := task.CopyInString(addr, 4096)
+// noteExec records the basename of a binary being executed. A binary that
+// executes itself again through /proc/self/exe (busybox's applets, say) or
+// a descriptor (fexecve's /dev/fd/N) is named by its argv[0] instead:
+// "exe" or "3" would say nothing.
+func (c *counters) noteExec(task *kernel.Task, pathAddr, argvAddr hostarch.Addr) {
+	path, err := task.CopyInString(pathAddr, 4096)
 	if err != nil {
 		return
+	}
+	if summary.SelfExec(path) {
+		if argv, err := task.CopyInVector(argvAddr, 4096, 4096); err == nil && len(argv) > 0 && argv[0] != "" {
+			path = argv[0]
+		}
 	}
 	name := summary.CleanExec(path)
 	c.execMu.Lock()

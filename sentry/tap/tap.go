@@ -147,7 +147,7 @@ func (t *tap) wrap(orig kernel.SyscallFn, rule summary.ClassRule) kernel.Syscall
 	return func(task *kernel.Task, sysno uintptr, args arch.SyscallArguments) (uintptr, *kernel.SyscallControl, error) {
 		c := t.reg.get(task.ContainerID())
 		if rule.Exec {
-			c.noteExec(task, args[0].Pointer())
+			c.noteExec(task, args[0].Pointer(), args[1].Pointer())
 		}
 		r, ctl, err := orig(task, sysno, args)
 		class := rule.Class

@@ -13,19 +13,20 @@ import (
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
-// profileCmd implements `runsc-ai profile [IMAGE]`.
-type profileCmd struct {
+// behaviourCmd implements `runsc-ai behaviour [IMAGE]` (runsc has its own
+// `profile`, for CPU and heap profiles).
+type behaviourCmd struct {
 	noSpec
 	opts *node.Options
 	json bool
 }
 
-func (*profileCmd) Name() string { return "profile" }
-func (*profileCmd) Synopsis() string {
+func (*behaviourCmd) Name() string { return "behaviour" }
+func (*behaviourCmd) Synopsis() string {
 	return "show the behaviour profiles the agent learned per image"
 }
-func (*profileCmd) Usage() string {
-	return `profile [--json] [IMAGE]
+func (*behaviourCmd) Usage() string {
+	return `behaviour [--json] [IMAGE]
 
 Prints what the agent learned each image's sandboxes normally do — the
 binaries they executed, the socket families they opened, the privileged
@@ -36,18 +37,18 @@ ID, the metrics). IMAGE is the image key as explain shows it (image:NAME or
 cmd:ARGS). Asks the agent on --ai-run, else reads --ai-state.
 `
 }
-func (c *profileCmd) SetFlags(f *flag.FlagSet) {
+func (c *behaviourCmd) SetFlags(f *flag.FlagSet) {
 	f.BoolVar(&c.json, "json", false, "print the profiles as JSON")
 }
 
-func (c *profileCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
+func (c *behaviourCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subcommands.ExitStatus {
 	if f.NArg() > 1 {
 		f.Usage()
 		return subcommands.ExitUsageError
 	}
 	ps, source, err := agent.Profiles(c.opts)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "profile: %v\n", err)
+		fmt.Fprintf(os.Stderr, "behaviour: %v\n", err)
 		return subcommands.ExitFailure
 	}
 	n := 0
@@ -67,7 +68,7 @@ func (c *profileCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) subco
 		if f.NArg() == 1 {
 			what = fmt.Sprintf("no profile of %q", f.Arg(0))
 		}
-		fmt.Fprintf(os.Stderr, "profile: %s (from %s)\n", what, source)
+		fmt.Fprintf(os.Stderr, "behaviour: %s (from %s)\n", what, source)
 		if f.NArg() == 1 {
 			return subcommands.ExitFailure
 		}
