@@ -1,6 +1,10 @@
 package llmkernel
 
-import "time"
+import (
+	"time"
+
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
+)
 
 // Policy is everything the engine is told rather than learns: the goal,
 // which actions each kind may take, the guardrails, and tier settings. The
@@ -15,6 +19,19 @@ type Policy struct {
 	Create     CreatePolicy
 	// Rules are declarative decisions, tried in order (see Rule).
 	Rules []Rule
+	// Security configures behaviour profiles and the security rules.
+	Security SecurityPolicy
+}
+
+// SecurityPolicy configures the behaviour watcher (llmkernel/profile).
+type SecurityPolicy struct {
+	// Learning is how long an image's profile learns before it freezes.
+	Learning profile.Learning
+	// ReportEvery bounds how often one sandbox reports one rule on one
+	// subject.
+	ReportEvery time.Duration
+	// Rules are checked every window, in order.
+	Rules []profile.Rule
 }
 
 // CreatePolicy configures create-time configuration decisions (applied by

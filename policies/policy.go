@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,7 +20,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 )
 
 //go:embed default.yaml
@@ -47,6 +50,26 @@ type File struct {
 	Deep       DeepSpec               `yaml:"deep"`
 	Create     CreateSpec             `yaml:"create"`
 	Rules      []RuleSpec             `yaml:"rules"`
+	Security   SecuritySpec           `yaml:"security"`
+}
+
+// SecuritySpec configures behaviour profiles and the security rules.
+type SecuritySpec struct {
+	LearnRuns    int                `yaml:"learn_runs"`
+	LearnWindows int                `yaml:"learn_windows"`
+	ReportEvery  time.Duration      `yaml:"report_every"`
+	Rules        []SecurityRuleSpec `yaml:"rules"`
+}
+
+// SecurityRuleSpec is one security rule.
+type SecurityRuleSpec struct {
+	Name    string   `yaml:"name"`
+	Kind    string   `yaml:"kind"`
+	Classes []string `yaml:"classes"`
+	Always  bool     `yaml:"always"`
+	Factor  float64  `yaml:"factor"`
+	MinRate float64  `yaml:"min_rate"`
+	Enforce string   `yaml:"enforce"`
 }
 
 // RuleSpec is one declarative rule: when every feature is in its range,
@@ -374,6 +397,61 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 		CPUBudget: f.Deep.CPUBudget, MaxTempC: f.Deep.MaxTempC}
 	p.Create = c.create(&f.Create)
 	p.Rules = c.rules(f.Rules, &p)
+	p.Security = c.security(&f.Security)
+	return p
+}
+
+func (c *checker) security(f *SecuritySpec) llmkernel.SecurityPolicy {
+	if f.LearnRuns < 1 || f.LearnRuns > 1000 {
+		c.fail("must be in 1..1000", "security", "learn_runs")
+	}
+	if f.LearnWindows < 0 || f.LearnWindows > 1_000_000 {
+		c.fail("must be in 0..1000000", "security", "learn_windows")
+	}
+	if f.ReportEvery <= 0 || f.ReportEvery > 24*time.Hour {
+		c.fail("must be a duration in (0, 24h]", "security", "report_every")
+	}
+	p := llmkernel.SecurityPolicy{Learning: profile.Learning{Runs: f.LearnRuns, Windows: f.LearnWindows}, ReportEvery: f.ReportEvery}
+	names := map[string]bool{}
+	for i, rs := range f.Rules {
+		at := func(field ...string) []string {
+			return append([]string{"security", "rules", strconv.Itoa(i)}, field...)
+		}
+		if rs.Name == "" || names[rs.Name] {
+			c.fail("every rule needs a unique name", at("name")...)
+		}
+		names[rs.Name] = true
+		r := profile.Rule{Name: rs.Name, Always: rs.Always, Factor: rs.Factor, MinRate: rs.MinRate, Enforce: rs.Enforce}
+		k, err := profile.ParseRuleKind(rs.Kind)
+		if err != nil {
+			c.fail(err.Error(), at("kind")...)
+		}
+		r.Kind = k
+		for _, name := range rs.Classes {
+			cl, err := summary.ParseClass(name)
+			if err != nil || !cl.Sensitive() {
+				c.fail(fmt.Sprintf("%q is not a privileged-operation class (ptrace, mount, namespace, bpf, module, keys, privileged)", name), at("classes")...)
+				continue
+			}
+			r.Classes = append(r.Classes, cl)
+		}
+		if len(rs.Classes) > 0 && k != profile.Privileged {
+			c.fail("only a privileged rule names classes", at("classes")...)
+		}
+		if rs.Always && k != profile.Privileged {
+			c.fail("only a privileged rule can apply always", at("always")...)
+		}
+		if !within(rs.Factor, 0, 1000) || k == profile.ForkRate && rs.Factor < 1 {
+			c.fail("must be in [0, 1000], and at least 1 for a fork_rate rule", at("factor")...)
+		}
+		if !within(rs.MinRate, 0, 1e6) {
+			c.fail("must be in [0, 1000000] per second", at("min_rate")...)
+		}
+		if !slices.Contains(profile.Enforcements, rs.Enforce) {
+			c.fail(fmt.Sprintf("%q: want pause, kill or nothing", rs.Enforce), at("enforce")...)
+		}
+		p.Rules = append(p.Rules, r)
+	}
 	return p
 }
 

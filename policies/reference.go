@@ -83,6 +83,16 @@ var fields = []field{
 	{Path: "rules[].when.<feature>.max", Unit: "feature value", Bounds: "[0, 1], ≥ min (absent: 1)", Doc: "See min.", OK: []string{"0.5", "1"}, Bad: []string{"0.1", "1.5"}},
 	{Path: "rules[].action", Unit: "action name", Bounds: "one of `kinds.<kind>.actions`", Doc: "What the rule decides.", OK: []string{"lower_shares"}, Bad: []string{"raise_limit"}},
 	{Path: "rules[].step_pct", Unit: "% of the current setting", Bounds: "0..`kinds.<kind>.max_step_pct`", Doc: "How far the rule moves the setting.", OK: []string{"0", "90"}, Bad: []string{"-1", "91"}},
+	{Path: "security.learn_runs", Unit: "runs (sandboxes of the image)", Bounds: "1..1000", Doc: "An image's behaviour profile learns over its first runs (docs/security.md).", OK: []string{"1", "1000"}, Bad: []string{"0", "1001"}},
+	{Path: "security.learn_windows", Unit: "tap windows", Bounds: "0..1000000", Doc: "…and over at least this many windows; the profile freezes when the image's next sandbox starts.", OK: []string{"0", "100"}, Bad: []string{"-1"}},
+	{Path: "security.report_every", Unit: "duration", Bounds: "(0, 24h]", Doc: "One sandbox reports one rule on one subject (a binary, a class) at most this often.", OK: []string{"1s", "24h"}, Bad: []string{"0s", "25h"}},
+	{Path: "security.rules[].name", Unit: "name", Bounds: "unique, non-empty", Doc: "The security rule's name: a finding's rule, a metric label.", OK: []string{"mine"}, Bad: []string{`""`}},
+	{Path: "security.rules[].kind", Unit: "rule kind", Bounds: "new_exec, new_network, privileged, fork_rate", Doc: "new_exec: an exec of a binary the image never executed; new_network: a socket of a family (inet, netlink, other) it never opened; privileged: an attempt at a privileged operation of a class it never attempted (or any, with always); fork_rate: process creation above factor × its highest rate.", OK: []string{"privileged"}, Bad: []string{"telepathy"}},
+	{Path: "security.rules[].classes", Unit: "class names", Bounds: "ptrace, mount, namespace, bpf, module, keys, privileged; privileged rules only (absent: all)", Doc: "Which privileged operations a privileged rule looks at.", OK: []string{"[module]", "[mount, ptrace]"}, Bad: []string{"[file_io]", "[nonsense]"}},
+	{Path: "security.rules[].always", Unit: "boolean", Bounds: "privileged rules only", Doc: "true: any attempt is a finding, profile or not, from a new image's first window.", OK: []string{"true", "false"}, Bad: []string{"sometimes"}},
+	{Path: "security.rules[].factor", Unit: "multiple of the profile's highest rate", Bounds: "[0, 1000]; ≥ 1 for fork_rate", Doc: "A fork_rate rule fires above this many times the image's highest process-creation rate.", OK: []string{"0", "4"}, Bad: []string{"-1", "1001"}},
+	{Path: "security.rules[].min_rate", Unit: "process creations per second", Bounds: "[0, 1000000]", Doc: "…and above this rate.", OK: []string{"0", "50"}, Bad: []string{"-1"}},
+	{Path: "security.rules[].enforce", Unit: "action", Bounds: "pause, kill or absent", Doc: "Beyond the report, pause (gVisor's pause) or kill the sandbox that broke the rule, and only it. Off in the default policy.", OK: []string{`""`, "pause", "kill"}, Bad: []string{"shoot"}},
 }
 
 // leafPaths lists File's fields as YAML paths, placeholders for map keys.

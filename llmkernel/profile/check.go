@@ -26,7 +26,7 @@ const (
 	ForkRate RuleKind = "fork_rate"
 )
 
-// Rule is one declarative security rule.
+// Rule is one declarative security rule (the policy's security.rules).
 type Rule struct {
 	Name    string
 	Kind    RuleKind
@@ -34,6 +34,21 @@ type Rule struct {
 	Always  bool            // Privileged: any attempt, even one the profile has seen
 	Factor  float64         // ForkRate
 	MinRate float64         // ForkRate
+	// Enforce is what is done to the sandbox beyond the report, where the
+	// policy opts in: "" (nothing), "pause" or "kill".
+	Enforce string
+}
+
+// Enforcements a rule may opt into.
+var Enforcements = []string{"", "pause", "kill"}
+
+// ParseRuleKind checks a rule kind's name.
+func ParseRuleKind(s string) (RuleKind, error) {
+	switch k := RuleKind(s); k {
+	case NewExec, NewNetwork, Privileged, ForkRate:
+		return k, nil
+	}
+	return "", fmt.Errorf("unknown rule kind %q (want %s, %s, %s or %s)", s, NewExec, NewNetwork, Privileged, ForkRate)
 }
 
 // needsProfile: the rule compares with a learned profile (all but an
@@ -119,20 +134,6 @@ func count(xs []string, x string) uint64 {
 		}
 	}
 	return n
-}
-
-// DefaultRules are the rules the default policy starts from: what an
-// operator running Falco's default container rules would expect a runtime
-// that sees every syscall to catch.
-func DefaultRules() []Rule {
-	return []Rule{
-		{Name: "unexpected_binary", Kind: NewExec},
-		{Name: "unexpected_network", Kind: NewNetwork},
-		{Name: "module_or_kexec", Kind: Privileged, Classes: []summary.Class{summary.Module}, Always: true},
-		{Name: "unexpected_privileged", Kind: Privileged, Classes: []summary.Class{summary.Ptrace, summary.Mount, summary.Namespace,
-			summary.BPF, summary.Keys, summary.Privileged}},
-		{Name: "fork_storm", Kind: ForkRate, Factor: 4, MinRate: 50},
-	}
 }
 
 // sortedExecs lists a profile's binaries by name.

@@ -8,6 +8,19 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 )
 
+// rules are the default policy's security rules (policies/default.yaml;
+// the external tests use that policy itself).
+func rules() []Rule {
+	return []Rule{
+		{Name: "unexpected_binary", Kind: NewExec},
+		{Name: "unexpected_network", Kind: NewNetwork},
+		{Name: "module_or_kexec", Kind: Privileged, Classes: []summary.Class{summary.Module}, Always: true},
+		{Name: "unexpected_privileged", Kind: Privileged, Classes: []summary.Class{summary.Ptrace, summary.Mount, summary.Namespace,
+			summary.BPF, summary.Keys, summary.Privileged}},
+		{Name: "fork_storm", Kind: ForkRate, Factor: 4, MinRate: 50},
+	}
+}
+
 // web is a web server's window: accepts on inet sockets, runs its two
 // binaries, forks a little.
 func web(execs ...string) *Window {
@@ -42,7 +55,7 @@ func learned(t *testing.T) *Profile {
 // evidence naming what and how much.
 func TestCheck(t *testing.T) {
 	p := learned(t)
-	rules := DefaultRules()
+	rules := rules()
 	if a := Check(p, web("nginx", "sh", "nginx"), rules); len(a) != 0 {
 		t.Errorf("normal window: %+v", a)
 	}
@@ -87,11 +100,11 @@ func TestLearningReportsOnlyAlwaysRules(t *testing.T) {
 	w := web("nc")
 	w.Classes[summary.Module].Calls = 1
 	w.Classes[summary.Mount].Calls = 1
-	as := Check(p, w, DefaultRules())
+	as := Check(p, w, rules())
 	if len(as) != 1 || as[0].Rule.Name != "module_or_kexec" {
 		t.Errorf("while learning: %+v", as)
 	}
-	if a := Check(nil, w, DefaultRules()); len(a) != 1 {
+	if a := Check(nil, w, rules()); len(a) != 1 {
 		t.Errorf("no profile at all: %+v", a)
 	}
 }
@@ -104,22 +117,22 @@ func TestFrozenAndAccept(t *testing.T) {
 	if p.Learn(web("nc")) || p.String() != before {
 		t.Fatalf("a frozen profile learned: %s", p)
 	}
-	as := Check(p, web("nc"), DefaultRules())
+	as := Check(p, web("nc"), rules())
 	if len(as) != 1 {
 		t.Fatalf("%+v", as)
 	}
 	p.Accept(as[0])
-	if a := Check(p, web("nc"), DefaultRules()); len(a) != 0 {
+	if a := Check(p, web("nc"), rules()); len(a) != 0 {
 		t.Errorf("after accepting nc: %+v", a)
 	}
 	w := web()
 	w.Classes[summary.SockNetlink].Calls = 2
-	as = Check(p, w, DefaultRules())
+	as = Check(p, w, rules())
 	if len(as) != 1 || as[0].Class != summary.SockNetlink {
 		t.Fatalf("%+v", as)
 	}
 	p.Accept(as[0])
-	if a := Check(p, w, DefaultRules()); len(a) != 0 {
+	if a := Check(p, w, rules()); len(a) != 0 {
 		t.Errorf("after accepting netlink: %+v", a)
 	}
 }
@@ -138,7 +151,7 @@ func TestBounded(t *testing.T) {
 		t.Errorf("%d names kept, %d over", len(p.Execs), p.ExecsOver)
 	}
 	p.StartRun(Learning{Runs: 1})
-	as := Check(p, web(summary.CleanExec("/x/\x1b]0;evil\x07")), DefaultRules())
+	as := Check(p, web(summary.CleanExec("/x/\x1b]0;evil\x07")), rules())
 	if len(as) != 1 || strings.ContainsAny(as[0].Evidence, "\x1b\x07\n") {
 		t.Errorf("evidence %+v", as)
 	}

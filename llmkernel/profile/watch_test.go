@@ -10,6 +10,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+	"github.com/go-os-agent/runsc-ai/policies"
 )
 
 func window(execs ...string) *profile.Window {
@@ -32,7 +33,7 @@ func TestWatcherLearnsThenReports(t *testing.T) {
 	defer db.Close()
 	l := profile.Learning{Runs: 3, Windows: 6}
 	now := time.Unix(1000, 0)
-	w := profile.NewWatcher(db, profile.DefaultRules(), l, time.Minute)
+	w := profile.NewWatcher(db, policies.Default().Security.Rules, l, time.Minute)
 	for run := 0; run < 3; run++ {
 		sb := fmt.Sprintf("run-%d", run)
 		w.SetImage(sb, "image:web", now)
@@ -45,7 +46,7 @@ func TestWatcherLearnsThenReports(t *testing.T) {
 		w.Forget(sb)
 	}
 	// A new agent (a new watcher on the same history) checks run four.
-	w = profile.NewWatcher(db, profile.DefaultRules(), l, time.Minute)
+	w = profile.NewWatcher(db, policies.Default().Security.Rules, l, time.Minute)
 	bad := window("web", "nc")
 	bad.Classes[summary.SockOther].Calls = 1
 	bad.Classes[summary.Mount] = summary.Count{Calls: 2, Bytes: 2}
@@ -92,7 +93,7 @@ func TestWatcherLearnsThenReports(t *testing.T) {
 func TestWatcherKeepsSandboxesApart(t *testing.T) {
 	l := profile.Learning{Runs: 1, Windows: 1}
 	now := time.Unix(1000, 0)
-	w := profile.NewWatcher(nil, profile.DefaultRules(), l, time.Minute)
+	w := profile.NewWatcher(nil, policies.Default().Security.Rules, l, time.Minute)
 	w.SetImage("a", "image:a", now)
 	w.Observe("a", window("a"), now)
 	w.SetImage("a2", "image:a", now)
@@ -114,7 +115,7 @@ func TestWatcherKeepsSandboxesApart(t *testing.T) {
 // a bounded recent list.
 func TestWatcherBounded(t *testing.T) {
 	now := time.Unix(1000, 0)
-	w := profile.NewWatcher(nil, profile.DefaultRules(), profile.Learning{}, time.Minute)
+	w := profile.NewWatcher(nil, policies.Default().Security.Rules, profile.Learning{}, time.Minute)
 	for i := 0; i < profile.MaxSandboxes+10; i++ {
 		w.Observe(fmt.Sprintf("sb-%d", i), window(), now)
 	}

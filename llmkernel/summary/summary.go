@@ -62,6 +62,16 @@ var classNames = [NumClasses]string{"file_io", "network", "memory", "blocking", 
 // Sensitive: the class counts attempts at privileged operations.
 func (c Class) Sensitive() bool { return c >= FirstSensitive && c <= LastSensitive }
 
+// ParseClass is the class named name (as String gives it).
+func ParseClass(name string) (Class, error) {
+	for i, n := range classNames {
+		if n == name {
+			return Class(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown syscall class %q (want one of %s)", name, strings.Join(classNames[:], ", "))
+}
+
 func (c Class) String() string {
 	if c < 0 || c >= NumClasses {
 		return fmt.Sprintf("class(%d)", int(c))

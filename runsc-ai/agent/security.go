@@ -34,16 +34,10 @@ type Security struct {
 	Errors  uint64                       `json:"profile_errors"`
 }
 
-// securityLearning and securityEvery are the watcher's defaults: three
-// runs and ten windows of an image before its profile is frozen; one
-// report per sandbox, rule and subject a minute.
-var (
-	securityLearning = profile.Learning{Runs: 3, Windows: 10}
-	securityEvery    = time.Minute
-)
-
+// startWatch starts the watcher on the policy's security section.
 func (a *agent) startWatch() {
-	a.watch = profile.NewWatcher(a.store, profile.DefaultRules(), securityLearning, securityEvery)
+	s := &a.policy.Security
+	a.watch = profile.NewWatcher(a.store, s.Rules, s.Learning, s.ReportEvery)
 }
 
 // observe gives one summary to the watcher.

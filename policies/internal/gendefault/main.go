@@ -21,7 +21,11 @@ func main() {
 
 package policies
 
-import "github.com/go-os-agent/runsc-ai/llmkernel"
+import (
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
+	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
+)
 
 func defaultPolicy() llmkernel.Policy {
 	return %#v
