@@ -1,10 +1,13 @@
 package live_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
+	"github.com/go-os-agent/runsc-ai/policies"
 )
 
 // securityStatus is the security part of `agent status --json`.
@@ -114,4 +118,56 @@ func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
 	if !strings.Contains(string(body), `runsc_ai_anomalies_total{sandbox="evil",rule="module_or_kexec"} `) {
 		t.Errorf("metrics lack the anomaly:\n%s", body)
 	}
+}
+
+// With a policy whose module rule opts into pause, the sandbox that tries
+// to load a module is paused — and only it: a sandbox beside it keeps
+// running. Explain records what was done.
+func TestSecurityEnforcementPausesOnlyThatSandbox(t *testing.T) {
+	env, rt, run := setupWith(t, "--ignore-cgroups", "--ai-tap-window=250ms")
+	pol := strings.Replace(string(policies.DefaultYAML()), "      always: true\n", "      always: true\n      enforce: pause\n", 1)
+	if !strings.Contains(pol, "enforce: pause") {
+		t.Fatal("the default policy's module rule moved")
+	}
+	polFile := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(polFile, []byte(pol), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, env.RunscAI, run, rt, "--window=250ms", "--ai-policy="+polFile)
+	evil := testenv.NewBundle(t, env, []string{"sh", "-c", "sleep 1; insmod /bin/busybox; sleep 60"}, nil)
+	calm := testenv.NewBundle(t, env, []string{"sh", "-c", "sleep 60"}, nil)
+	for id, b := range map[string]string{"evil": evil, "calm": calm} {
+		startSandbox(t, rt, b, id)
+	}
+	state := func(id string) string {
+		var st struct {
+			Status string `json:"status"`
+		}
+		json.Unmarshal([]byte(rt.MustRun(t, "state", id).Stdout), &st)
+		return st.Status
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for state("evil") != "paused" && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if s := state("evil"); s != "paused" {
+		b, _ := os.ReadFile(filepath.Join(run, "agent.log"))
+		t.Fatalf("the sandbox that tried to load a module is %s, want paused; agent log:\n%s", s, b)
+	}
+	if s := state("calm"); s != "running" {
+		t.Errorf("the sandbox beside it is %s, want running", s)
+	}
+	out, err := exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", "evil").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "sandbox paused") || !strings.Contains(string(out), "rule module_or_kexec") {
+		t.Errorf("explain evil: %v\n%s", err, out)
+	}
+	st, err := statusAs[struct {
+		Security struct {
+			Enforced map[string]uint64 `json:"enforced"`
+		} `json:"security"`
+	}](a)
+	if err != nil || st.Security.Enforced["pause"] != 1 {
+		t.Errorf("status: %+v %v", st, err)
+	}
+	rt.MustRun(t, "resume", "evil") // so that the cleanup's kill reaches it
 }

@@ -117,7 +117,8 @@ type agent struct {
 	model     string
 	modelNote string
 	inference func() inproc.InferenceStats
-	watch     *profile.Watcher // nil: observing only
+	watch     *profile.Watcher  // nil: observing only
+	enforced  map[string]uint64 // sandboxes paused, killed, failed (under mu)
 	window    time.Duration
 	mu        sync.Mutex
 	unmanaged map[string]string
@@ -356,7 +357,11 @@ func PrintStatus(out io.Writer, sock string, asJSON bool) error {
 				n += int(k)
 			}
 		}
-		fmt.Fprintf(out, "security: %d anomalies reported, %d held back by the rate limit\n", n, s.Limited)
+		fmt.Fprintf(out, "security: %d anomalies reported, %d held back by the rate limit", n, s.Limited)
+		if len(s.Enforced) > 0 {
+			fmt.Fprintf(out, "; enforced: %d paused, %d killed, %d failed", s.Enforced["pause"], s.Enforced["kill"], s.Enforced["failed"])
+		}
+		fmt.Fprintln(out)
 		for _, r := range s.Recent[max(0, len(s.Recent)-5):] {
 			fmt.Fprintf(out, "  %s\n", r)
 		}

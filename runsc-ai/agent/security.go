@@ -11,6 +11,8 @@ import (
 
 	bolterrors "go.etcd.io/bbolt/errors"
 	"go.uber.org/zap"
+	"golang.org/x/sys/unix"
+	"gvisor.dev/gvisor/runsc/container"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
@@ -18,6 +20,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
+	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
 
 // The agent's security side: every tap window goes to the behaviour
@@ -32,6 +35,9 @@ type Security struct {
 	Counts  map[string]map[string]uint64 `json:"counts,omitempty"` // sandbox -> rule -> anomalies
 	Limited uint64                       `json:"rate_limited"`
 	Errors  uint64                       `json:"profile_errors"`
+	// Enforced counts the sandboxes paused and killed by rules that opt
+	// in (and the attempts that failed).
+	Enforced map[string]uint64 `json:"enforced,omitempty"`
 }
 
 // startWatch starts the watcher on the policy's security section.
@@ -70,17 +76,68 @@ func (a *agent) watchTargets(ts []control.Target, now time.Time) {
 	}
 }
 
-// report turns findings into security decisions.
+// report turns findings into security decisions, and enforces the rules
+// that opt in.
 func (a *agent) report(fs []profile.Finding) {
 	for _, f := range fs {
 		sit := llmkernel.Situation{Kind: llmkernel.KindSecurity, Sandbox: f.Sandbox, Image: f.Image}
 		d := a.engine.Anomaly(sit, f.Anomaly.Rule.Name, f.Anomaly.Evidence)
 		a.log.Warn("anomaly", zap.Uint64("id", d.ID), zap.String("sandbox", f.Sandbox), zap.String("image", f.Image),
-			zap.String("rule", f.Anomaly.Rule.Name), zap.String("evidence", f.Anomaly.Evidence), zap.String("action", d.ActionName()))
-		if err := a.store.PutDecision(llmkernel.NewRecord(&sit, &d, f.At)); err != nil {
+			zap.String("rule", f.Anomaly.Rule.Name), zap.String("evidence", f.Anomaly.Evidence), zap.String("action", d.ActionName()),
+			zap.String("enforce", f.Anomaly.Rule.Enforce))
+		rec := llmkernel.NewRecord(&sit, &d, f.At)
+		if err := a.store.PutDecision(rec); err != nil {
+			// No record, no enforcement.
 			a.log.Warn("recording an anomaly", zap.Error(err))
+			continue
+		}
+		if how := f.Anomaly.Rule.Enforce; how != "" && d.Action == llmkernel.ActionReportAnomaly {
+			go a.enforce(rec, how)
 		}
 	}
+}
+
+// enforce pauses or kills the sandbox of rec (and only it), as its rule
+// opted in, and records what happened under the decision's ID. In the
+// background: a pause waits for the container's lock.
+func (a *agent) enforce(rec llmkernel.DecisionRecord, how string) {
+	err := enforceOn(tap.FilesFor(a.tapDir, rec.Sandbox).Config, rec.Sandbox, how)
+	a.mu.Lock()
+	if a.enforced == nil {
+		a.enforced = map[string]uint64{}
+	}
+	if err != nil {
+		a.enforced["failed"]++
+		rec.ApplyError = fmt.Sprintf("%s: %v", how, err)
+	} else {
+		a.enforced[how]++
+		rec.Applied = map[string]string{"pause": "sandbox paused", "kill": "sandbox killed"}[how]
+	}
+	a.mu.Unlock()
+	a.log.Warn("enforced", zap.String("sandbox", rec.Sandbox), zap.String("how", how), zap.Uint64("id", rec.ID), zap.Error(err))
+	if perr := a.store.PutDecision(rec); perr != nil {
+		a.log.Warn("recording an enforcement", zap.Error(perr))
+	}
+}
+
+// enforceOn pauses or kills sandbox id, found through the runsc root its
+// tap's pod init config (config) names.
+func enforceOn(config, id, how string) error {
+	root, err := tap.ReadRoot(config)
+	if err != nil {
+		return err
+	}
+	c, err := container.Load(root, container.FullID{SandboxID: id, ContainerID: id}, container.LoadOpts{Exact: true, SkipCheck: true})
+	if err != nil {
+		return fmt.Errorf("runsc state in %s: %w", root, err)
+	}
+	switch how {
+	case "pause":
+		return c.Pause()
+	case "kill":
+		return c.SignalContainer(unix.SIGKILL, true)
+	}
+	return fmt.Errorf("unknown enforcement %q", how)
 }
 
 func (a *agent) securityStatus() *Security {
@@ -89,6 +146,11 @@ func (a *agent) securityStatus() *Security {
 	}
 	st := a.watch.Stats()
 	out := &Security{Counts: st.Counts, Limited: st.Limited, Errors: st.Errors}
+	a.mu.Lock()
+	if len(a.enforced) > 0 {
+		out.Enforced = maps.Clone(a.enforced)
+	}
+	a.mu.Unlock()
 	for _, f := range st.Recent {
 		out.Recent = append(out.Recent, fmt.Sprintf("%s %s (%q): %s", f.At.UTC().Format(time.RFC3339), f.Sandbox, f.Image, f))
 	}
@@ -105,6 +167,10 @@ func writeSecurityMetrics(w io.Writer, s *Security) {
 		for _, r := range slices.Sorted(maps.Keys(s.Counts[sb])) {
 			fmt.Fprintf(w, "runsc_ai_anomalies_total{sandbox=%q,rule=%q} %d\n", sb, r, s.Counts[sb][r])
 		}
+	}
+	fmt.Fprintf(w, "# HELP runsc_ai_enforcements_total Sandboxes paused or killed by security rules that opt in (failed: attempts that did not take).\n# TYPE runsc_ai_enforcements_total counter\n")
+	for _, how := range []string{"pause", "kill", "failed"} {
+		fmt.Fprintf(w, "runsc_ai_enforcements_total{action=%q} %d\n", how, s.Enforced[how])
 	}
 	fmt.Fprintf(w, "# HELP runsc_ai_anomalies_rate_limited_total Anomalies not reported again within the rate limit.\n# TYPE runsc_ai_anomalies_rate_limited_total counter\nrunsc_ai_anomalies_rate_limited_total %d\n", s.Limited)
 }
