@@ -76,6 +76,12 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 		}
 	}
 	writeCaptures(w, r)
+	if an := r.Anomalies; an != nil {
+		fmt.Fprintf(w, "\nSecurity: the agent reported %d anomalies on the benchmark's own workloads (%s); each workload's image learns over its first three runs, so later ones are false positives.\n", an.Total, kv(an.ByRule))
+		for _, line := range an.Recent {
+			fmt.Fprintf(w, "- %s\n", strings.ReplaceAll(line, "|", "/"))
+		}
+	}
 	if a := r.Agent; a != nil {
 		fmt.Fprintf(w, "\nThe runsc-ai+agent runtime's agent applied %d changes (%s), had %d proposals rejected by guardrails (%s), measured %d outcomes, %d apply errors.\n",
 			a.Applied, kv(a.AppliedByAction), a.Rejected, kv(a.RejectedByKind), a.Outcomes, a.ApplyErrors)
@@ -214,6 +220,9 @@ func WriteSummary(w io.Writer, r *Results) error {
 	if a := r.Agent; a != nil {
 		fmt.Fprintf(w, "agent: %d changes applied (%s), %d rejected by guardrails, %d outcomes, %d apply errors\n",
 			a.Applied, kv(a.AppliedByAction), a.Rejected, a.Outcomes, a.ApplyErrors)
+	}
+	if an := r.Anomalies; an != nil {
+		fmt.Fprintf(w, "security: %d anomalies on the benchmark's own workloads (%s)\n", an.Total, kv(an.ByRule))
 	}
 	if c := r.AgentCost; c != nil {
 		fmt.Fprintf(w, "agent cost: %.2f CPU-s in %.0f s (%.1f%% of a core), peak RSS %.1f MiB, %d decisions (%.1f/s)",

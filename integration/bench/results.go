@@ -30,6 +30,9 @@ type Results struct {
 	// and what that cost.
 	Agent     *AgentReport `json:"agent,omitempty"`
 	AgentCost *AgentCost   `json:"agent_cost,omitempty"`
+	// Anomalies are the agent's security findings on the benchmark's own
+	// workloads (false positives, once each image's profile is learned).
+	Anomalies *Anomalies `json:"anomalies,omitempty"`
 	// Static is each scenario's grid of static settings (oracle.go); their
 	// series carry the runtime "static:<name>", the floor's "floor".
 	Static map[string][]Setting `json:"static,omitempty"`

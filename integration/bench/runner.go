@@ -166,6 +166,7 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 				res.Agent = rep
 			}
 			res.AgentCost = a.cost(res.Agent)
+			res.Anomalies = a.anomalies()
 			a.stop()
 		}()
 	}

@@ -261,17 +261,57 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 type AgentReport = control.LoopStats
 
 func (a *agentProc) status() (*AgentReport, error) {
+	st, err := a.fullStatus()
+	if err != nil {
+		return nil, err
+	}
+	return &st.Loop, nil
+}
+
+// agentStatus is the part of `agent status --json` the harness reads.
+type agentStatus struct {
+	Loop     AgentReport `json:"loop"`
+	Security *struct {
+		Counts map[string]map[string]uint64 `json:"counts"`
+		Recent []string                     `json:"recent"`
+	} `json:"security"`
+}
+
+func (a *agentProc) fullStatus() (*agentStatus, error) {
 	out, err := exec.Command(a.self, append(append([]string{}, a.global...), "agent", "status", "--json")...).Output()
 	if err != nil {
 		return nil, err
 	}
-	var st struct {
-		Loop AgentReport `json:"loop"`
-	}
+	var st agentStatus
 	if err := json.Unmarshal(out, &st); err != nil {
 		return nil, err
 	}
-	return &st.Loop, nil
+	return &st, nil
+}
+
+// Anomalies are the security findings of the agent over the run: on the
+// benchmark's own workloads, once their images' profiles are learned
+// (three runs), every one is a false positive.
+type Anomalies struct {
+	ByRule map[string]uint64 `json:"by_rule"`
+	Total  uint64            `json:"total"`
+	Recent []string          `json:"recent,omitempty"`
+}
+
+// anomalies reads them from the agent's status.
+func (a *agentProc) anomalies() *Anomalies {
+	st, err := a.fullStatus()
+	if err != nil || st.Security == nil {
+		return nil
+	}
+	out := &Anomalies{ByRule: map[string]uint64{}, Recent: st.Security.Recent}
+	for _, rules := range st.Security.Counts {
+		for r, n := range rules {
+			out.ByRule[r] += n
+			out.Total += n
+		}
+	}
+	return out
 }
 
 func (a *agentProc) stop() {
