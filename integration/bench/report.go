@@ -3,7 +3,8 @@ package bench
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -113,7 +114,7 @@ func (r *Results) ratioCells(row row, names []string) []string {
 
 // kv prints a count map as "a 1, b 2", sorted.
 func kv(m map[string]uint64) string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
@@ -257,10 +258,10 @@ func writeCaptures(w io.Writer, r *Results) {
 	}
 	if len(r.Static) > 0 {
 		var sets []string
-		for _, s := range sortedKeys(r.Static) {
+		for _, s := range slices.Sorted(maps.Keys(r.Static)) {
 			for _, set := range r.Static[s] {
 				var parts []string
-				for _, wl := range sortedKeys(set.Limits) {
+				for _, wl := range slices.Sorted(maps.Keys(set.Limits)) {
 					parts = append(parts, wl+" "+set.Limits[wl].String())
 				}
 				sets = append(sets, fmt.Sprintf("%s `%s`: %s", s, set.Name, strings.Join(parts, ", ")))
@@ -277,13 +278,4 @@ func writeCaptures(w io.Writer, r *Results) {
 		}
 		fmt.Fprintln(w)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
