@@ -215,6 +215,9 @@ func (e *Engine) Decide(ctx context.Context, s Situation) Decision {
 }
 
 func (e *Engine) fastDecision(s *Situation) Decision {
+	if e.policy.Fast.Off {
+		return keep(s, TierFast, "fast tier off (rules only): no rule holds")
+	}
 	var c FastChoice
 	if e.policy.Kinds[s.Kind].NoExplore {
 		c = e.fast.Conservative(s)

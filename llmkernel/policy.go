@@ -96,6 +96,9 @@ type CachePolicy struct {
 
 // FastPolicy configures the fast tier.
 type FastPolicy struct {
+	// Off: rules only — no learned decision, and no rule overridden by
+	// what outcomes taught (a baseline to measure learning against).
+	Off   bool
 	Alpha float64
 	// DistillWeight is how much one validated deep-tier answer counts,
 	// relative to one measured outcome.

@@ -63,7 +63,7 @@ func (e *Engine) ruleDecision(s *Situation) (Decision, bool) {
 		if !r.Match(s) {
 			continue
 		}
-		if c := e.fast.Arm(s, r.Action); c.N >= minRuleOutcomes && c.Estimate < 0 {
+		if c := e.fast.Arm(s, r.Action); !e.policy.Fast.Off && c.N >= minRuleOutcomes && c.Estimate < 0 {
 			return Decision{}, false
 		}
 		return Decision{

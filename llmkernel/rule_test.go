@@ -46,3 +46,41 @@ func TestRuleThenLearned(t *testing.T) {
 		t.Error("a rule with an action outside the space validated")
 	}
 }
+
+// With the fast tier off (rules only), a rule holds even after outcomes
+// taught that its action does harm (TestRuleThenLearned: with it on, the
+// learned choice then stands), and where no rule holds the engine keeps.
+func TestFastOffIsRulesOnly(t *testing.T) {
+	p := testPolicy()
+	p.Fast.Off = true
+	p.Rules = []Rule{{Name: "hog", Kind: KindCPU, Action: simLower, StepPct: 50,
+		When: []Condition{{Feature: FeatCPUUtil, Min: 0.5, Max: 1}, {Feature: FeatLatencyNeed, Min: 0, Max: 0.2}}}}
+	e, err := New(Config{Policy: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	s := Situation{Kind: KindCPU, Sandbox: "b", Evidence: 5, Current: Resources{CPUShares: 1024}}
+	s.Features[FeatCPUUtil] = 0.9
+	for i := 0; i < minRuleOutcomes; i++ {
+		s.Sandbox = string(rune('c' + i))
+		d := e.Decide(context.Background(), s)
+		if err := e.Observe(Outcome{DecisionID: d.ID, Throughput: -1, Latency: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for e.Stats().Outcomes < minRuleOutcomes && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.Sandbox = "z"
+	if d := e.Decide(context.Background(), s); d.Tier != TierPolicy || d.Action != simLower {
+		t.Errorf("rules only: after harmful outcomes the rule no longer decides: %v", d)
+	}
+	quiet := s
+	quiet.Features[FeatCPUUtil] = 0.1
+	quiet.Sandbox = "q"
+	if d := e.Decide(context.Background(), quiet); d.Action != ActionKeep || d.Tier != TierFast {
+		t.Errorf("rules only, no rule holds: %v", d)
+	}
+}

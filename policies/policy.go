@@ -136,6 +136,7 @@ type CacheSpec struct {
 
 // FastSpec configures the fast tier.
 type FastSpec struct {
+	Enabled       *bool   `yaml:"enabled"` // nil: true
 	Alpha         float64 `yaml:"alpha"`
 	DistillWeight float64 `yaml:"distill_weight"`
 	SandboxBudget float64 `yaml:"sandbox_budget"`
@@ -376,7 +377,7 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	if !within(f.Fast.SandboxBudget, 0, 1e6) {
 		c.fail("must be in [0, 1000000] (0: unbounded)", "fast", "sandbox_budget")
 	}
-	p.Fast = llmkernel.FastPolicy{Alpha: f.Fast.Alpha, DistillWeight: f.Fast.DistillWeight, SandboxBudget: f.Fast.SandboxBudget}
+	p.Fast = llmkernel.FastPolicy{Off: f.Fast.Enabled != nil && !*f.Fast.Enabled, Alpha: f.Fast.Alpha, DistillWeight: f.Fast.DistillWeight, SandboxBudget: f.Fast.SandboxBudget}
 
 	if f.Deep.Timeout <= 0 || f.Deep.Timeout > 10*time.Minute {
 		c.fail("must be a duration in (0, 10m]", "deep", "timeout")

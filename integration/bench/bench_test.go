@@ -236,7 +236,7 @@ func TestBenchRunQuick(t *testing.T) {
 	if c := res.AgentCost; c == nil || c.CPUSeconds <= 0 || c.PeakRSSBytes == 0 || c.Decisions == 0 {
 		t.Errorf("agent cost: %+v", c)
 	}
-	for _, s := range []string{"## Against the oracle", "| noisy-neighbour: latency-prober | ms p99 | lower |", "What the agent cost"} {
+	for _, s := range []string{"## Against the oracle", "| noisy-neighbour: latency-prober | runsc-ai+agent | ms p99 | lower |", "What the agent cost"} {
 		if !bytes.Contains(report, []byte(s)) {
 			t.Errorf("report.md lacks %q", s)
 		}

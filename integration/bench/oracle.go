@@ -3,10 +3,15 @@ package bench
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gopkg.in/yaml.v3"
+
+	"github.com/go-os-agent/runsc-ai/policies"
 )
 
 // Oracles: a ratio to runsc does not say whether a decision was good, so
@@ -328,4 +333,52 @@ func (c Capture) fraction() string {
 		return "?"
 	}
 	return fmt.Sprintf("%.2f", *c.Captured)
+}
+
+// rulesOnlyPolicy writes the runsc-ai+rules runtime's policy into work:
+// the agent's (the file given, else the embedded default) with the fast
+// tier off, so the two agents differ only in learning.
+func rulesOnlyPolicy(from, work string) (string, error) {
+	src := policies.DefaultYAML()
+	if from != "" {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			return "", fmt.Errorf("agent policy: %w", err)
+		}
+		src = b
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return "", fmt.Errorf("agent policy: not a YAML mapping: %v", err)
+	}
+	root := doc.Content[0]
+	var fast *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "fast" {
+			fast = root.Content[i+1]
+		}
+	}
+	if fast == nil {
+		fast = &yaml.Node{Kind: yaml.MappingNode}
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "fast"}, fast)
+	}
+	set := false
+	for i := 0; i+1 < len(fast.Content); i += 2 {
+		if fast.Content[i].Value == "enabled" {
+			fast.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "false"}
+			set = true
+		}
+	}
+	if !set {
+		fast.Content = append(fast.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "enabled"}, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "false"})
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(work, "rules-only-policy.yaml")
+	if _, err := policies.Parse(path, out); err != nil {
+		return "", fmt.Errorf("the rules-only policy: %w", err)
+	}
+	return path, os.WriteFile(path, out, 0o600)
 }

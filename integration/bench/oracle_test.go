@@ -2,8 +2,13 @@ package bench
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/go-os-agent/runsc-ai/policies"
 )
 
 func ptr(v float64) *float64 { return &v }
@@ -159,6 +164,42 @@ func TestCapturesPerRepetition(t *testing.T) {
 	for i, w := range want {
 		if c.PerRep[i] == nil || math.Abs(*c.PerRep[i]-w) > 1e-9 {
 			t.Errorf("repetition %d: %v, want %v", i, c.PerRep[i], w)
+		}
+	}
+}
+
+// The rules-only runtime's policy is the agent's with the fast tier off,
+// and nothing else changed.
+func TestRulesOnlyPolicy(t *testing.T) {
+	for _, from := range []string{"", "custom"} {
+		src := ""
+		if from == "custom" {
+			// A policy without fast.enabled, and another goal.
+			b := strings.Replace(string(policies.DefaultYAML()), "goal: prioritize_interactive", "goal: maximize_throughput", 1)
+			from = filepath.Join(t.TempDir(), "p.yaml")
+			os.WriteFile(from, []byte(b), 0o600)
+			src = b
+		} else {
+			src = string(policies.DefaultYAML())
+		}
+		path, err := rulesOnlyPolicy(from, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := policies.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := policies.Parse("src", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Fast.Off || want.Fast.Off {
+			t.Errorf("%q: fast off %v (source %v)", from, got.Fast.Off, want.Fast.Off)
+		}
+		got.Fast.Off = false
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: the rules-only policy differs beyond fast.enabled", from)
 		}
 	}
 }

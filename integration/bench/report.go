@@ -210,9 +210,9 @@ func WriteSummary(w io.Writer, r *Results) error {
 	}
 	if len(r.Captures) > 0 {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "\nSCENARIO MEASURE\tRUNSC\tAGENT\tORACLE\tCAPTURED\tREGRET\n")
+		fmt.Fprintf(tw, "\nSCENARIO MEASURE\tRUNTIME\tRUNSC\tVALUE\tORACLE\tCAPTURED\tREGRET\n")
 		for _, c := range r.Captures {
-			fmt.Fprintf(tw, "%s: %s\t%.4g\t%.4g\t%.4g (%s)\t%s\t%+.1f%%\n", c.Scenario, c.Workload, c.Runsc, c.Value, c.Best, c.BestName, c.fraction(), 100*c.Regret)
+			fmt.Fprintf(tw, "%s: %s\t%s\t%.4g\t%.4g\t%.4g (%s)\t%s\t%+.1f%%\n", c.Scenario, c.Workload, c.Agent, c.Runsc, c.Value, c.Best, c.BestName, c.fraction(), 100*c.Regret)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -246,14 +246,14 @@ func writeCaptures(w io.Writer, r *Results) {
 	fmt.Fprintf(w, "The oracles ran on plain runsc in the same invocation, interleaved: the *floor* (a scenario's sensitive roles alone) and each *static* setting of the scenario's grid, runsc's default included. "+
 		"Best: the better of the floor and the best static setting, per measure. Captured: (runsc − agent) / (runsc − best) in the measure's better direction (1: the agent reaches the oracle; 0: no better than runsc; none where runsc is within %.0f%% of the best). "+
 		"Regret: how much worse than the best the agent is, relative to the best. Medians over the repetitions.\n\n", MinGap*100)
-	fmt.Fprintf(w, "| scenario: measure | metric | better | runsc | %s | floor | best static | best | captured | regret | note |\n", r.Captures[0].Agent)
-	fmt.Fprintf(w, "|%s\n", strings.Repeat(" --- |", 11))
+	fmt.Fprintf(w, "| scenario: measure | runtime | metric | better | runsc | runtime's | floor | best static | best | captured | regret | note |\n")
+	fmt.Fprintf(w, "|%s\n", strings.Repeat(" --- |", 12))
 	for _, c := range r.Captures {
 		floor := "–"
 		if c.Floor != nil {
 			floor = fmt.Sprintf("%.4g", *c.Floor)
 		}
-		fmt.Fprintf(w, "| %s: %s | %s | %s | %.4g | %.4g | %s | %.4g (%s) | %s | %s | %+.1f%% | %s |\n", c.Scenario, c.Workload, c.Metric, c.Better,
+		fmt.Fprintf(w, "| %s: %s | %s | %s | %s | %.4g | %.4g | %s | %.4g (%s) | %s | %s | %+.1f%% | %s |\n", c.Scenario, c.Workload, c.Agent, c.Metric, c.Better,
 			c.Runsc, c.Value, floor, c.Static, c.StaticName, c.BestName, c.fraction(), 100*c.Regret, c.Note)
 	}
 	if len(r.Static) > 0 {

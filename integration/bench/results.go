@@ -196,7 +196,10 @@ func (r *Results) ratios(vs string) {
 // oracles from the series (bench report runs it on an older results.json).
 func (r *Results) Recompute() {
 	r.ratios(Runsc)
-	r.Captures = r.captures(RunscAIAgent)
+	r.Captures = nil
+	for _, judged := range agentRuntimes {
+		r.Captures = append(r.Captures, r.captures(judged)...)
+	}
 }
 
 // RatioOf returns the ratio of runtime vs the baseline for a workload.

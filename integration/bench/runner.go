@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,6 +109,15 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 			}
 		}
 	}
+	for i := range rts {
+		if rts[i].Name == RunscAIRules {
+			path, err := rulesOnlyPolicy(o.AgentPolicy, work)
+			if err != nil {
+				return nil, err
+			}
+			rts[i].Flags = append(rts[i].Flags, "--ai-policy="+path)
+		}
+	}
 	if o.AgentState != "" {
 		abs, err := filepath.Abs(o.AgentState)
 		if err != nil {
@@ -154,12 +164,16 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	}
 	defer removeCgroup(cgroupParent())
 	for _, rt := range avail {
-		if rt.Name != RunscAIAgent {
+		if !slices.Contains(agentRuntimes, rt.Name) {
 			continue
 		}
 		a, err := startAgent(o.Self, rt, work)
 		if err != nil {
 			return nil, err
+		}
+		if rt.Name != RunscAIAgent {
+			defer a.stop()
+			continue
 		}
 		defer func() {
 			if rep, err := a.status(); err == nil {

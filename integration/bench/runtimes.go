@@ -14,7 +14,14 @@ const (
 	Runsc        = "runsc"
 	RunscAI      = "runsc-ai"
 	RunscAIAgent = "runsc-ai+agent"
+	// RunscAIRules is runsc-ai with an agent on the same policy but its
+	// fast tier off (fast.enabled: false): rules only, the baseline the
+	// learned decisions are measured against. Not in the default set.
+	RunscAIRules = "runsc-ai+rules"
 )
+
+// agentRuntimes are the runtimes that run with their own agent.
+var agentRuntimes = []string{RunscAIAgent, RunscAIRules}
 
 // RuntimeNames are the runtimes the harness knows.
 var RuntimeNames = []string{Runc, Runsc, RunscAI, RunscAIAgent}
@@ -56,13 +63,13 @@ func Locate(names []string, self, runscPath, workDir string) ([]Runtime, error) 
 		case RunscAI:
 			rt.Binary, rt.Available = self, true
 			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "ai-state"), "--ai-run="+filepath.Join(workDir, "ai-run"))
-		case RunscAIAgent:
+		case RunscAIAgent, RunscAIRules:
 			// runsc-ai with a node agent deciding on its sandboxes (embedded
 			// backend, default policy): own history and tap directory.
 			rt.Binary, rt.Available = self, true
-			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "agent-state"), "--ai-run="+filepath.Join(workDir, "agent-run"))
+			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, n+"-state"), "--ai-run="+filepath.Join(workDir, n+"-run"))
 		default:
-			return nil, fmt.Errorf("unknown runtime %q (want one of %s)", n, strings.Join(RuntimeNames, ", "))
+			return nil, fmt.Errorf("unknown runtime %q (want one of %s, %s)", n, strings.Join(RuntimeNames, ", "), RunscAIRules)
 		}
 		out = append(out, rt)
 	}

@@ -231,7 +231,7 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 			global = append(global, f)
 		}
 	}
-	log, err := os.Create(filepath.Join(work, "agent.log"))
+	log, err := os.Create(filepath.Join(work, rt.Name+".log"))
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 		}
 		if time.Now().After(deadline) {
 			a.stop()
-			b, _ := os.ReadFile(filepath.Join(work, "agent.log"))
+			b, _ := os.ReadFile(filepath.Join(work, rt.Name+".log"))
 			return nil, fmt.Errorf("the agent did not answer: %s", b)
 		}
 	}
