@@ -252,13 +252,15 @@ func (b *Backend) infer(ctx context.Context, kind llmkernel.Kind, ids []int32, s
 	}
 	s.st.Truncate(common)
 	s.toks = s.toks[:common]
-	if _, err := s.st.Eval(ctx, ids[common:]); err != nil {
-		s.st.Truncate(0)
-		s.toks = s.toks[:0]
+	// The rest of the prompt is evaluated with the answer's opening.
+	text, err := s.st.DecodeJSON(ctx, ids[common:], shape, answerTokens)
+	if s.st.Pos() < len(ids) {
+		// The prompt did not get through (an error, a cancellation):
+		// nothing past the common prefix is trusted.
+		s.st.Truncate(common)
 		return nil, err
 	}
 	s.toks = append(s.toks, ids[common:]...)
-	text, err := s.st.DecodeJSON(ctx, shape, answerTokens)
 	s.fresh, s.answered = len(ids)-common, s.st.Pos()-len(s.toks)
 	// The answer's tokens are not part of the next prompt's prefix.
 	s.st.Truncate(len(s.toks))

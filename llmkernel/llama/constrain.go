@@ -61,8 +61,11 @@ var ErrNoValue = errors.New("llama: the vocabulary cannot write the value")
 // answer is masked, runs of forced text (punctuation, keys) are appended
 // without sampling, an enum value is the one the model finds likeliest.
 // The text always parses as the shape. maxTokens bounds the generation.
-func (s *State) DecodeJSON(ctx context.Context, shape Shape, maxTokens int) ([]byte, error) {
-	d := &decoder{s: s, g: s.m.grammar(), ctx: ctx, budget: maxTokens}
+// prompt are tokens to evaluate first (the rest of the prompt), in the same
+// batch as the answer's opening: one pass fewer; they do not count against
+// maxTokens.
+func (s *State) DecodeJSON(ctx context.Context, prompt []int32, shape Shape, maxTokens int) ([]byte, error) {
+	d := &decoder{s: s, g: s.m.grammar(), ctx: ctx, budget: maxTokens + len(prompt), pending: append([]int32(nil), prompt...)}
 	var out strings.Builder
 	for i, f := range shape {
 		sep := ","
