@@ -127,12 +127,22 @@ func (c *benchCmd) Execute(ctx context.Context, f *flag.FlagSet, _ ...any) subco
 	sub := flag.NewFlagSet("bench "+f.Arg(0), flag.ContinueOnError)
 	c.SetFlags(sub)
 	f.Visit(func(fl *flag.Flag) { sub.Set(fl.Name, fl.Value.String()) })
-	if err := sub.Parse(f.Args()[1:]); err != nil {
-		return subcommands.ExitUsageError
+	// Flags may also follow a positional argument (bench report FILE
+	// --out DIR): parse what remains after each one.
+	args := []string{f.Arg(0)}
+	rest := f.Args()[1:]
+	for {
+		if err := sub.Parse(rest); err != nil {
+			return subcommands.ExitUsageError
+		}
+		if sub.NArg() == 0 {
+			break
+		}
+		args = append(args, sub.Arg(0))
+		rest = sub.Args()[1:]
 	}
 	c.set = map[string]bool{}
 	sub.Visit(func(fl *flag.Flag) { c.set[fl.Name] = true })
-	args := append([]string{f.Arg(0)}, sub.Args()...)
 	var err error
 	switch {
 	case len(args) == 1 && args[0] == "list":

@@ -327,7 +327,13 @@ func measure(p *pending, now *llmkernel.Features, s *Sample) llmkernel.Outcome {
 	}
 	o.Latency = bound((b[llmkernel.FeatCPUThrottle] - now[llmkernel.FeatCPUThrottle]) +
 		(b[llmkernel.FeatMemPressure] - now[llmkernel.FeatMemPressure]) + (b[llmkernel.FeatIOPressure] - now[llmkernel.FeatIOPressure]))
-	if p.resource > 0 {
+	// Efficiency is memory given back: a memory limit reserves what it
+	// allows, while CPU shares and I/O weights are weights (they cost
+	// nothing unless contended, and what is used then is throughput) and
+	// a CPU quota is a cap. Counting a weight restored after a cut as a
+	// loss taught the fast tier that giving an interactive sandbox its
+	// share back does harm (measured: the phases scenario, docs/benchmarks.md).
+	if p.resource > 0 && p.kind == llmkernel.KindMemory {
 		o.Efficiency = bound((float64(p.resource) - float64(p.after)) / float64(p.resource))
 	}
 	switch {

@@ -141,3 +141,26 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("sandbox-windows %d (want 12), decided %d (want 7), windows timed %d (want 6)", st.SandboxWindows, st.Decided, st.WindowLatency.Count)
 	}
 }
+
+// Efficiency is memory given back; a CPU weight restored after a cut
+// (or cut) is not counted as efficiency — what it changes shows as
+// throughput.
+func TestOutcomeEfficiency(t *testing.T) {
+	var before, now llmkernel.Features
+	for _, tc := range []struct {
+		kind     llmkernel.Kind
+		from, to uint64
+		want     float64
+	}{
+		{llmkernel.KindMemory, 512, 384, 0.25},
+		{llmkernel.KindMemory, 256, 512, -1},
+		{llmkernel.KindCPU, 64, 96, 0},
+		{llmkernel.KindCPU, 1024, 103, 0},
+		{llmkernel.KindIO, 500, 250, 0},
+	} {
+		o := measure(&pending{kind: tc.kind, before: before, resource: tc.from, after: tc.to}, &now, &Sample{})
+		if o.Efficiency != tc.want {
+			t.Errorf("%s %d -> %d: efficiency %v, want %v", tc.kind, tc.from, tc.to, o.Efficiency, tc.want)
+		}
+	}
+}
