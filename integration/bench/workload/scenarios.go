@@ -43,17 +43,7 @@ func init() {
 		}})
 	register(Spec{Name: "mem-idle", Scenario: true, Description: "holds 48 MiB far below its limit, re-touching it every 100 ms; latency of each pass", Metric: "ms p99", Better: "lower",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
-			buf := touch(make([]byte, 48<<20), 1)
-			n := seconds(p, 3, 30) * 10
-			samples := make([]float64, 0, n)
-			for i := 0; i < n; i++ {
-				start := time.Now()
-				touch(buf, byte(i))
-				samples = append(samples, float64(time.Since(start).Microseconds())/1000)
-				time.Sleep(100 * time.Millisecond)
-			}
-			runtime.KeepAlive(buf)
-			return percentile(samples, 99), samples, nil
+			return holdAndTouch(48<<20, seconds(p, 3, 30))
 		}})
 	register(Spec{Name: "mem-ramp", Scenario: true, Description: "holds 32 MiB for 40% of its time, then grows by 8 MiB steps to 256 MiB and holds; latency of each step", Metric: "ms p99", Better: "lower",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
@@ -89,17 +79,7 @@ func init() {
 		}})
 	register(Spec{Name: "mem-steady", Scenario: true, Description: "holds 96 MiB and re-touches all of it every 100 ms (a tight working set); latency of each pass", Metric: "ms p99", Better: "lower",
 		run: func(_ context.Context, p Params) (float64, []float64, error) {
-			buf := touch(make([]byte, 96<<20), 1)
-			n := seconds(p, 6, 30) * 10
-			samples := make([]float64, 0, n)
-			for i := 0; i < n; i++ {
-				start := time.Now()
-				touch(buf, byte(i))
-				samples = append(samples, float64(time.Since(start).Microseconds())/1000)
-				time.Sleep(100 * time.Millisecond)
-			}
-			runtime.KeepAlive(buf)
-			return percentile(samples, 99), samples, nil
+			return holdAndTouch(96<<20, seconds(p, 6, 30))
 		}})
 	// burst: cron-like jobs beside an interactive service.
 	register(Spec{Name: "cron-burst", Scenario: true, Description: "every 3 s (from a random phase) hashes 64 MiB on two threads, like a cron job; duration of each run", Metric: "ms p99", Better: "lower",
@@ -254,6 +234,22 @@ func batch(p Params, d time.Duration) {
 		return
 	}
 	hog(d)
+}
+
+// holdAndTouch holds size bytes and touches every page of them every
+// 100 ms for secs seconds; it returns the p99 and each pass's latency, ms.
+func holdAndTouch(size, secs int) (float64, []float64, error) {
+	buf := touch(make([]byte, size), 1)
+	n := secs * 10
+	samples := make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		start := time.Now()
+		touch(buf, byte(i))
+		samples = append(samples, float64(time.Since(start).Microseconds())/1000)
+		time.Sleep(100 * time.Millisecond)
+	}
+	runtime.KeepAlive(buf)
+	return percentile(samples, 99), samples, nil
 }
 
 // touch writes v to every page of b and returns it.
