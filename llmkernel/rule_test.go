@@ -9,14 +9,7 @@ import (
 // A matching rule decides until measured outcomes show its action harms;
 // then the fast tier's choice stands.
 func TestRuleThenLearned(t *testing.T) {
-	p := testPolicy()
-	p.Rules = []Rule{{Name: "hog", Kind: KindCPU, Action: simLower, StepPct: 50,
-		When: []Condition{{Feature: FeatCPUUtil, Min: 0.5, Max: 1}, {Feature: FeatLatencyNeed, Min: 0, Max: 0.2}}}}
-	e, err := New(Config{Policy: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := hogRuleEngine(t, false)
 	s := Situation{Kind: KindCPU, Sandbox: "b", Evidence: 5, Current: Resources{CPUShares: 1024}}
 	s.Features[FeatCPUUtil] = 0.9
 	quiet := s
@@ -51,15 +44,7 @@ func TestRuleThenLearned(t *testing.T) {
 // taught that its action does harm (TestRuleThenLearned: with it on, the
 // learned choice then stands), and where no rule holds the engine keeps.
 func TestFastOffIsRulesOnly(t *testing.T) {
-	p := testPolicy()
-	p.Fast.Off = true
-	p.Rules = []Rule{{Name: "hog", Kind: KindCPU, Action: simLower, StepPct: 50,
-		When: []Condition{{Feature: FeatCPUUtil, Min: 0.5, Max: 1}, {Feature: FeatLatencyNeed, Min: 0, Max: 0.2}}}}
-	e, err := New(Config{Policy: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := hogRuleEngine(t, true)
 	s := Situation{Kind: KindCPU, Sandbox: "b", Evidence: 5, Current: Resources{CPUShares: 1024}}
 	s.Features[FeatCPUUtil] = 0.9
 	for i := 0; i < minRuleOutcomes; i++ {
@@ -83,4 +68,20 @@ func TestFastOffIsRulesOnly(t *testing.T) {
 	if d := e.Decide(context.Background(), quiet); d.Action != ActionKeep || d.Tier != TierFast {
 		t.Errorf("rules only, no rule holds: %v", d)
 	}
+}
+
+// hogRuleEngine is an engine whose one rule lowers a busy, non-interactive
+// sandbox's shares; fastOff: rules only.
+func hogRuleEngine(t *testing.T, fastOff bool) *Engine {
+	t.Helper()
+	p := testPolicy()
+	p.Fast.Off = fastOff
+	p.Rules = []Rule{{Name: "hog", Kind: KindCPU, Action: simLower, StepPct: 50,
+		When: []Condition{{Feature: FeatCPUUtil, Min: 0.5, Max: 1}, {Feature: FeatLatencyNeed, Min: 0, Max: 0.2}}}}
+	e, err := New(Config{Policy: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
 }
