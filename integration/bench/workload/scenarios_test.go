@@ -37,7 +37,7 @@ func TestPhasesAlone(t *testing.T) {
 		}
 		// The hog: two threads per CPU for a second; alone: a 10 % burst
 		// for a second and sleep.
-		if cpu[0] < 800*time.Millisecond || cpu[1] > cpu[0]/3 {
+		if cpu[0] < 200*time.Millisecond || cpu[1] > cpu[0]/3 {
 			t.Errorf("%s: CPU %v with its batch half, %v alone", name, cpu[0], cpu[1])
 		}
 	}
