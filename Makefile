@@ -5,7 +5,10 @@ SHELL      := /bin/bash
 GO         ?= go
 BIN        := $(CURDIR)/bin
 VERSION    := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS    := -X github.com/go-os-agent/runsc-ai/runsc-ai/node.Version=$(VERSION)
+# gVisor's version is go.mod's (runsc's own builds stamp theirs the same way);
+# integration/bazel/status.sh gives the Bazel build the same two values.
+GVISOR_VERSION := $(shell $(GO) list -m -f '{{.Version}}' gvisor.dev/gvisor 2>/dev/null)
+LDFLAGS    := -X github.com/go-os-agent/runsc-ai/runsc-ai/node.Version=$(VERSION) -X gvisor.dev/gvisor/runsc/version.version=$(GVISOR_VERSION)
 # gVisor binaries must be static: the sandbox re-executes them in a chroot
 # that has no ELF interpreter.
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
