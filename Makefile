@@ -26,7 +26,7 @@ export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # and cached outside the work tree (see integration/ollama/build.sh).
 export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
-.PHONY: all deps build runsc arm64 rootfs ollama run test check fuzz test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes e2e-arm64 clean
+.PHONY: all deps build runsc arm64 rootfs ollama run test check fuzz test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes e2e-arm64 bazel bazel-gazelle print-test-env clean
 
 all: build
 
@@ -66,6 +66,8 @@ test: deps build runsc arm64 rootfs check fuzz
 		CONTAINERD2_DIR=$$(sh integration/containerd/build-containerd.sh) \
 		$(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory test-arm64
+	@# The Bazel build and its unit tests (~4 min warm, ~10 cold: docs/building.md).
+	sh integration/bazel/build.sh
 	@# The Raspberry-Pi-like boot of the emulated Cortex-A72 (~4 min warm;
 	@# the kernel is built once, ~8 min): make e2e-arm64 runs every boot.
 	sh integration/arm64/e2e.sh va39
@@ -75,6 +77,22 @@ check:
 	if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e_kubernetes ./integration/kubernetes/
+	@# BUILD.bazel files and deps.bzl must match the Go tree (make bazel-gazelle).
+	sh integration/bazel/sync.sh --check
+
+# The Bazel build (Debian's Bazel 4.2.3, rules_go and Gazelle from the Go
+# module proxy, patched): bazel build //..., bazel test //..., the arm64 build.
+# See docs/building.md.
+bazel: deps build
+	sh integration/bazel/build.sh
+
+# The environment the tests read, as export lines (for bazel test --config=host).
+print-test-env:
+	@echo "export RUNSC_AI_BIN=$(RUNSC_AI_BIN) RUNSC_BIN=$(RUNSC_BIN) RUNSC_AI_ROOTFS=$(RUNSC_AI_ROOTFS) RUNSC_AI_SHIM_BIN=$(RUNSC_AI_SHIM_BIN) RUNSC_AI_ARM64_BIN=$(RUNSC_AI_ARM64_BIN) RUNSC_AI_CACHE=$(RUNSC_AI_CACHE)"
+
+# Regenerates deps.bzl from go.mod and every BUILD.bazel from the Go sources.
+bazel-gazelle:
+	sh integration/bazel/sync.sh
 
 # The decoders of hostile input, fuzzed briefly on every test run (longer:
 # FUZZTIME=5m make fuzz). Each target keeps its corpus under testdata/fuzz.
