@@ -51,6 +51,10 @@ type DecisionRecord struct {
 	// ApplyError why nothing did; both empty for decisions not applied.
 	Applied    string `json:"applied,omitempty"`
 	ApplyError string `json:"apply_error,omitempty"`
+	// Subject is what a security decision's anomaly is about, as
+	// llmkernel/profile names it (exec:NAME, class:CLASS, fork_rate:R), so
+	// that an operator can accept it into the image's profile later.
+	Subject string `json:"subject,omitempty"`
 }
 
 // NewRecord is decision d on situation s, made at, as persisted.

@@ -449,6 +449,25 @@ func (s *DB) Decisions(n int) ([]llmkernel.DecisionRecord, error) {
 	return out, err
 }
 
+// ErrNoDecision: no decision has the ID (never made, or pruned since).
+var ErrNoDecision = errors.New("no such decision")
+
+// Decision returns the record of decision id.
+func (s *DB) Decision(id uint64) (llmkernel.DecisionRecord, error) {
+	var r llmkernel.DecisionRecord
+	err := s.view(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketDecisions).Get(idKey(id))
+		if raw == nil {
+			return fmt.Errorf("decision %d: %w", id, ErrNoDecision)
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("decision %d: %w", id, err)
+		}
+		return nil
+	})
+	return r, err
+}
+
 // Explained is a decision with its measured outcome, once it is in.
 type Explained struct {
 	llmkernel.DecisionRecord

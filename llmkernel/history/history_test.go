@@ -57,6 +57,12 @@ func TestPersistsAcrossReopen(t *testing.T) {
 	if m, err := s.LoadModel("none"); err != nil || m != nil {
 		t.Errorf("missing model %q, %v", m, err)
 	}
+	if r, err := s.Decision(8); err != nil || r.Sandbox != "webx" || r.Action != "raise_shares" {
+		t.Errorf("decision 8: %+v, %v", r, err)
+	}
+	if _, err := s.Decision(99); !errors.Is(err, ErrNoDecision) {
+		t.Errorf("decision 99: %v, want ErrNoDecision", err)
+	}
 }
 
 // A corrupt file is moved aside, reported, and replaced by a working store.

@@ -15,6 +15,7 @@ package profile
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
@@ -57,6 +58,16 @@ type Profile struct {
 	// MaxForkRate is the highest process-creation rate of a window
 	// (clone, fork and execve calls per second).
 	MaxForkRate float64 `json:"max_fork_rate"`
+}
+
+// clone is a deep copy of p.
+func (p *Profile) clone() Profile {
+	c := *p
+	c.Execs = maps.Clone(p.Execs)
+	if c.Execs == nil {
+		c.Execs = map[string]uint64{}
+	}
+	return c
 }
 
 // New is an empty profile for image.
@@ -146,21 +157,4 @@ func list(xs []string) string {
 		return "none"
 	}
 	return strings.Join(xs, ", ")
-}
-
-// Accept makes an anomaly part of the profile (an operator's "this is
-// normal"): its binary, socket family or privileged class is learned,
-// even while the profile is frozen.
-func (p *Profile) Accept(a Anomaly) {
-	switch {
-	case a.Exec != "":
-		if p.Execs == nil {
-			p.Execs = map[string]uint64{}
-		}
-		p.Execs[a.Exec]++
-	case a.Class != summary.NumClasses:
-		p.Calls[a.Class] += a.Count
-	case a.Rule.Kind == ForkRate:
-		p.MaxForkRate = max(p.MaxForkRate, a.Rate)
-	}
 }

@@ -117,23 +117,74 @@ func TestFrozenAndAccept(t *testing.T) {
 	if p.Learn(web("nc")) || p.String() != before {
 		t.Fatalf("a frozen profile learned: %s", p)
 	}
-	as := Check(p, web("nc"), rules())
-	if len(as) != 1 {
-		t.Fatalf("%+v", as)
-	}
-	p.Accept(as[0])
-	if a := Check(p, web("nc"), rules()); len(a) != 0 {
-		t.Errorf("after accepting nc: %+v", a)
-	}
-	w := web()
+	w := web("nc")
 	w.Classes[summary.SockNetlink].Calls = 2
-	as = Check(p, w, rules())
-	if len(as) != 1 || as[0].Class != summary.SockNetlink {
-		t.Fatalf("%+v", as)
+	w.Classes[summary.Mount].Calls = 1
+	w.Classes[summary.Module].Calls = 1
+	w.Classes[summary.Process].Calls = 400
+	as := Check(p, w, rules())
+	subjects := map[string]string{}
+	for _, a := range as {
+		subjects[a.Rule.Name] = a.Subject()
 	}
-	p.Accept(as[0])
-	if a := Check(p, w, rules()); len(a) != 0 {
-		t.Errorf("after accepting netlink: %+v", a)
+	want := map[string]string{
+		"unexpected_binary":     "exec:nc",
+		"unexpected_network":    "class:sock_netlink",
+		"unexpected_privileged": "class:mount",
+		"module_or_kexec":       "", // reported on every attempt: no profile silences it
+		"fork_storm":            "fork_rate:400",
+	}
+	if fmt.Sprint(subjects) != fmt.Sprint(want) {
+		t.Fatalf("subjects %v, want %v", subjects, want)
+	}
+	// Accepted through its subject (as from the history), each anomaly
+	// is part of the profile; the always rule still fires.
+	for _, a := range as {
+		sub := a.Subject()
+		if sub == "" {
+			continue
+		}
+		parsed, err := ParseSubject(sub)
+		if err != nil {
+			t.Fatalf("%s: %v", sub, err)
+		}
+		if err := p.Accept(parsed); err != nil {
+			t.Fatalf("accept %s: %v", sub, err)
+		}
+	}
+	left := Check(p, w, rules())
+	if len(left) != 1 || left[0].Rule.Name != "module_or_kexec" {
+		t.Errorf("after accepting: %+v", left)
+	}
+	if p.MaxForkRate != 400 || p.Execs["nc"] != 1 || !p.Frozen {
+		t.Errorf("accepted profile: %s", p)
+	}
+}
+
+// A subject read back from the history is hostile input: anything but
+// what Subject writes is refused, with the reason.
+func TestParseSubjectRejects(t *testing.T) {
+	for _, s := range []string{"", "exec", "exec:", "exec:../../bin/sh", "exec:a\x1b[2J", "exec:" + strings.Repeat("x", 65),
+		"class:nope", "class:", "fork_rate:-1", "fork_rate:NaN", "fork_rate:+Inf", "fork_rate:x", "setuid:0"} {
+		if a, err := ParseSubject(s); err == nil {
+			t.Errorf("%q: accepted as %+v", s, a)
+		}
+	}
+}
+
+// Accepting never grows a profile past its bounds.
+func TestAcceptBounded(t *testing.T) {
+	p := learned(t)
+	for i := 0; len(p.Execs) < MaxExecs; i++ {
+		if err := p.Accept(Anomaly{Exec: fmt.Sprintf("b%d", i), Class: summary.NumClasses}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Accept(Anomaly{Exec: "one-more", Class: summary.NumClasses}); err == nil || len(p.Execs) != MaxExecs {
+		t.Errorf("accepted past %d binaries: %v, %d", MaxExecs, err, len(p.Execs))
+	}
+	if err := p.Accept(Anomaly{Exec: "nginx", Class: summary.NumClasses}); err != nil {
+		t.Errorf("a known binary: %v", err)
 	}
 }
 

@@ -237,12 +237,35 @@ func (w *Watcher) Stats() Stats {
 func (w *Watcher) Profile(image string) Profile {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	p := *w.profile(image)
-	p.Execs = make(map[string]uint64, len(p.Execs))
-	for k, v := range w.profile(image).Execs {
-		p.Execs[k] = v
+	return w.profile(image).clone()
+}
+
+// Accept accepts anomaly subject (Anomaly.Subject) into image's profile,
+// in memory and in the store, and returns the profile as it now is. An
+// image with no profile yet, a bad subject or a store that cannot save it
+// is an error, and the profile is unchanged.
+func (w *Watcher) Accept(image, subject string) (Profile, error) {
+	a, err := ParseSubject(subject)
+	if err != nil {
+		return Profile{}, err
 	}
-	return p
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.profile(image)
+	if p.Runs == 0 {
+		return Profile{}, fmt.Errorf("no profile of %q yet", image)
+	}
+	next := p.clone()
+	if err := next.Accept(a); err != nil {
+		return Profile{}, err
+	}
+	if w.store != nil {
+		if err := w.store.SaveProfile(&next); err != nil {
+			return Profile{}, fmt.Errorf("saving the profile of %q: %w", image, err)
+		}
+	}
+	*p = next
+	return p.clone(), nil
 }
 
 func (win *Window) merge(o *Window) {

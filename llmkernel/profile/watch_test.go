@@ -85,6 +85,31 @@ func TestWatcherLearnsThenReports(t *testing.T) {
 	if err != nil || len(stored) != 1 || stored[0].Windows != 9 {
 		t.Errorf("stored %v %v", stored, err)
 	}
+	// The operator accepts nc (its subject, as the decision record keeps
+	// it): in memory at once, and in the history for the next agent.
+	var nc profile.Finding
+	for _, f := range got {
+		if f.Anomaly.Exec == "nc" {
+			nc = f
+		}
+	}
+	if _, err := w.Accept("image:web", nc.Anomaly.Subject()); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range w.Observe("run-3", bad, now.Add(4*time.Minute)) {
+		if f.Anomaly.Exec == "nc" {
+			t.Errorf("accepted, still reported: %s", f)
+		}
+	}
+	if p, err := db.LoadProfile("image:web"); err != nil || p.Execs["nc"] != 1 {
+		t.Errorf("stored after accept: %v %v", p, err)
+	}
+	if _, err := w.Accept("image:other", "exec:nc"); err == nil || !strings.Contains(err.Error(), "no profile") {
+		t.Errorf("accept into an image with no profile: %v", err)
+	}
+	if _, err := w.Accept("image:web", "exec:../nc"); err == nil {
+		t.Error("a hostile subject was accepted")
+	}
 }
 
 // One sandbox cannot act on another's findings or profile: each finding

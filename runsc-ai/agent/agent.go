@@ -249,6 +249,8 @@ func (a *agent) serveControl(ln net.Listener) {
 				json.NewEncoder(conn).Encode(a.status())
 			case req == "profiles":
 				json.NewEncoder(conn).Encode(a.profiles())
+			case strings.HasPrefix(req, "accept "):
+				json.NewEncoder(conn).Encode(a.accept(strings.TrimPrefix(req, "accept ")))
 			case strings.HasPrefix(req, "explain "):
 				json.NewEncoder(conn).Encode(a.explain(strings.TrimPrefix(req, "explain ")))
 			default:

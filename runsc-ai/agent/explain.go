@@ -72,11 +72,12 @@ func LiveDecisions(o *node.Options, id string) (ds []history.Explained, source s
 	return ds, path, err
 }
 
-// PrintLive prints live decisions, oldest first.
+// PrintLive prints live decisions, oldest first, each with its ID (which
+// `behaviour accept ID` takes for an anomaly).
 func PrintLive(out io.Writer, ds []history.Explained, source string) {
 	fmt.Fprintf(out, "live decisions (%d, from %s):\n", len(ds), source)
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "TIME\tKIND\tACTION\tTIER\tAPPLIED\tREASON\tOUTCOME")
+	fmt.Fprintln(w, "ID\tTIME\tKIND\tACTION\tTIER\tAPPLIED\tREASON\tOUTCOME")
 	for _, d := range ds {
 		applied := d.Applied
 		switch {
@@ -93,7 +94,7 @@ func PrintLive(out io.Writer, ds []history.Explained, source string) {
 			outcome = "-"
 		}
 		reason := strconv.QuoteToASCII(d.Reason)
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.At.Local().Format("15:04:05"), d.Kind, d.Action, d.Tier, applied, reason[1:len(reason)-1], outcome)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.At.Local().Format("15:04:05"), d.Kind, d.Action, d.Tier, applied, reason[1:len(reason)-1], outcome)
 	}
 	w.Flush()
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -86,6 +87,7 @@ func (a *agent) report(fs []profile.Finding) {
 			zap.String("rule", f.Anomaly.Rule.Name), zap.String("evidence", f.Anomaly.Evidence), zap.String("action", d.ActionName()),
 			zap.String("enforce", f.Anomaly.Rule.Enforce))
 		rec := llmkernel.NewRecord(&sit, &d, f.At)
+		rec.Subject = f.Anomaly.Subject()
 		if err := a.store.PutDecision(rec); err != nil {
 			// No record, no enforcement.
 			a.log.Warn("recording an anomaly", zap.Error(err))
@@ -219,4 +221,97 @@ func Profiles(o *node.Options) (ps []profile.Profile, source string, err error) 
 	defer st.Close()
 	ps, err = st.Profiles()
 	return ps, path, err
+}
+
+// acceptAnswer is the agent's answer to "accept ID".
+type acceptAnswer struct {
+	Profile *profile.Profile `json:"profile,omitempty"`
+	Image   string           `json:"image,omitempty"`
+	Subject string           `json:"subject,omitempty"`
+	Error   string           `json:"error,omitempty"`
+}
+
+// acceptable says whether decision rec is an anomaly a profile can
+// accept, and why not.
+func acceptable(rec llmkernel.DecisionRecord) error {
+	switch {
+	case rec.Kind != llmkernel.KindSecurity.String():
+		return fmt.Errorf("decision %d is a %s decision, not an anomaly", rec.ID, rec.Kind)
+	case rec.Image == "":
+		return fmt.Errorf("anomaly %d has no image (its sandbox's image was never known)", rec.ID)
+	case rec.Subject == "":
+		return fmt.Errorf("anomaly %d cannot be accepted into a profile: its rule reports every attempt, whatever the image did before (%s); the policy's security rules decide that", rec.ID, rec.Reason)
+	}
+	return nil
+}
+
+// accept accepts anomaly id into its image's profile, through the
+// watcher so that the agent's own copy changes with the history's.
+func (a *agent) accept(arg string) acceptAnswer {
+	id, err := strconv.ParseUint(arg, 10, 64)
+	if err != nil {
+		return acceptAnswer{Error: fmt.Sprintf("anomaly ID %.40q: not a decision ID", arg)}
+	}
+	if a.store == nil || a.watch == nil {
+		return acceptAnswer{Error: "the agent is not deciding (--decide=false)"}
+	}
+	rec, err := a.store.Decision(id)
+	if err == nil {
+		err = acceptable(rec)
+	}
+	if err != nil {
+		return acceptAnswer{Error: err.Error()}
+	}
+	p, err := a.watch.Accept(rec.Image, rec.Subject)
+	if err != nil {
+		return acceptAnswer{Error: err.Error()}
+	}
+	a.log.Warn("anomaly accepted into the profile", zap.Uint64("id", id), zap.String("image", rec.Image), zap.String("subject", rec.Subject))
+	return acceptAnswer{Profile: &p, Image: rec.Image, Subject: rec.Subject}
+}
+
+// Accept accepts anomaly id (a security decision's ID, as agent status and
+// explain show it) into its image's behaviour profile: through the running
+// agent on --ai-run, else in the history at --ai-state. It returns the
+// profile as it now is, the anomaly's subject, and where it was changed.
+func Accept(o *node.Options, id uint64) (p profile.Profile, subject, source string, err error) {
+	sock := o.AgentSocket()
+	var ans acceptAnswer
+	switch err := Ask(sock, "accept "+strconv.FormatUint(id, 10), &ans); {
+	case err == nil && ans.Error != "":
+		return p, "", "", fmt.Errorf("agent: %s", ans.Error)
+	case err == nil && ans.Profile != nil:
+		return *ans.Profile, ans.Subject, "agent at " + sock, nil
+	case err == nil:
+		return p, "", "", fmt.Errorf("agent at %s: no profile in its answer", sock)
+	case !errors.Is(err, ErrNoAgent):
+		return p, "", "", err
+	}
+	path := o.History()
+	if _, err := os.Stat(path); err != nil {
+		return p, "", "", fmt.Errorf("no history at %s: %w", path, err)
+	}
+	// Read-only first: a damaged file is reported, not moved aside.
+	ro, err := history.OpenReadOnly(path)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return p, "", "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s", ErrHistoryBusy, path, sock)
+	}
+	if err != nil {
+		return p, "", "", err
+	}
+	ro.Close()
+	st, err := history.Open(path)
+	if err != nil {
+		return p, "", "", err
+	}
+	defer st.Close()
+	rec, err := st.Decision(id)
+	if err == nil {
+		err = acceptable(rec)
+	}
+	if err != nil {
+		return p, "", "", err
+	}
+	p, err = profile.NewWatcher(st, nil, profile.Learning{}, 0).Accept(rec.Image, rec.Subject)
+	return p, rec.Subject, path, err
 }
