@@ -2,6 +2,7 @@ package llmkernel
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.uber.org/zap"
@@ -37,3 +38,35 @@ func (e *Engine) Anomaly(s Situation, rule, evidence string) Decision {
 
 // maxRecordReason bounds a recorded anomaly's reason.
 const maxRecordReason = 512
+
+// Triage asks the deep tier, when there is one, for a note on anomaly d
+// (made by Anomaly on s), given later to Config.OnTriage. It never waits:
+// the report is made and recorded before, and stands whatever the model
+// says. Call it once d is recorded. A sandbox has at most one triage in
+// flight; a full queue drops it (counted with the deep tier's drops).
+func (e *Engine) Triage(s Situation, d Decision) {
+	if e.deep == nil || e.onTriage == nil || d.Kind != KindSecurity || d.Action != ActionReportAnomaly || e.closed.Load() {
+		return
+	}
+	s.Kind = KindSecurity
+	s.Finding = &Finding{DecisionID: d.ID, Text: truncate(d.Reason, MaxFindingLen)}
+	e.deep.submit(s)
+}
+
+// triaged turns the deep tier's answer on a finding into a one-line note
+// for its security decision: the model's verdict (its action: report_anomaly
+// is "looks hostile", keep "looks benign") and its reason, quoted and cut.
+// The answer is not cached or distilled, and its action changes nothing:
+// the rule made the decision, and the policy says what is enforced.
+func (e *Engine) triaged(s Situation, a Answer, r Response, wall time.Duration) {
+	verdict := "looks benign"
+	if a.Action == ActionReportAnomaly {
+		verdict = "looks hostile"
+	}
+	note := fmt.Sprintf("%s (%s): %s", verdict, e.deep.backend.Name(), strconv.QuoteToASCII(truncate(a.Reason, MaxReasonLen)))
+	e.log.Info("triage", zap.Uint64("id", s.Finding.DecisionID), zap.String("sandbox", s.Sandbox), zap.String("note", note),
+		zap.Duration("wall", wall), zap.Duration("model", r.ModelTime))
+	if e.onTriage != nil {
+		e.onTriage(s.Finding.DecisionID, note)
+	}
+}

@@ -42,6 +42,9 @@ type WorkloadContext struct {
 	BlockingRate float64 `json:"blocking_rate"`
 	LatencyNeed  float64 `json:"latency_need"`
 	Evidence     int     `json:"evidence_windows"`
+	// Finding is a security situation's anomaly (rule and evidence), for
+	// triage; container-controlled in part.
+	Finding string `json:"finding,omitempty"`
 }
 
 // ResourceContext is what the sandbox may have and has.
@@ -82,6 +85,9 @@ func Assemble(s *Situation, r Readers, g Goal) SystemContext {
 		},
 		Resources: ResourceContext{Ceiling: s.Ceiling, Current: s.Current},
 		Goal:      g,
+	}
+	if s.Finding != nil {
+		c.Workload.Finding = s.Finding.Text
 	}
 	if r.Hardware != nil {
 		c.Hardware = r.Hardware()

@@ -29,6 +29,11 @@ type Config struct {
 	// OnDeepAnswer, if set, also receives every validated deep-tier answer
 	// (after it is cached and distilled), e.g. to persist it elsewhere.
 	OnDeepAnswer func(Situation, Answer)
+	// OnTriage, if set, receives the deep tier's note on an anomaly
+	// (Anomaly): the security decision's ID and a one-line note (the
+	// model's words, quoted and bounded). Called from the deep tier's
+	// goroutines.
+	OnTriage func(decisionID uint64, note string)
 	// NoRecords: the caller persists the decisions it wants (the live loop
 	// records what it applied, not every window's keep); Records still
 	// keeps outcomes.
@@ -50,6 +55,7 @@ type Engine struct {
 	saver     ModelSaver // nil: the model is not kept
 	recorder  Recorder
 	onDeep    func(Situation, Answer)
+	onTriage  func(uint64, string)
 	noRecords bool
 	log       *zap.Logger
 	read      Readers
@@ -110,6 +116,7 @@ func New(cfg Config) (*Engine, error) {
 	e.guard = newGuard(&e.policy)
 	e.budget = newLearnBudget(p.Fast.SandboxBudget)
 	e.onDeep = cfg.OnDeepAnswer
+	e.onTriage = cfg.OnTriage
 	e.noRecords = cfg.NoRecords
 	// IDs key the persisted history: start from the clock so that a restart
 	// never reuses one.
@@ -249,6 +256,10 @@ func (e *Engine) request(s *Situation) Request {
 // learnFromDeep caches a validated deep-tier answer and distils it into the
 // fast tier, so later situations like it are answered without the model.
 func (e *Engine) learnFromDeep(s Situation, a Answer, r Response, wall time.Duration) {
+	if s.Finding != nil {
+		e.triaged(s, a, r, wall)
+		return
+	}
 	d := Decision{
 		Kind: s.Kind, Key: s.Key(), Action: a.Action, StepPct: a.StepPct, Confidence: a.Confidence,
 		Tier: TierDeep, Reason: "deep tier (" + e.deep.backend.Name() + "): " + a.Reason,

@@ -26,12 +26,22 @@ func num(v uint64, unit ...string) string {
 	return strconv.FormatUint(v, 10) + strings.Join(unit, "")
 }
 
+// maxFindingPrompt bounds a finding in a triage prompt: the rule, what
+// triggered it and the counts fit; prompt length is latency.
+const maxFindingPrompt = 240
+
 // Prompt renders the request for kind k. Numbers are formatted by us;
 // strings the container controls appear only quoted, bounded, and inside the
 // block marked as data.
 func Prompt(k Kind, allowed []bool, c *SystemContext) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "You tune a gVisor container sandbox. Decide the %s action.\n", k)
+	if k == KindSecurity {
+		// Triage: the rule has already reported the anomaly; the model's
+		// reason is a note beside it, its action changes nothing.
+		b.WriteString("You triage a security anomaly in a gVisor container sandbox: report_anomaly if it looks hostile, keep if it looks benign; the reason says why in a few words.\n")
+	} else {
+		fmt.Fprintf(&b, "You tune a gVisor container sandbox. Decide the %s action.\n", k)
+	}
 	var acts []string
 	for i, n := range Actions(k) {
 		if i == int(ActionKeep) || i < len(allowed) && allowed[i] {
@@ -62,6 +72,8 @@ func Prompt(k Kind, allowed []bool, c *SystemContext) string {
 	case KindMemory:
 		fmt.Fprintf(&b, "Now: memory %d%% used, pressure %d%%; %d windows.\n", pct(p.MemUtil), pct(p.MemPressure), w.Evidence)
 		fmt.Fprintf(&b, "Memory %s, limit %s.\n", num(r.Current.MemoryBytes>>20, " MiB"), num(r.Ceiling.MemoryBytes>>20, " MiB"))
+	case KindSecurity:
+		fmt.Fprintf(&b, "Anomaly: %s; %d windows.\n", strconv.QuoteToASCII(truncate(w.Finding, maxFindingPrompt)), w.Evidence)
 	case KindIO:
 		fmt.Fprintf(&b, "Now: io pressure %d%%, syscalls %d%%, latency need %d%%; %d windows.\n",
 			pct(p.IOPressure), pct(w.SyscallRate), pct(w.LatencyNeed), w.Evidence)

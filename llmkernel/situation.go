@@ -151,7 +151,23 @@ type Situation struct {
 	// now (zero: unknown). Bounds are computed from both.
 	Ceiling Resources
 	Current Resources
+	// Finding is, for a security situation sent to the deep tier for
+	// triage, the anomaly it is about; nil otherwise.
+	Finding *Finding
 }
+
+// Finding is an anomaly reported as a security decision, as the deep tier
+// triages it: the model may add a short note, never an action.
+type Finding struct {
+	DecisionID uint64 // the security decision it was reported under
+	// Text is the rule and its evidence (container strings quoted by the
+	// watcher), at most MaxFindingLen bytes.
+	Text string
+}
+
+// MaxFindingLen bounds a finding's text: an anomaly's recorded reason is
+// at most maxRecordReason bytes and a cut mark.
+const MaxFindingLen = 1024
 
 // Validate rejects situations whose numbers are outside their ranges: they
 // come from measurements of container-controlled behaviour.
@@ -172,6 +188,9 @@ func (s *Situation) Validate() error {
 	}
 	if len(s.Image) > MaxImageLen {
 		return fmt.Errorf("situation: image of %d bytes, more than %d", len(s.Image), MaxImageLen)
+	}
+	if s.Finding != nil && (s.Kind != KindSecurity || len(s.Finding.Text) > MaxFindingLen) {
+		return fmt.Errorf("situation: a finding of %d bytes on a %s situation (want security, at most %d bytes)", len(s.Finding.Text), s.Kind, MaxFindingLen)
 	}
 	return nil
 }

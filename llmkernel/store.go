@@ -55,6 +55,9 @@ type DecisionRecord struct {
 	// llmkernel/profile names it (exec:NAME, class:CLASS, fork_rate:R), so
 	// that an operator can accept it into the image's profile later.
 	Subject string `json:"subject,omitempty"`
+	// Triage is the deep tier's note on an anomaly ("looks benign
+	// (backend): \"reason\""), added once the model has answered.
+	Triage string `json:"triage,omitempty"`
 }
 
 // NewRecord is decision d on situation s, made at, as persisted.

@@ -14,6 +14,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/go-os-agent/runsc-ai/integration/ollama/tinygguf"
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
 	"github.com/go-os-agent/runsc-ai/policies"
 )
@@ -34,7 +35,13 @@ type securityStatus struct {
 func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
 	env, rt, run := setupWith(t, "--ignore-cgroups", "--ai-tap-window=250ms")
 	metrics := fmt.Sprintf("127.0.0.1:%d", testenv.FreePorts(t, 1)[0])
-	a := startAgent(t, env.RunscAI, run, rt, "--window=250ms", "--metrics="+metrics)
+	// The deep tier is a model inside runsc-ai (a small generated one): it
+	// adds a triage note to each anomaly, and nothing else.
+	model := filepath.Join(t.TempDir(), "tiny.gguf")
+	if err := tinygguf.WriteSpec(model, tinygguf.Spec{Seed: 17}); err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, env.RunscAI, run, rt, "--window=250ms", "--metrics="+metrics, "--backend=inproc", "--model="+model)
 	// One image (the same command line: the image key), two behaviours
 	// chosen by the environment, which is not part of the key.
 	script := `cat /etc/hostname >/dev/null; sleep 3; if [ -n "$EVIL" ]; then nc -w 1 127.0.0.1 9 </dev/null; mount -t tmpfs none /tmp; insmod /bin/busybox; sleep 3; fi`
@@ -105,10 +112,20 @@ func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
 	if n := last.Security.Counts["quiet"]; len(n) != 0 {
 		t.Errorf("the normal sandbox of the same image was reported: %v", n)
 	}
-	out, err = exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", "evil").CombinedOutput()
+	// The triage notes come when the model has answered.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		out, err = exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", "evil").CombinedOutput()
+		if strings.Contains(string(out), "triage: looks") || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil || !strings.Contains(string(out), "report_anomaly") || !strings.Contains(string(out), "rule module_or_kexec") {
 		t.Errorf("explain evil: %v\n%s", err, out)
 	}
+	if !strings.Contains(string(out), "triage: looks") || !strings.Contains(string(out), "(inproc:tiny)") {
+		t.Errorf("explain evil shows no triage note from the in-process model:\n%s", out)
+	}
+	t.Logf("explain evil:\n%s", out)
 	resp, err := http.Get("http://" + metrics + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -122,7 +122,11 @@ type agent struct {
 	window    time.Duration
 	mu        sync.Mutex
 	unmanaged map[string]string
-	cgroups   host.Cgroups // this host's, discovered at start
+	// amending serialises changes to recorded security decisions (an
+	// enforcement's outcome, a triage note), which arrive from different
+	// goroutines.
+	amending sync.Mutex
+	cgroups  host.Cgroups // this host's, discovered at start
 }
 
 // Run runs the agent until ctx is done or SIGINT/SIGTERM.

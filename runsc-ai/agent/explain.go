@@ -93,7 +93,11 @@ func PrintLive(out io.Writer, ds []history.Explained, source string) {
 		} else if d.Applied == "" {
 			outcome = "-"
 		}
-		reason := strconv.QuoteToASCII(d.Reason)
+		why := d.Reason
+		if d.Triage != "" {
+			why += "; triage: " + d.Triage
+		}
+		reason := strconv.QuoteToASCII(why)
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.At.Local().Format("15:04:05"), d.Kind, d.Action, d.Tier, applied, reason[1:len(reason)-1], outcome)
 	}
 	w.Flush()

@@ -40,7 +40,7 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 		return nil, err
 	}
 	cfg := llmkernel.Config{Policy: pol, Models: st, Records: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
-		Readers: llmkernel.Readers{Hardware: node.Hardware}}
+		Readers: llmkernel.Readers{Hardware: node.Hardware}, OnTriage: a.triage}
 	ob, err := c.Backend.Open(&pol)
 	if err != nil {
 		st.Close()

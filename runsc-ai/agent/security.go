@@ -93,6 +93,7 @@ func (a *agent) report(fs []profile.Finding) {
 			a.log.Warn("recording an anomaly", zap.Error(err))
 			continue
 		}
+		a.engine.Triage(sit, d)
 		if how := f.Anomaly.Rule.Enforce; how != "" && d.Action == llmkernel.ActionReportAnomaly {
 			go a.enforce(rec, how)
 		}
@@ -110,15 +111,38 @@ func (a *agent) enforce(rec llmkernel.DecisionRecord, how string) {
 	}
 	if err != nil {
 		a.enforced["failed"]++
-		rec.ApplyError = fmt.Sprintf("%s: %v", how, err)
 	} else {
 		a.enforced[how]++
-		rec.Applied = map[string]string{"pause": "sandbox paused", "kill": "sandbox killed"}[how]
 	}
 	a.mu.Unlock()
 	a.log.Warn("enforced", zap.String("sandbox", rec.Sandbox), zap.String("how", how), zap.Uint64("id", rec.ID), zap.Error(err))
-	if perr := a.store.PutDecision(rec); perr != nil {
-		a.log.Warn("recording an enforcement", zap.Error(perr))
+	a.amend(rec.ID, func(r *llmkernel.DecisionRecord) {
+		if err != nil {
+			r.ApplyError = fmt.Sprintf("%s: %v", how, err)
+		} else {
+			r.Applied = map[string]string{"pause": "sandbox paused", "kill": "sandbox killed"}[how]
+		}
+	})
+}
+
+// triage records the deep tier's note on anomaly id (llmkernel.Config's
+// OnTriage).
+func (a *agent) triage(id uint64, note string) {
+	a.amend(id, func(r *llmkernel.DecisionRecord) { r.Triage = note })
+}
+
+// amend changes recorded decision id: read, change, write, one change at a
+// time.
+func (a *agent) amend(id uint64, change func(*llmkernel.DecisionRecord)) {
+	a.amending.Lock()
+	defer a.amending.Unlock()
+	rec, err := a.store.Decision(id)
+	if err == nil {
+		change(&rec)
+		err = a.store.PutDecision(rec)
+	}
+	if err != nil {
+		a.log.Warn("amending a recorded decision", zap.Uint64("id", id), zap.Error(err))
 	}
 }
 
