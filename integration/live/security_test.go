@@ -148,7 +148,7 @@ func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
 	if out, err := accept("module_or_kexec"); err == nil || !strings.Contains(out, "reports every attempt") {
 		t.Errorf("accepting a module load: %v\n%s", err, out)
 	}
-	if out, err := accept("unexpected_binary"); err != nil || !strings.Contains(out, "accepted exec:nc") || !strings.Contains(out, "nc") {
+	if out, err := accept("unexpected_binary:nc"); err != nil || !strings.Contains(out, "accepted exec:nc") || !strings.Contains(out, "nc") {
 		t.Fatalf("accepting nc: %v\n%s", err, out)
 	}
 	if res := rt.Run(t, "run", "--bundle", bundle(true), "evil-again"); res.Code != 0 {
@@ -162,8 +162,9 @@ func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
 			}
 		}
 	}
-	if c := again; c["unexpected_network"] == 0 || c["unexpected_binary"] != 0 {
-		t.Errorf("after accepting nc, the next run's anomalies: %v (want the network use, not nc)", c)
+	out, err = exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", "evil-again").CombinedOutput()
+	if err != nil || again["unexpected_network"] == 0 || strings.Contains(string(out), `executed \"nc\"`) || !strings.Contains(string(out), `executed \"mount\"`) {
+		t.Errorf("after accepting nc, the next run's anomalies: %v (want the network use and mount, not nc): %v\n%s", again, err, out)
 	}
 }
 
@@ -175,10 +176,15 @@ func anomalyIDs(t *testing.T, explain string) map[string]string {
 		f := strings.Fields(line)
 		if i := strings.Index(line, "rule "); i >= 0 && len(f) > 0 && strings.Contains(line, "report_anomaly") {
 			rule := strings.TrimSuffix(strings.Fields(line[i+len("rule "):])[0], ":")
+			// A binary's anomaly is keyed by its name too (rule:name).
+			if _, name, ok := strings.Cut(line, `executed \"`); ok {
+				name, _, _ = strings.Cut(name, `\"`)
+				ids[rule+":"+name] = f[0]
+			}
 			ids[rule] = f[0]
 		}
 	}
-	if ids["unexpected_binary"] == "" || ids["module_or_kexec"] == "" {
+	if ids["unexpected_binary:nc"] == "" || ids["module_or_kexec"] == "" {
 		t.Fatalf("explain shows no anomaly IDs:\n%s", explain)
 	}
 	return ids
