@@ -308,6 +308,7 @@ func contains(xs []string, x string) bool {
 func TestBenchStartup(t *testing.T) {
 	e := testenv.Get(t)
 	out := t.TempDir()
+	before := startupMounts(t)
 	cmd := exec.Command(e.RunscAI, "bench", "startup", "--runsc", e.Runsc, "--repeat", "2", "--warmup", "0",
 		"--lived-runs", "40", "--lived-images", "4", "--trace-rounds", "2", "--max-ratio", "0.001", "--out", out)
 	var stdout, stderr bytes.Buffer
@@ -352,5 +353,27 @@ func TestBenchStartup(t *testing.T) {
 		if !strings.Contains(string(md), want) || !strings.Contains(stdout.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
+	}	// gVisor's network namespace for --network=none stays mounted in each
+	// runsc root it was made in: the benchmark unmounts them.
+	if after := startupMounts(t); after > before {
+		t.Errorf("the start-up benchmark left %d mounts behind in its directories", after-before)
 	}
+}
+
+// startupMounts counts the mounts below the start-up benchmark's
+// directories (runsc-ai-startup-* in the temporary directory).
+func startupMounts(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	prefix := filepath.Join(os.TempDir(), "runsc-ai-startup-")
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], prefix) {
+			n++
+		}
+	}
+	return n
 }

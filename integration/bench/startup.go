@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"gvisor.dev/gvisor/runsc/specutils"
+
 	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/createtime"
@@ -181,7 +183,7 @@ func Startup(ctx context.Context, o StartupOptions) (*StartupResults, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	defer removeStartupWork(work)
 	rootfs := filepath.Join(work, "rootfs")
 	if err := startupRootfs(rootfs); err != nil {
 		return nil, err
@@ -436,4 +438,16 @@ func bootstrapRatio(xs, ref []float64, seed int64) (lo, hi float64) {
 		rs[d] = median(a) / median(b)
 	}
 	return workload.Percentile(rs, 5), workload.Percentile(rs, 95)
+}
+
+// removeStartupWork removes the start-up benchmark's directory. gVisor
+// keeps a network namespace bind-mounted in each runsc root it created a
+// --network=none sandbox in (its null-netns): unmounted first, or every run
+// would leave one namespace per root behind on the host.
+func removeStartupWork(work string) {
+	roots, _ := filepath.Glob(filepath.Join(work, "root-*"))
+	for _, r := range roots {
+		specutils.UnmountNullNetNS(r)
+	}
+	os.RemoveAll(work)
 }
