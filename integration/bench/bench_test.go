@@ -353,7 +353,8 @@ func TestBenchStartup(t *testing.T) {
 		if !strings.Contains(string(md), want) || !strings.Contains(stdout.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
-	} // gVisor's network namespace for --network=none stays mounted in each
+	}
+	// gVisor's network namespace for --network=none stays mounted in each
 	// runsc root it was made in: the benchmark unmounts them.
 	if after := startupMounts(t); after > before {
 		t.Errorf("the start-up benchmark left %d mounts behind in its directories", after-before)
