@@ -38,8 +38,8 @@ checked against it; anomalies are security decisions: agent status, explain
 ID, the metrics). IMAGE is the image key as explain shows it (image:NAME or
 cmd:ARGS). Asks the agent on --ai-run, else reads --ai-state.
 
-"behaviour accept ID" accepts anomaly ID (its decision ID, as agent status
-and explain show it) into its image's profile, for a false positive: the
+"behaviour accept ID" accepts anomaly ID (its decision ID, as explain SANDBOX
+and the agent's "anomaly" log line show it) into its image's profile, for a false positive: the
 binary, socket family or privileged operation becomes part of what the
 image normally does, or its process-creation rate the profile's highest,
 and later sandboxes of the image are no longer reported for it. Anomalies of
@@ -93,7 +93,7 @@ func (c *behaviourCmd) Execute(_ context.Context, f *flag.FlagSet, _ ...any) sub
 // accept implements "behaviour accept ID".
 func (c *behaviourCmd) accept(f *flag.FlagSet) subcommands.ExitStatus {
 	if f.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "behaviour accept: want one anomaly ID (agent status and explain show them)")
+		fmt.Fprintln(os.Stderr, "behaviour accept: want one anomaly ID (explain SANDBOX shows them)")
 		return subcommands.ExitUsageError
 	}
 	id, err := strconv.ParseUint(f.Arg(1), 10, 64)

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 version=v0.26.0
 patch="$here/patches/gazelle-$version-module-mode.patch"
 cache=${RUNSC_AI_CACHE:-/var/cache/runsc-ai}
-sum=$(cat "$patch" | sha256sum | cut -c1-12)
+sum=$(sha256sum <"$patch" | cut -c1-12)
 out="$cache/gazelle-$version-$sum/gazelle"
 if [ -x "$out" ]; then
 	echo "$out"

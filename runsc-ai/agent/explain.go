@@ -56,20 +56,28 @@ func LiveDecisions(o *node.Options, id string) (ds []history.Explained, source s
 	case !errors.Is(err, ErrNoAgent):
 		return nil, "", err
 	}
-	path := o.History()
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, "", nil
-	}
-	st, err := history.OpenReadOnly(path)
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s (give explain that agent's --ai-run)", ErrHistoryBusy, path, sock)
-	}
-	if err != nil {
+	st, path, err := readHistory(o)
+	if st == nil || err != nil {
 		return nil, "", err
 	}
 	defer st.Close()
 	ds, err = st.ForSandbox(id, maxExplained)
 	return ds, path, err
+}
+
+// readHistory opens the history at --ai-state for reading when no agent
+// answers on --ai-run: nil (and no error) when there is none yet, and
+// ErrHistoryBusy when an agent holds it without answering.
+func readHistory(o *node.Options) (*history.DB, string, error) {
+	path := o.History()
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, path, nil
+	}
+	st, err := history.OpenReadOnly(path)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, path, fmt.Errorf("%w: %s is held by an agent that does not answer on %s (give this command that agent's --ai-run)", ErrHistoryBusy, path, o.AgentSocket())
+	}
+	return st, path, err
 }
 
 // PrintLive prints live decisions, oldest first, each with its ID (which

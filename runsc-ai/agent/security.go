@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"time"
 
-	bolterrors "go.etcd.io/bbolt/errors"
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
 	"gvisor.dev/gvisor/runsc/container"
@@ -231,16 +229,9 @@ func Profiles(o *node.Options) (ps []profile.Profile, source string, err error) 
 	case !errors.Is(err, ErrNoAgent):
 		return nil, "", err
 	}
-	path := o.History()
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, path, nil
-	}
-	st, err := history.OpenReadOnly(path)
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s", ErrHistoryBusy, path, sock)
-	}
-	if err != nil {
-		return nil, "", err
+	st, path, err := readHistory(o)
+	if st == nil || err != nil {
+		return nil, path, err
 	}
 	defer st.Close()
 	ps, err = st.Profiles()
@@ -294,8 +285,8 @@ func (a *agent) accept(arg string) acceptAnswer {
 	return acceptAnswer{Profile: &p, Image: rec.Image, Subject: rec.Subject}
 }
 
-// Accept accepts anomaly id (a security decision's ID, as agent status and
-// explain show it) into its image's behaviour profile: through the running
+// Accept accepts anomaly id (a security decision's ID, as explain shows
+// it) into its image's behaviour profile: through the running
 // agent on --ai-run, else in the history at --ai-state. It returns the
 // profile as it now is, the anomaly's subject, and where it was changed.
 func Accept(o *node.Options, id uint64) (p profile.Profile, subject, source string, err error) {
@@ -311,14 +302,11 @@ func Accept(o *node.Options, id uint64) (p profile.Profile, subject, source stri
 	case !errors.Is(err, ErrNoAgent):
 		return p, "", "", err
 	}
-	path := o.History()
-	if _, err := os.Stat(path); err != nil {
-		return p, "", "", fmt.Errorf("no history at %s: %w", path, err)
-	}
-	// Read-only first: a damaged file is reported, not moved aside.
-	ro, err := history.OpenReadOnly(path)
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return p, "", "", fmt.Errorf("%w: %s is held by an agent that does not answer on %s", ErrHistoryBusy, path, sock)
+	// Read-only first: no history is an error here, and a damaged file is
+	// reported, not moved aside as opening it for writing would.
+	ro, path, err := readHistory(o)
+	if ro == nil && err == nil {
+		err = fmt.Errorf("no history at %s", path)
 	}
 	if err != nil {
 		return p, "", "", err
