@@ -154,15 +154,18 @@ func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
 	if res := rt.Run(t, "run", "--bundle", bundle(true), "evil-again"); res.Code != 0 {
 		t.Fatalf("evil-again: %d %s", res.Code, res.Stderr)
 	}
+	// The records are written as the windows are read: wait for the
+	// socket's and mount's before judging what is not there.
 	var again map[string]uint64
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if st, err := statusAs[securityStatus](a); err == nil && st.Security != nil {
-			if again = st.Security.Counts["evil-again"]; again["unexpected_network"] > 0 {
-				break
-			}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		out, err = exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", "evil-again").CombinedOutput()
+		if st, serr := statusAs[securityStatus](a); serr == nil && st.Security != nil {
+			again = st.Security.Counts["evil-again"]
+		}
+		if strings.Contains(string(out), "rule unexpected_network") && strings.Contains(string(out), `executed \"mount\"`) || time.Now().After(deadline) {
+			break
 		}
 	}
-	out, err = exec.Command(env.RunscAI, "--root="+rt.Root, "--ai-run="+run, "--ai-state="+rt.AIState, "explain", "evil-again").CombinedOutput()
 	if err != nil || again["unexpected_network"] == 0 || strings.Contains(string(out), `executed \"nc\"`) || !strings.Contains(string(out), `executed \"mount\"`) {
 		t.Errorf("after accepting nc, the next run's anomalies: %v (want the network use and mount, not nc): %v\n%s", again, err, out)
 	}

@@ -12,8 +12,10 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/llmkernel/profile"
 	"github.com/go-os-agent/runsc-ai/llmkernel/summary"
 	"github.com/go-os-agent/runsc-ai/policies"
+	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
 // The security side end to end inside the agent, on a real engine and
@@ -88,5 +90,56 @@ func TestAgentReportsAnomalies(t *testing.T) {
 	}
 	if ps, _ := st.Profiles(); len(ps) != 2 {
 		t.Errorf("profiles stored: %+v", ps)
+	}
+}
+
+// With no agent running, behaviour accept works on the history itself:
+// the anomaly's subject becomes part of its image's profile there; an
+// always-rule's anomaly, a tuning decision and an unknown ID are refused
+// with the reason, and no history at all is an error naming the path.
+func TestAcceptWithoutAgent(t *testing.T) {
+	state := t.TempDir()
+	o := &node.Options{State: state, Run: t.TempDir()}
+	if _, _, _, err := Accept(o, 1); err == nil || !strings.Contains(err.Error(), "no history at") {
+		t.Errorf("no history: %v", err)
+	}
+	st, err := history.Open(o.History())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := profile.New("image:web")
+	p.StartRun(profile.Learning{Runs: 1, Windows: 1})
+	w := &profile.Window{Seconds: 1, Execs: []string{"web"}}
+	p.Learn(w)
+	p.StartRun(profile.Learning{Runs: 1, Windows: 1})
+	if err := st.SaveProfile(p); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []llmkernel.DecisionRecord{
+		{ID: 7, Sandbox: "web-3", Image: "image:web", Kind: "security", Action: "report_anomaly", Subject: "exec:nc", Reason: `rule unexpected_binary: executed "nc"`},
+		{ID: 8, Sandbox: "web-3", Image: "image:web", Kind: "security", Action: "report_anomaly", Reason: "rule module_or_kexec: 1 attempts"},
+		{ID: 9, Sandbox: "web-3", Image: "image:web", Kind: "cpu", Action: "lower_shares"},
+	} {
+		if err := st.PutDecision(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	got, subject, source, err := Accept(o, 7)
+	if err != nil || subject != "exec:nc" || source != o.History() || got.Execs["nc"] != 1 || !got.Frozen {
+		t.Fatalf("accept 7: %+v %q %q %v", got, subject, source, err)
+	}
+	for id, want := range map[uint64]string{8: "reports every attempt", 9: "not an anomaly", 99: "no such decision"} {
+		if _, _, _, err := Accept(o, id); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("accept %d: %v, want %q", id, err, want)
+		}
+	}
+	st, err = history.OpenReadOnly(o.History())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if q, err := st.LoadProfile("image:web"); err != nil || q.Execs["nc"] != 1 {
+		t.Errorf("stored after accept: %+v %v", q, err)
 	}
 }
