@@ -15,7 +15,7 @@ func TestDecideCommandEmbedded(t *testing.T) {
 	e := testenv.Get(t)
 	dir := t.TempDir()
 	sit := filepath.Join(dir, "s.json")
-	os.WriteFile(sit, []byte(`{"kind":"memory","sandbox":"db\n1","features":{"mem_util":0.2},"evidence":4,
+	os.WriteFile(sit, []byte(`{"kind":"memory","sandbox":"db1","image":"db\n1","features":{"mem_util":0.2},"evidence":4,
 		"limits":{"memory_bytes":1073741824},"current":{"memory_bytes":1073741824}}`), 0o644)
 	out, err := exec.Command(e.RunscAI, "decide", "--situation", sit, "--history", filepath.Join(dir, "h.db"), "--explain").Output()
 	if err != nil {
@@ -23,7 +23,7 @@ func TestDecideCommandEmbedded(t *testing.T) {
 	}
 	// mem_util 0.2 of a 1 GiB limit: the default policy's right-sizing rule.
 	for _, want := range []string{"decision: memory lower_limit by 25%", "tier:       policy", "reason:     policy rule memory_right_size",
-		"fast tier greedy choice: keep", "backend: embedded", `sandbox="db\n1"`} {
+		"fast tier greedy choice: keep", "backend: embedded", `image="db\n1"`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -2,6 +2,7 @@ package llama
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 )
@@ -62,5 +63,43 @@ func BenchmarkPrompt(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSmallBatch: batches of 1 to 8 tokens after a 160-token prompt
+// (ns/op is one batch): the forced-text passes of a decision. Padding a
+// small batch into the eight-token kernel pays from the batch size where
+// this stops growing. On a Pool (as inproc runs it: locked threads) and,
+// the reference in the same run, on goroutines.
+func BenchmarkSmallBatch(b *testing.B) {
+	m := benchModel(b)
+	prompt := make([]int32, 160)
+	for i := range prompt {
+		prompt[i] = int32(1 + i*31%(m.VocabSize-1))
+	}
+	for _, mode := range []string{"pool", "goroutines"} {
+		s := m.NewState(len(prompt)+8, 2)
+		run := func(f func()) { f() }
+		if mode == "pool" {
+			p := NewPool(2, nil, nil)
+			defer p.Close()
+			s.UsePool(p)
+			run = p.Run
+		}
+		if _, err := s.Eval(context.Background(), prompt); err != nil {
+			b.Fatal(err)
+		}
+		for n := 1; n <= 8; n++ {
+			b.Run(fmt.Sprintf("%s/%d", mode, n), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					s.Truncate(len(prompt))
+					var err error
+					run(func() { _, err = s.Eval(context.Background(), prompt[:n]) })
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -88,45 +88,6 @@ func dotBlocks(row []byte, a *Acts, q4 bool) float32 {
 	return sum
 }
 
-// DotQ8_0x2 is row · a0 and row · a1: two tokens' DotQ8_0, the row read
-// once (a prompt's batch).
-func DotQ8_0x2(row []byte, a0, a1 *Acts) (float32, float32) { return dotBlocks2(row, a0, a1, false) }
-
-// DotQ4_0x2 is row · a0 and row · a1.
-func DotQ4_0x2(row []byte, a0, a1 *Acts) (float32, float32) { return dotBlocks2(row, a0, a1, true) }
-
-// dotBlocks2 is dotBlocks for two activation vectors, each result
-// bit-identical to dotBlocks' (the two sums run side by side).
-func dotBlocks2(row []byte, a0, a1 *Acts, q4 bool) (float32, float32) {
-	size := Q8_0Size
-	if q4 {
-		size = Q4_0Size
-	}
-	nb := len(a0.D)
-	_, _ = row[nb*size-1], a1.D[nb-1]
-	var p0, p1 [blockBatch]float32
-	var s0, s1 float32
-	for b0 := 0; b0 < nb; b0 += blockBatch {
-		n := min(blockBatch, nb-b0)
-		r := row[b0*size : (b0+n)*size]
-		q0, q1 := a0.Q[b0*QK:(b0+n)*QK], a1.Q[b0*QK:(b0+n)*QK]
-		d0, d1 := a0.D[b0:b0+n], a1.D[b0:b0+n]
-		done := 0
-		if kernelID == kernelProducts {
-			done = products2Arch(r, q0, q1, d0, d1, p0[:n], p1[:n], q4)
-		}
-		if done < n {
-			products(r[done*size:], q0[done*QK:], d0[done:], p0[done:n], q4)
-			products(r[done*size:], q1[done*QK:], d1[done:], p1[done:n], q4)
-		}
-		for i := 0; i < n; i++ {
-			s0 += p0[i]
-			s1 += p1[i]
-		}
-	}
-	return s0, s1
-}
-
 // products sets out[i] to block i's scaled product with its activations
 // (len(out) ≤ blockBatch blocks).
 func products(row []byte, q []int8, dy, out []float32, q4 bool) {

@@ -20,12 +20,6 @@ func productsQ4AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
 //go:noescape
 func productsQ8AVX2(row *byte, q *int8, dy *float32, out *float32, nb int)
 
-//go:noescape
-func productsQ4x2AVX2(row *byte, q0, q1 *int8, dy0, dy1, out0, out1 *float32, nb int)
-
-//go:noescape
-func productsQ8x2AVX2(row *byte, q0, q1 *int8, dy0, dy1, out0, out1 *float32, nb int)
-
 func cpuidECX1() uint32
 
 // productsQ4x8AVX2 and productsQ8x8AVX2: eight tokens' products with one
@@ -109,25 +103,6 @@ func kLanesArch(row []byte, a *KActs, lanes *[8]float32, q6 bool) bool {
 		q4kLanesAVX2(&row[0], &a.Q[0], &a.D[0], &lanes[0], nb)
 	}
 	return true
-}
-
-// products2Arch is productsArch for two tokens' activations over one row.
-func products2Arch(row []byte, q0, q1 []int8, dy0, dy1, out0, out1 []float32, q4 bool) int {
-	n := len(out0) &^ 7
-	if n == 0 {
-		return 0
-	}
-	size := Q8_0Size
-	if q4 {
-		size = Q4_0Size
-	}
-	_, _, _, _, _, _ = row[n*size-1], q0[n*QK-1], q1[n*QK-1], dy0[n-1], dy1[n-1], out1[n-1]
-	if q4 {
-		productsQ4x2AVX2(&row[0], &q0[0], &q1[0], &dy0[0], &dy1[0], &out0[0], &out1[0], n)
-	} else {
-		productsQ8x2AVX2(&row[0], &q0[0], &q1[0], &dy0[0], &dy1[0], &out0[0], &out1[0], n)
-	}
-	return n
 }
 
 // productsArch computes the first multiple of 8 of the blocks' products

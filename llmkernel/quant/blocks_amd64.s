@@ -105,81 +105,6 @@
 	BCAST($0x0001000100010001, X15, Y15)
 
 
-// Two tokens at once: each weight block is unpacked (and its absolute
-// value taken) once for both tokens' activations. Y2 = |w|; PROD2 leaves
-// the eight int32 partial sums of one token's block in dst (Y1 scratch).
-#define PROD2(reg, aoff, dst) \
-	VMOVDQU aoff(reg), Y1 \
-	VPSIGNB Y0, Y1, Y1 \
-	VPMADDUBSW Y1, Y2, Y1 \
-	VPMADDWD Y15, Y1, dst
-
-// QUAD2(W, stride, roff, aoff, d0, d1): four blocks from roff(SI) for
-// the tokens at DI and R8, reduced pairwise as they come, into d0 and d1
-// (each: the four blocks' sums as 2×4 lanes, as REDUCE8's first steps).
-#define QUAD2(W, stride, roff, aoff, d0, d1) \
-	W(roff) \
-	VPSIGNB Y0, Y0, Y2 \
-	PROD2(DI, aoff, Y8) \
-	PROD2(R8, aoff, Y9) \
-	W(roff+stride) \
-	VPSIGNB Y0, Y0, Y2 \
-	PROD2(DI, aoff+32, Y3) \
-	PROD2(R8, aoff+32, Y12) \
-	VPHADDD Y3, Y8, Y8 \
-	VPHADDD Y12, Y9, Y9 \
-	W(roff+2*stride) \
-	VPSIGNB Y0, Y0, Y2 \
-	PROD2(DI, aoff+64, Y10) \
-	PROD2(R8, aoff+64, Y11) \
-	W(roff+3*stride) \
-	VPSIGNB Y0, Y0, Y2 \
-	PROD2(DI, aoff+96, Y3) \
-	PROD2(R8, aoff+96, Y12) \
-	VPHADDD Y3, Y10, Y10 \
-	VPHADDD Y12, Y11, Y11 \
-	VPHADDD Y10, Y8, d0 \
-	VPHADDD Y11, Y9, d1
-
-// FINISH2(lo, hi, dst): dst = the eight blocks' sums of one token (halves
-// lo: blocks 0-3, hi: 4-7), as float.
-#define FINISH2(lo, hi, dst) \
-	VPERM2I128 $0x20, hi, lo, dst \
-	VPERM2I128 $0x31, hi, lo, Y3 \
-	VPADDD Y3, dst, dst \
-	VCVTDQ2PS dst, dst
-
-// BODY2(W, stride): eight blocks for two tokens: Y8 and Y10 their sums as
-// float, Y1 the weight scales.
-#define BODY2(W, stride) \
-	QUAD2(W, stride, 0, 0, Y4, Y6) \
-	QUAD2(W, stride, 4*stride, 128, Y5, Y7) \
-	FINISH2(Y4, Y5, Y8) \
-	FINISH2(Y6, Y7, Y10) \
-	SCALES8(stride)
-
-// NEXT2(stride): on to the next eight blocks.
-#define NEXT2(stride) \
-	ADDQ $(8*stride), SI \
-	ADDQ $256, DI \
-	ADDQ $256, R8 \
-	ADDQ $32, BX \
-	ADDQ $32, R9 \
-	ADDQ $32, DX \
-	ADDQ $32, R10 \
-	SUBQ $8, CX
-
-#define PARGS2 \
-	MOVQ row+0(FP), SI \
-	MOVQ q0+8(FP), DI \
-	MOVQ q1+16(FP), R8 \
-	MOVQ dy0+24(FP), BX \
-	MOVQ dy1+32(FP), R9 \
-	MOVQ out0+40(FP), DX \
-	MOVQ out1+48(FP), R10 \
-	MOVQ nb+56(FP), CX \
-	BCAST($0x0001000100010001, X15, Y15)
-
 // Q4CONSTS loads the nibble mask (0x0F bytes) into ym and 8s into y8.
 #define Q4CONSTS(xm, ym, x8, y8) \
 	BCAST($0x0F0F0F0F0F0F0F0F, xm, ym) \
@@ -417,52 +342,6 @@ p8loop:
 	JMP  p8loop
 
 p8done:
-	VZEROUPPER
-	RET
-
-// func productsQ4x2AVX2(row *byte, q0, q1 *int8, dy0, dy1, out0, out1 *float32, nb int)
-// Two tokens' productsQ4AVX2 over one row; nb is a multiple of 8.
-TEXT ·productsQ4x2AVX2(SB), NOSPLIT, $0-64
-	PARGS2
-	Q4CONSTS(X14, Y14, X13, Y13)
-
-p42loop:
-	TESTQ CX, CX
-	JZ   p42done
-	BODY2(Q4W, 18)
-	VMULPS Y1, Y8, Y8
-	VMOVUPS (BX), Y3
-	VMULPS Y3, Y8, Y8
-	VMOVUPS Y8, (DX)
-	VMULPS Y1, Y10, Y10
-	VMOVUPS (R9), Y3
-	VMULPS Y3, Y10, Y10
-	VMOVUPS Y10, (R10)
-	NEXT2(18)
-	JMP  p42loop
-
-p42done:
-	VZEROUPPER
-	RET
-
-// func productsQ8x2AVX2(row *byte, q0, q1 *int8, dy0, dy1, out0, out1 *float32, nb int)
-TEXT ·productsQ8x2AVX2(SB), NOSPLIT, $0-64
-	PARGS2
-
-p82loop:
-	TESTQ CX, CX
-	JZ   p82done
-	BODY2(Q8W, 34)
-	VMULPS (BX), Y1, Y3
-	VMULPS Y3, Y8, Y8
-	VMOVUPS Y8, (DX)
-	VMULPS (R9), Y1, Y3
-	VMULPS Y3, Y10, Y10
-	VMOVUPS Y10, (R10)
-	NEXT2(34)
-	JMP  p82loop
-
-p82done:
 	VZEROUPPER
 	RET
 

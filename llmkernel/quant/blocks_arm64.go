@@ -53,10 +53,6 @@ func kernelIDs() map[string]int {
 	return k
 }
 
-func products2Arch([]byte, []int8, []int8, []float32, []float32, []float32, []float32, bool) int {
-	return 0
-}
-
 // q6kAuxNEON writes nb ≥ 1 Q6_K super-blocks' integer lanes to aux
 // (8 per super-block; kquant_arm64.s).
 //

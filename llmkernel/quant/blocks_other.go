@@ -13,10 +13,6 @@ func productsArch([]byte, []int8, []float32, []float32, bool) int { return 0 }
 
 func kernelIDs() map[string]int { return map[string]int{"go": kernelGo} }
 
-func products2Arch([]byte, []int8, []int8, []float32, []float32, []float32, []float32, bool) int {
-	return 0
-}
-
 func kLanesArch([]byte, *KActs, *[8]float32, bool) bool { return false }
 
 func products8Arch([]byte, *Acts8, *[8]float32, bool) bool { return false }

@@ -74,11 +74,6 @@ func TestDotsAgree(t *testing.T) {
 		}
 		a := NewActs(len(x))
 		a.Quantize(x)
-		for i := range x {
-			x[i] = float32(rng.NormFloat64())
-		}
-		a2 := NewActs(len(x))
-		a2.Quantize(x)
 		for _, q4 := range []bool{false, true} {
 			size := Q8_0Size
 			if q4 {
@@ -100,23 +95,18 @@ func TestDotsAgree(t *testing.T) {
 			}
 			kernelID = kernelGo
 			want := dotBlocks(row, a, q4)
-			want2 := dotBlocks(row, a2, q4)
 			for name, id := range ids {
 				kernelID = id
 				if got := dotBlocks(row, a, q4); math.Float32bits(got) != math.Float32bits(want) {
 					t.Fatalf("%s q4=%v, %d blocks: %v, pure Go %v", name, q4, nb, got, want)
-				}
-				g1, g2 := dotBlocks2(row, a, a2, q4)
-				if math.Float32bits(g1) != math.Float32bits(want) || math.Float32bits(g2) != math.Float32bits(want2) {
-					t.Fatalf("%s q4=%v, %d blocks, two tokens: %v %v, pure Go one at a time %v %v", name, q4, nb, g1, g2, want, want2)
 				}
 			}
 		}
 	}
 }
 
-// BenchmarkDotQ4_0: one 2048-wide row times one token's activations, and
-// times two tokens' (a prompt batch), with every kernel this CPU runs.
+// BenchmarkDotQ4_0: one 2048-wide row times one token's activations, with
+// every kernel this CPU runs.
 func BenchmarkDotQ4_0(b *testing.B) {
 	const n = 2048
 	x := make([]float32, n)
@@ -128,24 +118,14 @@ func BenchmarkDotQ4_0(b *testing.B) {
 	a := NewActs(n)
 	a.Quantize(x)
 	for name, id := range kernelIDs() {
-		for _, two := range []bool{false, true} {
-			sub := name
-			if two {
-				sub += "/two-tokens"
+		b.Run(name, func(b *testing.B) {
+			old := kernelID
+			kernelID = id
+			defer func() { kernelID = old }()
+			for i := 0; i < b.N; i++ {
+				DotQ4_0(row, a)
 			}
-			b.Run(sub, func(b *testing.B) {
-				old := kernelID
-				kernelID = id
-				defer func() { kernelID = old }()
-				for i := 0; i < b.N; i++ {
-					if two {
-						DotQ4_0x2(row, a, a)
-					} else {
-						DotQ4_0(row, a)
-					}
-				}
-			})
-		}
+		})
 	}
 }
 
@@ -275,10 +255,10 @@ func BenchmarkDot8(b *testing.B) {
 			Dot8(row, a8, &out, true)
 		}
 	})
-	b.Run("four-pairs", func(b *testing.B) {
+	b.Run("eight-one-by-one", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			for j := 0; j < 8; j += 2 {
-				out[j], out[j+1] = DotQ4_0x2(row, acts[j], acts[j+1])
+			for j := range acts {
+				out[j] = DotQ4_0(row, acts[j])
 			}
 		}
 	})
