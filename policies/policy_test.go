@@ -47,7 +47,7 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"weight range", "latency: 0.3,", "latency: 3,", []string{":10:", "goals.maximize_throughput.latency", "outside [0, 1]"}},
 		{"bad duration", "ttl: 5m", "ttl: soon", []string{":47:", "cannot unmarshal"}},
 		{"bad yaml", "cache:", "cache: [", []string{"did not find expected"}},
-		{"step range", "max_step_pct: 50 ", "max_step_pct: 250 ", []string{"kinds.memory.max_step_pct", "outside 0..100"}},
+		{"step range", "max_step_pct: 25", "max_step_pct: 250", []string{"kinds.memory.max_step_pct", "outside 0..100"}},
 		{"concurrency", "concurrency: 1", "concurrency: 0", []string{"deep.concurrency", "1..64"}},
 		{"weakening flag", `profile_default: {}`, `profile_default: {network: "host"}`, []string{"create.profiles.profile_default.network", "not a setting"}},
 		{"bad flag value", `app-huge-pages: "false"}`, `app-huge-pages: "maybe"}`, []string{"create.profiles.profile_low_memory.app-huge-pages", `"maybe" is not allowed`}},
@@ -57,7 +57,7 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"rule feature", "when: {cpu_util: {min: 0.5}, latency_need", "when: {cpu_utl: {min: 0.5}, latency_need", []string{"rules.0.when.cpu_utl", "unknown feature"}},
 		{"rule range", "mem_util: {max: 0.4}", "mem_util: {max: 4}", []string{"rules.3.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
 		{"rule action", "action: lower_weight", "action: lower_shares", []string{"rules.4.action", "not in the io action space"}},
-		{"rule step", "step_pct: 50\n  - name: io_heavy_yields", "step_pct: 60\n  - name: io_heavy_yields", []string{"rules.3.step_pct", "outside 0..50"}},
+		{"rule step", "step_pct: 25\n  - name: memory_right_size", "step_pct: 30\n  - name: memory_right_size", []string{"rules.2.step_pct", "outside 0..25"}},
 		{"boot timeout", "boot_timeout: 20s", "boot_timeout: 0s", []string{"create.boot_timeout", "(0, 5m]"}},
 		// NaN compares false with every bound: each must still be refused.
 		{"nan weight", "latency: 0.3,", "latency: .nan,", []string{"goals.maximize_throughput.latency", "outside [0, 1]"}},

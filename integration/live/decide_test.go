@@ -128,8 +128,8 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 		t.Errorf("cpu changes %v: want the first 1024 -> 103 (the rule's 90%% step)", cpu)
 	}
 	for _, c := range mem {
-		if c[1] < c[0]/2 || c[1] < 64<<20 || c[0] > limit {
-			t.Errorf("memory change %d -> %d: more than the policy's 50%% step, below the floor or above the OCI limit", c[0], c[1])
+		if c[1] < c[0]*3/4 || c[1] < 64<<20 || c[0] > limit {
+			t.Errorf("memory change %d -> %d: more than the 25%% step, below the floor or above the OCI limit", c[0], c[1])
 		}
 	}
 	if len(mem) == 0 || mem[0][0] != limit {

@@ -22,7 +22,7 @@ func TestDecideCommandEmbedded(t *testing.T) {
 		t.Fatalf("decide: %v\n%s", err, out)
 	}
 	// mem_util 0.2 of a 1 GiB limit: the default policy's right-sizing rule.
-	for _, want := range []string{"decision: memory lower_limit by 50%", "tier:       policy", "reason:     policy rule memory_right_size",
+	for _, want := range []string{"decision: memory lower_limit by 25%", "tier:       policy", "reason:     policy rule memory_right_size",
 		"fast tier greedy choice: keep", "backend: embedded", `image="db\n1"`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
