@@ -166,7 +166,10 @@ bench-llm:
 	OLLAMA_BIN=$$(sh integration/ollama/build.sh) $(GO) test -run '^$$' -bench 'Benchmark[^E]' -benchtime 30x ./integration/ollama/
 	LLAMAREF_BIN=$$(sh integration/ollama/build-llamaref.sh) VOCAB_32K=$$(sh integration/ollama/fetch-vocab.sh) \
 		$(GO) test -run '^$$' -bench BenchmarkEngineVsLlamaCpp -benchtime 3x -timeout 60m ./integration/ollama/
-	LLAMA_BENCH_MODEL=$(RUNSC_AI_CACHE)/bench-models/small-2-seed1.gguf $(GO) test -run '^$$' -bench 'BenchmarkGenerate|BenchmarkPrompt|BenchmarkDecision' -benchtime 5x ./llmkernel/llama/ ./llmkernel/inproc/
+	LLAMA_BENCH_MODEL=$(RUNSC_AI_CACHE)/bench-models/small-2-seed1.gguf $(GO) test -run '^$$' -bench 'BenchmarkGenerate|BenchmarkPrompt|BenchmarkSmallBatch|BenchmarkDecision' -benchtime 5x ./llmkernel/llama/ ./llmkernel/inproc/
+	@# The decision's target is for the TinyLlama-shaped Q4_0 file (written above with BENCH_TINYLLAMA=1).
+	@if [ "$$BENCH_TINYLLAMA" = 1 ]; then set -x; LLAMA_BENCH_MODEL=$(RUNSC_AI_CACHE)/bench-models/tinyllama-2-seed1.gguf \
+		$(GO) test -run '^$$' -bench 'BenchmarkSmallBatch|BenchmarkDecision' -benchtime 3x ./llmkernel/llama/ ./llmkernel/inproc/; fi
 
 clean:
 	rm -rf $(BIN)

@@ -27,7 +27,7 @@ type benchCmd struct {
 	workloads, scenarios, runtimes, runsc, out string
 	repeat, warmup                             int
 	quick, noOracles                           bool
-	agentPolicy, agentState                    string
+	agentPolicy, agentState, agentModel        string
 	threshold                                  float64
 	set                                        map[string]bool
 	// cluster mode
@@ -45,7 +45,7 @@ func (*benchCmd) Name() string     { return "bench" }
 func (*benchCmd) Synopsis() string { return "benchmark runsc-ai against runsc and runc" }
 func (*benchCmd) Usage() string {
 	return `bench list
-bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--no-oracles] [--agent-policy F] [--agent-state DIR] [--out DIR]
+bench run [--workload W,…] [--scenario S,…] [--runtimes R,…] [--repeat N] [--quick] [--no-oracles] [--agent-policy F] [--agent-state DIR] [--agent-model M] [--out DIR]
 bench compare OLD.json NEW.json [--threshold PCT]
 bench report RESULTS.json [--out DIR]
 bench startup [--repeat N] [--ops do,run,lifecycle] [--lived-runs N] [--lived-images N] [--trace-rounds N] [--max-ratio R] [--out DIR]
@@ -95,6 +95,7 @@ func (c *benchCmd) SetFlags(f *flag.FlagSet) {
 	f.BoolVar(&c.noOracles, "no-oracles", false, "run: skip the scenarios' oracle baselines (floor, static grid)")
 	f.StringVar(&c.out, "out", "bench-results", "output directory")
 	f.StringVar(&c.agentPolicy, "agent-policy", "", "run: the runsc-ai+agent runtime's policy file (default: the embedded policy)")
+	f.StringVar(&c.agentModel, "agent-model", "", "run: the runsc-ai+deep runtime's model (a GGUF file, or a name in ollama's local store), run in its agent's process")
 	f.StringVar(&c.agentState, "agent-state", "", "run: the runsc-ai+agent runtime's state directory, kept between runs so its agent keeps what it learned (default: a fresh one)")
 	f.Float64Var(&c.threshold, "threshold", 10, "compare: a change worse than this percentage is a regression")
 	f.StringVar(&c.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "cluster: kubeconfig file")
@@ -261,7 +262,7 @@ func (c *benchCmd) run(ctx context.Context) error {
 	// work directory and cgroups are cleaned up.
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	o := bench.Options{Self: self, Runsc: c.runsc, AgentPolicy: c.agentPolicy, AgentState: c.agentState, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
+	o := bench.Options{Self: self, Runsc: c.runsc, AgentPolicy: c.agentPolicy, AgentModel: c.agentModel, AgentState: c.agentState, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
 		Quick: c.quick, NoOracles: c.noOracles, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
 	switch c.workloads {
 	case "":

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/integration/bench"
 	"github.com/go-os-agent/runsc-ai/integration/bench/workload"
+	"github.com/go-os-agent/runsc-ai/integration/ollama/tinygguf"
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
 )
 
@@ -377,4 +378,69 @@ func startupMounts(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+// The deep-tier runtime side by side with the embedded agent: its agent
+// loads the model in its own process (a tiny generated GGUF here), decides
+// through it, and the results and report say what the model did and cost.
+// Without a model the runtime is refused with the reason.
+func TestBenchDeepTierRuntime(t *testing.T) {
+	e := testenv.Get(t)
+	dir := t.TempDir()
+	out, err := exec.Command(e.RunscAI, "bench", "run", "--quick", "--no-oracles", "--runsc", e.Runsc, "--scenario", "memory",
+		"--runtimes", "runsc,runsc-ai+deep", "--out", filepath.Join(dir, "none")).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "runsc-ai+deep needs a model (--agent-model") {
+		t.Errorf("runsc-ai+deep without a model: %v\n%s", err, out)
+	}
+
+	model := filepath.Join(dir, "tiny.gguf")
+	if err := tinygguf.WriteSpec(model, tinygguf.Spec{Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(e.RunscAI, "bench", "run", "--quick", "--no-oracles", "--runsc", e.Runsc, "--scenario", "memory",
+		"--runtimes", "runsc,runsc-ai+agent,runsc-ai+deep", "--agent-model", model, "--out", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("bench run: %v\n%s", err, out)
+	}
+	res, err := bench.Load(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range bench.Scenarios["memory"] {
+		s := res.Find(w+"/reserved", "memory", bench.RunscAIDeep)
+		if s == nil || len(s.Values) != 3 || len(s.Errors) != 0 {
+			t.Errorf("memory/%s/reserved on runsc-ai+deep: %+v", w, s)
+		}
+	}
+	d := res.OtherAgents[bench.RunscAIDeep]
+	if d == nil || d.Cost == nil || d.Engine == nil || d.Inference == nil {
+		t.Fatalf("no account of the deep agent: %+v", res.OtherAgents)
+	}
+	if !strings.HasPrefix(d.Backend, "inproc:") || !strings.Contains(d.Model, model) {
+		t.Errorf("the deep agent ran backend %q model %q, want inproc on %s", d.Backend, d.Model, model)
+	}
+	// The tiny model answers in milliseconds: every situation the engine
+	// asked it about was answered (none timed out or was invalid), on
+	// threads at the lowest priority.
+	dp := d.Engine.Deep
+	if dp.Submitted == 0 || d.Inference.Inferences == 0 || dp.Invalid != 0 || dp.Timeouts != 0 || dp.Errors != 0 {
+		t.Errorf("deep tier: %+v, inference %+v", dp, d.Inference)
+	}
+	if !strings.Contains(d.Inference.Priority, "SCHED_IDLE") && !strings.Contains(d.Inference.Priority, "nice 19") {
+		t.Errorf("inference priority %q", d.Inference.Priority)
+	}
+	if d.Cost.PeakRSSBytes == 0 || d.Cost.Decisions == 0 {
+		t.Errorf("deep agent cost: %+v", d.Cost)
+	}
+	if res.Agent == nil || res.AgentCost == nil {
+		t.Errorf("the embedded agent's account is gone beside the deep one")
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(report, []byte("runsc-ai+deep's agent: backend inproc:")) || !bytes.Contains(report, []byte("deep tier: ")) {
+		t.Errorf("report.md lacks the deep agent's line:\n%s", report)
+	}
+	t.Logf("deep agent: %s", d.Summary())
 }

@@ -233,7 +233,47 @@ func WriteSummary(w io.Writer, r *Results) error {
 		}
 		fmt.Fprintln(w)
 	}
+	for _, name := range slices.Sorted(maps.Keys(r.OtherAgents)) {
+		fmt.Fprintf(w, "%s's agent: %s\n", name, r.OtherAgents[name].Summary())
+	}
 	return nil
+}
+
+// Summary is one line on what another agent runtime's agent did and cost.
+func (o *OtherAgent) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "backend %s", o.Backend)
+	if o.Model != "" {
+		fmt.Fprintf(&b, " (%s)", o.Model)
+	}
+	if o.ModelNote != "" {
+		fmt.Fprintf(&b, " — %s", o.ModelNote)
+	}
+	if c := o.Cost; c != nil {
+		fmt.Fprintf(&b, "; %.2f CPU-s in %.0f s (%.1f%% of a core), peak RSS %.1f MiB, %d decisions, %d changes applied",
+			c.CPUSeconds, c.Seconds, 100*c.CPUShare, float64(c.PeakRSSBytes)/(1<<20), c.Decisions, c.Applied)
+	}
+	if e := o.Engine; e != nil && e.Deep.Submitted > 0 {
+		d := e.Deep
+		fmt.Fprintf(&b, "; deep tier: %d asked, %d answered, %d dropped (queue), %d timed out, %d invalid, %d backend errors; decisions by tier %s",
+			d.Submitted, d.Completed, d.Dropped, d.Timeouts, d.Invalid, d.Errors, kvTiers(e.Decisions))
+	}
+	if in := o.Inference; in != nil {
+		fmt.Fprintf(&b, "; inference %d runs, %.1f CPU-s on %d thread(s) at %s, %d budget pauses, %d thermal pauses",
+			in.Inferences, in.CPU.Seconds(), in.Threads, in.Priority, in.BudgetPauses, in.GatePauses)
+	}
+	return b.String()
+}
+
+// kvTiers sums decisions per tier over the kinds.
+func kvTiers(byKind map[string]map[string]uint64) string {
+	sum := map[string]uint64{}
+	for _, m := range byKind {
+		for t, n := range m {
+			sum[t] += n
+		}
+	}
+	return kv(sum)
 }
 
 // writeCaptures writes report.md's oracle section: each scenario measure's
@@ -277,5 +317,8 @@ func writeCaptures(w io.Writer, r *Results) {
 				c.DecisionMean.Round(time.Microsecond), c.WindowMean.Round(time.Microsecond), 100*c.Coverage)
 		}
 		fmt.Fprintln(w)
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.OtherAgents)) {
+		fmt.Fprintf(w, "\n%s's agent: %s.\n", name, r.OtherAgents[name].Summary())
 	}
 }

@@ -30,6 +30,9 @@ type Results struct {
 	// and what that cost.
 	Agent     *AgentReport `json:"agent,omitempty"`
 	AgentCost *AgentCost   `json:"agent_cost,omitempty"`
+	// OtherAgents: the same for the other agent runtimes in the run
+	// (runsc-ai+rules, runsc-ai+deep), by runtime.
+	OtherAgents map[string]*OtherAgent `json:"other_agents,omitempty"`
 	// Anomalies are the agent's security findings on the benchmark's own
 	// workloads (false positives, once each image's profile is learned).
 	Anomalies *Anomalies `json:"anomalies,omitempty"`
@@ -65,10 +68,13 @@ type Config struct {
 
 // Runtime is one runtime compared.
 type Runtime struct {
-	Name      string   `json:"name"`
-	Binary    string   `json:"binary,omitempty"`
-	Flags     []string `json:"flags,omitempty"`
-	Available bool     `json:"available"`
+	Name   string   `json:"name"`
+	Binary string   `json:"binary,omitempty"`
+	Flags  []string `json:"flags,omitempty"`
+	// AgentFlags are the agent command's own flags (its backend), for
+	// the runtimes that run one.
+	AgentFlags []string `json:"agent_flags,omitempty"`
+	Available  bool     `json:"available"`
 	// Reason says why an unavailable runtime was skipped.
 	Reason string `json:"reason,omitempty"`
 }

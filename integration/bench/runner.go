@@ -41,6 +41,9 @@ type Options struct {
 	// AgentPolicy is the runsc-ai+agent runtime's --ai-policy ("": the
 	// embedded default).
 	AgentPolicy string
+	// AgentModel is the runsc-ai+deep runtime's model (a GGUF file, or a
+	// name in ollama's local store), run in its agent's process.
+	AgentModel string
 	// AgentState is the runsc-ai+agent runtime's --ai-state ("": a fresh
 	// one in the run's work directory): the same directory over several
 	// runs keeps what the agent learned (its history) between them.
@@ -104,10 +107,25 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 			return nil, err
 		}
 		for i := range rts {
-			if rts[i].Name == RunscAIAgent {
+			if rts[i].Name == RunscAIAgent || rts[i].Name == RunscAIDeep {
 				rts[i].Flags = append(rts[i].Flags, "--ai-policy="+abs)
 			}
 		}
+	}
+	for i := range rts {
+		if rts[i].Name != RunscAIDeep {
+			continue
+		}
+		if o.AgentModel == "" {
+			return nil, errors.New("runtime runsc-ai+deep needs a model (--agent-model: a GGUF file or a name in ollama's local store)")
+		}
+		model := o.AgentModel
+		if abs, err := filepath.Abs(model); err == nil && isFile(abs) {
+			model = abs
+		}
+		// One inference thread, at the lowest priority, within the
+		// policy's CPU budget: the deep tier as a node would run it.
+		rts[i].AgentFlags = []string{"--backend=inproc", "--model=" + model, "--threads=1"}
 	}
 	for i := range rts {
 		if rts[i].Name == RunscAIRules {
@@ -172,7 +190,18 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 			return nil, err
 		}
 		if rt.Name != RunscAIAgent {
-			defer a.stop()
+			defer func(name string) {
+				o := &OtherAgent{}
+				if st, err := a.fullStatus(); err == nil {
+					o.Report, o.Backend, o.Model, o.ModelNote, o.Engine, o.Inference = &st.Loop, st.Backend, st.Model, st.ModelNote, st.Engine, st.Inference
+				}
+				o.Cost = a.cost(o.Report)
+				if res.OtherAgents == nil {
+					res.OtherAgents = map[string]*OtherAgent{}
+				}
+				res.OtherAgents[name] = o
+				a.stop()
+			}(rt.Name)
 			continue
 		}
 		defer func() {

@@ -18,10 +18,16 @@ const (
 	// fast tier off (fast.enabled: false): rules only, the baseline the
 	// learned decisions are measured against. Not in the default set.
 	RunscAIRules = "runsc-ai+rules"
+	// RunscAIDeep is runsc-ai with an agent on the same policy whose deep
+	// tier is a language model in its own process (--backend inproc, the
+	// model from --agent-model): the rules and the fast tier as in
+	// runsc-ai+agent, plus the model's validated answers. Not in the
+	// default set.
+	RunscAIDeep = "runsc-ai+deep"
 )
 
 // agentRuntimes are the runtimes that run with their own agent.
-var agentRuntimes = []string{RunscAIAgent, RunscAIRules}
+var agentRuntimes = []string{RunscAIAgent, RunscAIRules, RunscAIDeep}
 
 // RuntimeNames are the runtimes the harness knows.
 var RuntimeNames = []string{Runc, Runsc, RunscAI, RunscAIAgent}
@@ -63,17 +69,22 @@ func Locate(names []string, self, runscPath, workDir string) ([]Runtime, error) 
 		case RunscAI:
 			rt.Binary, rt.Available = self, true
 			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "ai-state"), "--ai-run="+filepath.Join(workDir, "ai-run"))
-		case RunscAIAgent, RunscAIRules:
+		case RunscAIAgent, RunscAIRules, RunscAIDeep:
 			// runsc-ai with a node agent deciding on its sandboxes (embedded
 			// backend, default policy): own history and tap directory.
 			rt.Binary, rt.Available = self, true
 			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, n+"-state"), "--ai-run="+filepath.Join(workDir, n+"-run"))
 		default:
-			return nil, fmt.Errorf("unknown runtime %q (want one of %s, %s)", n, strings.Join(RuntimeNames, ", "), RunscAIRules)
+			return nil, fmt.Errorf("unknown runtime %q (want one of %s, %s, %s)", n, strings.Join(RuntimeNames, ", "), RunscAIRules, RunscAIDeep)
 		}
 		out = append(out, rt)
 	}
 	return out, nil
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }
 
 func isExec(p string) bool {

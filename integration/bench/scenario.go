@@ -12,7 +12,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
+	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 )
 
@@ -237,8 +239,13 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 	}
 	defer log.Close()
 	// The bench measures the agent of the documented results: the embedded
-	// backend, whatever models this host has.
-	cmd := exec.Command(self, append(append([]string{}, global...), "agent", "--metrics=", "--backend=embedded")...)
+	// backend, whatever models this host has — or the one its runtime
+	// names (runsc-ai+deep).
+	backend := rt.AgentFlags
+	if backend == nil {
+		backend = []string{"--backend=embedded"}
+	}
+	cmd := exec.Command(self, append(append(append([]string{}, global...), "agent", "--metrics="), backend...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -268,10 +275,29 @@ func (a *agentProc) status() (*AgentReport, error) {
 	return &st.Loop, nil
 }
 
+// OtherAgent is what another agent runtime's agent did and cost.
+type OtherAgent struct {
+	Report *AgentReport `json:"agent,omitempty"`
+	Cost   *AgentCost   `json:"cost,omitempty"`
+	// Backend and Model as the agent reports them (with ModelNote: why
+	// it runs without a model), its engine's counters (the deep tier's
+	// answers among them) and the in-process model's work.
+	Backend   string                 `json:"backend,omitempty"`
+	Model     string                 `json:"model,omitempty"`
+	ModelNote string                 `json:"model_note,omitempty"`
+	Engine    *llmkernel.EngineStats `json:"engine,omitempty"`
+	Inference *inproc.InferenceStats `json:"inference,omitempty"`
+}
+
 // agentStatus is the part of `agent status --json` the harness reads.
 type agentStatus struct {
-	Loop     AgentReport `json:"loop"`
-	Security *struct {
+	Loop      AgentReport            `json:"loop"`
+	Backend   string                 `json:"backend"`
+	Model     string                 `json:"model"`
+	ModelNote string                 `json:"model_note"`
+	Engine    *llmkernel.EngineStats `json:"engine"`
+	Inference *inproc.InferenceStats `json:"inference"`
+	Security  *struct {
 		Counts map[string]map[string]uint64 `json:"counts"`
 		Recent []string                     `json:"recent"`
 	} `json:"security"`
