@@ -26,6 +26,8 @@ export RUNSC_AI_ROOTFS    := $(BIN)/rootfs
 # and cached outside the work tree (see integration/ollama/build.sh).
 export RUNSC_AI_CACHE     ?= /var/cache/runsc-ai
 
+comma := ,
+
 .PHONY: all deps build runsc arm64 rootfs ollama run test check fuzz test-arm64 bench bench-full bench-live bench-llm e2e-kubernetes e2e-arm64 bazel bazel-gazelle print-test-env clean
 
 all: build
@@ -154,8 +156,11 @@ bench-full: deps build runsc
 # oracles (floor, static grid), same run: each scenario 30-40 s per variant,
 # 4-5 variants, 6 repetitions (about 15 minutes a scenario on 2 cores). One
 # scenario: SCENARIOS=noisy-neighbour.
+# AGENT_MODEL=tinyllama (a GGUF path or a name in ollama's store) adds the
+# deep-tier agent (runsc-ai+deep) side by side.
 bench-live: deps build runsc
-	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --workload none --scenario $(SCENARIOS) --runtimes runsc,runsc-ai+agent --repeat 5 --out $(BIN)/bench-live
+	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --workload none --scenario $(SCENARIOS) \
+		--runtimes runsc,runsc-ai+agent$(if $(AGENT_MODEL),$(comma)runsc-ai+deep --agent-model $(AGENT_MODEL)) --repeat 5 --out $(BIN)/bench-live
 	@# The crowd on its own: its measures are the agent's cost over the run.
 	$(RUNSC_AI_BIN) bench run --runsc $(RUNSC_BIN) --workload none --scenario crowd --runtimes runsc,runsc-ai+agent --repeat 5 --out $(BIN)/bench-crowd
 
