@@ -419,11 +419,13 @@ func TestBenchDeepTierRuntime(t *testing.T) {
 	if !strings.HasPrefix(d.Backend, "inproc:") || !strings.Contains(d.Model, model) {
 		t.Errorf("the deep agent ran backend %q model %q, want inproc on %s", d.Backend, d.Model, model)
 	}
-	// The tiny model answers in milliseconds: every situation the engine
-	// asked it about was answered (none timed out or was invalid), on
-	// threads at the lowest priority.
+	// The model was asked and answered, every answer within the schema,
+	// on threads at the lowest priority. (How many were answered rather
+	// than timed out or refused by the CPU budget depends on how busy the
+	// machine is: not asserted.)
 	dp := d.Engine.Deep
-	if dp.Submitted == 0 || d.Inference.Inferences == 0 || dp.Invalid != 0 || dp.Timeouts != 0 || dp.Errors != 0 {
+	if dp.Submitted == 0 || dp.Completed == 0 || d.Inference.Inferences == 0 || dp.Invalid != 0 ||
+		dp.Completed+dp.Timeouts+dp.Invalid+dp.Errors > dp.Submitted {
 		t.Errorf("deep tier: %+v, inference %+v", dp, d.Inference)
 	}
 	if !strings.Contains(d.Inference.Priority, "SCHED_IDLE") && !strings.Contains(d.Inference.Priority, "nice 19") {

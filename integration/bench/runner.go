@@ -189,27 +189,17 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rt.Name != RunscAIAgent {
-			defer func(name string) {
-				o := &OtherAgent{}
-				if st, err := a.fullStatus(); err == nil {
-					o.Report, o.Backend, o.Model, o.ModelNote, o.Engine, o.Inference = &st.Loop, st.Backend, st.Model, st.ModelNote, st.Engine, st.Inference
-				}
-				o.Cost = a.cost(o.Report)
+		name := rt.Name
+		defer func() {
+			acc := a.account()
+			if name == RunscAIAgent {
+				res.Agent, res.AgentCost, res.Anomalies = acc.Report, acc.Cost, a.anomalies()
+			} else {
 				if res.OtherAgents == nil {
 					res.OtherAgents = map[string]*OtherAgent{}
 				}
-				res.OtherAgents[name] = o
-				a.stop()
-			}(rt.Name)
-			continue
-		}
-		defer func() {
-			if rep, err := a.status(); err == nil {
-				res.Agent = rep
+				res.OtherAgents[name] = acc
 			}
-			res.AgentCost = a.cost(res.Agent)
-			res.Anomalies = a.anomalies()
 			a.stop()
 		}()
 	}

@@ -70,8 +70,8 @@ func Locate(names []string, self, runscPath, workDir string) ([]Runtime, error) 
 			rt.Binary, rt.Available = self, true
 			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, "ai-state"), "--ai-run="+filepath.Join(workDir, "ai-run"))
 		case RunscAIAgent, RunscAIRules, RunscAIDeep:
-			// runsc-ai with a node agent deciding on its sandboxes (embedded
-			// backend, default policy): own history and tap directory.
+			// runsc-ai with a node agent deciding on its sandboxes (its
+			// backend and policy set in Run): own history and tap directory.
 			rt.Binary, rt.Available = self, true
 			rt.Flags = append(append([]string{}, gvisorFlags...), "--ai-state="+filepath.Join(workDir, n+"-state"), "--ai-run="+filepath.Join(workDir, n+"-run"))
 		default:

@@ -275,7 +275,18 @@ func (a *agentProc) status() (*AgentReport, error) {
 	return &st.Loop, nil
 }
 
-// OtherAgent is what another agent runtime's agent did and cost.
+// account is what the agent did and what that cost, from its status.
+func (a *agentProc) account() *OtherAgent {
+	acc := &OtherAgent{}
+	if st, err := a.fullStatus(); err == nil {
+		acc.Report, acc.Backend, acc.Model, acc.ModelNote, acc.Engine, acc.Inference = &st.Loop, st.Backend, st.Model, st.ModelNote, st.Engine, st.Inference
+	}
+	acc.Cost = a.cost(acc.Report)
+	return acc
+}
+
+// OtherAgent is what an agent runtime's agent did and cost (results.json
+// keeps runsc-ai+agent's in agent and agent_cost, the others' here).
 type OtherAgent struct {
 	Report *AgentReport `json:"agent,omitempty"`
 	Cost   *AgentCost   `json:"cost,omitempty"`
