@@ -3,6 +3,7 @@ package llmkernel
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -27,6 +28,12 @@ type Response struct {
 	// ollama, total_duration); the rest of the wall time is our overhead.
 	ModelTime time.Duration
 }
+
+// ErrDeclined marks a backend's refusal to run an inference now rather
+// than a failure: its CPU budget is spent, or a guard (heat, contention)
+// holds it back. A backend wraps it; the deep tier counts such refusals
+// apart (DeepStats.Declined) and does not log them as failures.
+var ErrDeclined = errors.New("declined for now")
 
 // Backend runs deep-tier inferences. Implementations: llmkernel/ollama.
 // With no backend the engine is "embedded": policy, cache and fast tier only,

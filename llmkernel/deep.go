@@ -28,6 +28,9 @@ type deepTier struct {
 
 	submitted, deduped, dropped, completed atomic.Uint64
 	errTimeout, errSchema, errBackend      atomic.Uint64
+	declined                               atomic.Uint64
+	// declinedHow is the last refusal's reason.
+	declinedHow atomic.Pointer[string]
 }
 
 func newDeepTier(b Backend, p DeepPolicy) *deepTier {
@@ -90,6 +93,12 @@ func (d *deepTier) run(ctx context.Context, s Situation) {
 	resp, err := d.backend.Infer(ctx, req)
 	wall := time.Since(start)
 	if err != nil {
+		if errors.Is(err, ErrDeclined) && ctx.Err() == nil {
+			d.declined.Add(1)
+			why := err.Error()
+			d.declinedHow.Store(&why)
+			return
+		}
 		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 			d.errTimeout.Add(1)
 			err = fmt.Errorf("%s backend: no answer within %v: %w", d.backend.Name(), d.policy.Timeout, err)

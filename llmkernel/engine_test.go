@@ -3,6 +3,7 @@ package llmkernel
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -103,6 +104,13 @@ func TestDeepFaults(t *testing.T) {
 		{"schema violation", &faultInjectionBackend{text: `{"action":"raise_shares","step_pct":500}`}, func(s DeepStats) uint64 { return s.Invalid }},
 		{"garbage", &faultInjectionBackend{text: "I think you should raise it"}, func(s DeepStats) uint64 { return s.Invalid }},
 		{"backend down", &faultInjectionBackend{err: errors.New("connection refused")}, func(s DeepStats) uint64 { return s.Errors }},
+		// A refusal to run now (a budget, a guard) is not a failure.
+		{"declined", &faultInjectionBackend{err: fmt.Errorf("paused: %w: host busy", ErrDeclined)}, func(s DeepStats) uint64 {
+			if s.Errors != 0 || s.LastDeclined != "paused: declined for now: host busy" {
+				return 0
+			}
+			return s.Declined
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEngine(t, tc.backend, nil)

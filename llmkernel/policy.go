@@ -122,6 +122,10 @@ type DeepPolicy struct {
 	// MaxTempC pauses in-process inference while the host is hotter (or
 	// its firmware throttles the CPU); 0: no thermal guard.
 	MaxTempC float64
+	// MaxHostCPU pauses in-process inference (and stops a running one)
+	// while work other than the agent uses more than this share of the
+	// host's CPUs; 0: no contention guard.
+	MaxHostCPU float64
 }
 
 // AllowAll returns a KindPolicy allowing every action of k.

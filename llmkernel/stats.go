@@ -26,6 +26,10 @@ type DeepStats struct {
 	Timeouts  uint64 `json:"timeouts"`
 	Invalid   uint64 `json:"invalid_answers"`
 	Errors    uint64 `json:"backend_errors"`
+	// Declined: the backend would not run now (budget, guards); the
+	// fast tier's decision stood. LastDeclined says why, last time.
+	Declined     uint64 `json:"declined"`
+	LastDeclined string `json:"last_declined,omitempty"`
 }
 
 // Stats snapshots the counters.
@@ -54,6 +58,10 @@ func (e *Engine) Stats() EngineStats {
 		st.Deep = DeepStats{
 			Submitted: d.submitted.Load(), Deduped: d.deduped.Load(), Dropped: d.dropped.Load(),
 			Completed: d.completed.Load(), Timeouts: d.errTimeout.Load(), Invalid: d.errSchema.Load(), Errors: d.errBackend.Load(),
+			Declined: d.declined.Load(),
+		}
+		if why := d.declinedHow.Load(); why != nil {
+			st.Deep.LastDeclined = *why
 		}
 	}
 	return st

@@ -149,6 +149,7 @@ type DeepSpec struct {
 	Queue       int           `yaml:"queue"`
 	CPUBudget   float64       `yaml:"cpu_budget"`
 	MaxTempC    float64       `yaml:"max_temp_c"`
+	MaxHostCPU  float64       `yaml:"max_host_cpu"`
 }
 
 // maxPolicySize bounds a policy file.
@@ -394,8 +395,11 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	if !within(f.Deep.MaxTempC, 0, 125) {
 		c.fail("must be in [0, 125] °C (0: no thermal guard)", "deep", "max_temp_c")
 	}
+	if !within(f.Deep.MaxHostCPU, 0, 1) {
+		c.fail("must be in [0, 1] of the host's CPUs (0: no contention guard)", "deep", "max_host_cpu")
+	}
 	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue,
-		CPUBudget: f.Deep.CPUBudget, MaxTempC: f.Deep.MaxTempC}
+		CPUBudget: f.Deep.CPUBudget, MaxTempC: f.Deep.MaxTempC, MaxHostCPU: f.Deep.MaxHostCPU}
 	p.Create = c.create(&f.Create)
 	p.Rules = c.rules(f.Rules, &p)
 	p.Security = c.security(&f.Security)

@@ -94,7 +94,7 @@ func (c *benchCmd) SetFlags(f *flag.FlagSet) {
 	f.BoolVar(&c.quick, "quick", false, "small workloads and 3 repetitions: a few minutes in all")
 	f.BoolVar(&c.noOracles, "no-oracles", false, "run: skip the scenarios' oracle baselines (floor, static grid)")
 	f.StringVar(&c.out, "out", "bench-results", "output directory")
-	f.StringVar(&c.agentPolicy, "agent-policy", "", "run: the runsc-ai+agent runtime's policy file (default: the embedded policy)")
+	f.StringVar(&c.agentPolicy, "agent-policy", "", "run: the agent runtimes' policy file (runsc-ai+agent, runsc-ai+deep; default: the embedded policy)")
 	f.StringVar(&c.agentModel, "agent-model", "", "run: the runsc-ai+deep runtime's model (a GGUF file, or a name in ollama's local store), run in its agent's process")
 	f.StringVar(&c.agentState, "agent-state", "", "run: the runsc-ai+agent runtime's state directory, kept between runs so its agent keeps what it learned (default: a fresh one)")
 	f.Float64Var(&c.threshold, "threshold", 10, "compare: a change worse than this percentage is a regression")

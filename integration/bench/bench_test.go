@@ -398,7 +398,7 @@ func TestBenchDeepTierRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(e.RunscAI, "bench", "run", "--quick", "--no-oracles", "--runsc", e.Runsc, "--scenario", "memory",
-		"--runtimes", "runsc,runsc-ai+agent,runsc-ai+deep", "--agent-model", model, "--out", dir)
+		"--runtimes", "runsc,runsc-ai+agent,runsc-ai+deep", "--agent-model", model, "--agent-policy", testenv.UnguardedPolicy(t), "--out", dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bench run: %v\n%s", err, out)
 	}

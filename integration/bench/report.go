@@ -255,12 +255,12 @@ func (o *OtherAgent) Summary() string {
 	}
 	if e := o.Engine; e != nil && e.Deep.Submitted > 0 {
 		d := e.Deep
-		fmt.Fprintf(&b, "; deep tier: %d asked, %d answered, %d dropped (queue), %d timed out, %d invalid, %d backend errors; decisions by tier %s",
-			d.Submitted, d.Completed, d.Dropped, d.Timeouts, d.Invalid, d.Errors, kvTiers(e.Decisions))
+		fmt.Fprintf(&b, "; deep tier: %d asked, %d answered, %d declined (budget, guards), %d dropped (queue), %d timed out, %d invalid, %d backend errors; decisions by tier %s",
+			d.Submitted, d.Completed, d.Declined, d.Dropped, d.Timeouts, d.Invalid, d.Errors, kvTiers(e.Decisions))
 	}
 	if in := o.Inference; in != nil {
-		fmt.Fprintf(&b, "; inference %d runs, %.1f CPU-s on %d thread(s) at %s, %d budget pauses, %d thermal pauses",
-			in.Inferences, in.CPU.Seconds(), in.Threads, in.Priority, in.BudgetPauses, in.GatePauses)
+		fmt.Fprintf(&b, "; inference %d runs, %.1f CPU-s on %d thread(s) at %s, %d budget pauses, %d thermal pauses, %d contention pauses",
+			in.Inferences, in.CPU.Seconds(), in.Threads, in.Priority, in.BudgetPauses, in.GatePauses, in.ContentionPauses)
 	}
 	return b.String()
 }

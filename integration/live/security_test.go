@@ -41,7 +41,7 @@ func TestSecurityAnomaliesOnRealSandboxes(t *testing.T) {
 	if err := tinygguf.WriteSpec(model, tinygguf.Spec{Seed: 17}); err != nil {
 		t.Fatal(err)
 	}
-	a := startAgent(t, env.RunscAI, run, rt, "--window=250ms", "--metrics="+metrics, "--backend=inproc", "--model="+model)
+	a := startAgent(t, env.RunscAI, run, rt, "--window=250ms", "--metrics="+metrics, "--backend=inproc", "--model="+model, "--ai-policy="+testenv.UnguardedPolicy(t))
 	// One image (the same command line: the image key), two behaviours
 	// chosen by the environment, which is not part of the key.
 	script := `cat /etc/hostname >/dev/null; sleep 3; if [ -n "$EVIL" ]; then nc -w 1 127.0.0.1 9 </dev/null; mount -t tmpfs none /tmp; insmod /bin/busybox; sleep 3; fi`

@@ -45,13 +45,28 @@ type Options struct {
 	// that inference (ErrPaused wraps it; counted): the agent's thermal
 	// guard.
 	Gate func() error
+	// HostCPU reads the host's CPU time, busy and total, summed over its
+	// CPUs (platform/host.ReadCPUTime). With MaxHostCPU in (0, 1] it is
+	// the contention guard: an inference does not start, and a running
+	// one stops, while work other than this process used more than
+	// MaxHostCPU of the host's CPUs over the last quarter second or so
+	// (ErrPaused wraps why; counted apart from the Gate's pauses).
+	HostCPU    func() (busy, total time.Duration, err error)
+	MaxHostCPU float64
 }
 
-// ErrPaused wraps a gate's refusal.
-var ErrPaused = errors.New("inproc: inference paused")
+// declined is a refusal to run now, not a failure: the engine counts it
+// apart (llmkernel.ErrDeclined) and its other tiers decide.
+type declined string
+
+func (e declined) Error() string        { return string(e) }
+func (e declined) Is(target error) bool { return target == llmkernel.ErrDeclined }
+
+// ErrPaused wraps a guard's refusal.
+var ErrPaused error = declined("inproc: inference paused")
 
 // ErrBudget: the inference CPU budget is spent for now.
-var ErrBudget = errors.New("inproc: inference CPU budget spent; the other tiers decide")
+var ErrBudget error = declined("inproc: inference CPU budget spent; the other tiers decide")
 
 // InferenceStats count the backend's work.
 type InferenceStats struct {
@@ -59,9 +74,12 @@ type InferenceStats struct {
 	CPU          time.Duration `json:"cpu_ns"` // on the inference threads
 	BudgetPauses uint64        `json:"budget_pauses"`
 	GatePauses   uint64        `json:"thermal_pauses"`
-	LastPause    string        `json:"last_pause,omitempty"`
-	Priority     string        `json:"priority"`
-	Threads      int           `json:"threads"`
+	// ContentionPauses count inferences not started, or stopped, by the
+	// contention guard.
+	ContentionPauses uint64 `json:"contention_pauses"`
+	LastPause        string `json:"last_pause,omitempty"`
+	Priority         string `json:"priority"`
+	Threads          int    `json:"threads"`
 }
 
 // Backend implements llmkernel.Backend on a model in this process.
@@ -72,7 +90,8 @@ type Backend struct {
 	name     string
 	path     string
 	opts     Options
-	mu       sync.Mutex // one inference at a time
+	busy     *contention // nil: no contention guard
+	mu       sync.Mutex  // one inference at a time
 	byKind   map[llmkernel.Kind]*session
 
 	// The budget: CPU time inference may still use, refilled at CPUBudget
@@ -87,6 +106,7 @@ type Backend struct {
 	decided uint64
 	paused  uint64
 	gated   uint64
+	crowded uint64
 	why     string
 }
 
@@ -126,7 +146,14 @@ func New(opts Options) (*Backend, error) {
 		m.Close()
 		return nil, fmt.Errorf("inproc: CPU budget %v (want 0..1024 cores)", opts.CPUBudget)
 	}
+	if !(opts.MaxHostCPU >= 0) || opts.MaxHostCPU > 1 {
+		m.Close()
+		return nil, fmt.Errorf("inproc: host CPU share %v (want 0..1)", opts.MaxHostCPU)
+	}
 	b := &Backend{m: m, name: name, path: path, opts: opts, byKind: map[llmkernel.Kind]*session{}, lastAt: time.Now()}
+	if opts.HostCPU != nil && opts.MaxHostCPU > 0 {
+		b.busy = newContention(opts.HostCPU, processCPU, opts.MaxHostCPU)
+	}
 	b.credit = b.window()
 	var once sync.Once
 	b.pool = llama.NewPool(opts.Threads, func() {
@@ -160,7 +187,7 @@ func (b *Backend) spend(now time.Time) bool {
 func (b *Backend) Stats() InferenceStats {
 	b.statsMu.Lock()
 	defer b.statsMu.Unlock()
-	return InferenceStats{Inferences: b.decided, CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, LastPause: b.why,
+	return InferenceStats{Inferences: b.decided, CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, ContentionPauses: b.crowded, LastPause: b.why,
 		Priority: b.priority, Threads: b.pool.Size()}
 }
 
@@ -216,15 +243,63 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	if len(ids)+answerTokens > b.opts.Context {
 		return llmkernel.Response{}, fmt.Errorf("inproc: prompt of %d tokens leaves no room for the answer in %d", len(ids), b.opts.Context)
 	}
+	if b.busy != nil {
+		if err := b.busy.check(ctx); err != nil {
+			b.count(&b.crowded, err.Error())
+			return llmkernel.Response{}, fmt.Errorf("%w: %w", ErrPaused, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return llmkernel.Response{}, err
+		}
+	}
+	run, stop := b.watch(ctx)
 	var text []byte
-	b.pool.Run(func() { text, err = b.infer(ctx, r.Kind, ids, shape) })
+	b.pool.Run(func() { text, err = b.infer(run, r.Kind, ids, shape) })
+	stop()
 	b.spend(time.Now())
 	if err != nil {
+		var paused *pausedErr
+		if errors.As(context.Cause(run), &paused) && ctx.Err() == nil {
+			b.count(&b.crowded, paused.why.Error())
+			return llmkernel.Response{}, paused
+		}
 		return llmkernel.Response{}, err
 	}
 	b.count(&b.decided, "")
 	return llmkernel.Response{Text: text, ModelTime: time.Since(start)}, nil
 }
+
+// watch checks the contention guard, a window at a time, while an
+// inference runs, and cancels the returned context (its cause a
+// *pausedErr) when the guard says stop; stop ends the watch.
+func (b *Backend) watch(ctx context.Context) (run context.Context, stop func()) {
+	if b.busy == nil {
+		return ctx, func() {}
+	}
+	run, cancel := context.WithCancelCause(ctx)
+	watching, unwatch := context.WithCancel(run)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for watching.Err() == nil {
+			if err := b.busy.check(watching); err != nil && watching.Err() == nil {
+				cancel(&pausedErr{err})
+				return
+			}
+		}
+	}()
+	return run, func() {
+		unwatch()
+		<-finished
+		cancel(nil)
+	}
+}
+
+// pausedErr is a guard's refusal of a running inference.
+type pausedErr struct{ why error }
+
+func (e *pausedErr) Error() string   { return ErrPaused.Error() + ": " + e.why.Error() }
+func (e *pausedErr) Unwrap() []error { return []error{ErrPaused, e.why} }
 
 // count adds one to a counter and, for a pause, keeps why.
 func (b *Backend) count(n *uint64, why string) {

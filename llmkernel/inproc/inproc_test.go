@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -457,5 +458,118 @@ func TestDecisionsAcrossArchitectures(t *testing.T) {
 	}
 	if string(want) != got {
 		t.Errorf("answers differ from the other architecture's (%s):\nhere:\n%sthere:\n%s", path, got, want)
+	}
+}
+
+// fakeHost is fault injection: a host of two CPUs on which work other than
+// this process keeps share of them busy, counted as /proc/stat counts it
+// (this process's own CPU time is in busy too). busyAfter, when set, turns
+// the share to 0.9 once this process has spent that much more CPU than
+// when the host was made: a neighbour arriving while an inference runs.
+type fakeHost struct {
+	mu          sync.Mutex
+	last        time.Time
+	others      time.Duration
+	total       time.Duration
+	share       float64
+	cpu0        time.Duration
+	busyAfter   time.Duration
+	reads, busy int
+}
+
+func newFakeHost(share float64) *fakeHost {
+	return &fakeHost{last: time.Now(), share: share, cpu0: processCPU()}
+}
+
+func (h *fakeHost) read() (time.Duration, time.Duration, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	dt := 2 * now.Sub(h.last)
+	h.total += dt
+	h.others += time.Duration(h.share * float64(dt))
+	h.last = now
+	h.reads++
+	if h.busyAfter > 0 && processCPU()-h.cpu0 > h.busyAfter && h.share < 0.9 {
+		h.share, h.busy = 0.9, h.reads
+	}
+	return h.others + processCPU(), h.total, nil
+}
+
+func (h *fakeHost) set(share float64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.share = share
+}
+
+// The contention guard: while other work keeps more than deep.max_host_cpu
+// of the host busy, no inference starts (declined, not failed, and
+// counted), and one running when the neighbour arrives stops within a
+// window, keeping nothing half-evaluated: the next answer is a fresh
+// backend's. This process's own CPU (the inference) is not "other work".
+func TestContentionGuard(t *testing.T) {
+	// Big enough that an inference takes a while (each check waits a
+	// quarter second).
+	path := model(t, tinygguf.Spec{Seed: 9, Embd: 256, Heads: 8, KVHeads: 2, Layers: 4, FFN: 768})
+	allowed := []bool{true, true, true, true, true}
+	r := request(situation(2), allowed)
+	ref, err := New(Options{Model: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.Infer(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := ref.Stats().CPU
+	ref.Close()
+
+	h := newFakeHost(0.8)
+	b, err := New(Options{Model: path, HostCPU: h.read, MaxHostCPU: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	_, err = b.Infer(context.Background(), r)
+	if !errors.Is(err, ErrPaused) || !errors.Is(err, llmkernel.ErrDeclined) || !strings.Contains(err.Error(), "used 80% of its CPUs, above deep.max_host_cpu 50%") {
+		t.Errorf("busy host: %v", err)
+	}
+	if st := b.Stats(); st.ContentionPauses != 1 || st.Inferences != 0 || st.CPU != 0 {
+		t.Errorf("busy host: stats %+v", st)
+	}
+
+	// Calm, then a neighbour arrives mid-inference.
+	h.set(0.1)
+	h.busyAfter = full / 4
+	_, err = b.Infer(context.Background(), r)
+	st := b.Stats()
+	var paused *pausedErr
+	if !errors.As(err, &paused) || !errors.Is(err, llmkernel.ErrDeclined) || st.ContentionPauses != 2 || st.Inferences != 0 {
+		t.Fatalf("a neighbour arrived mid-inference: %v, stats %+v", err, st)
+	}
+	if st.CPU >= full*9/10 {
+		t.Errorf("the stopped inference ran on: %v of CPU, a whole one takes %v", st.CPU, full)
+	}
+	t.Logf("a whole inference: %v of CPU; stopped after %v (the neighbour came at read %d)", full, st.CPU, h.busy)
+
+	// 30 % others plus this process's inference (one of the two CPUs):
+	// below the limit, as only the others count.
+	h.busyAfter = 0
+	h.set(0.3)
+	got, err := b.Infer(context.Background(), r)
+	if err != nil || string(got.Text) != string(want.Text) {
+		t.Errorf("after the stop: %s %v, a fresh backend answers %s", got.Text, err, want.Text)
+	}
+	// A host whose CPU time cannot be read holds nothing back.
+	broken, err := New(Options{Model: path, HostCPU: func() (time.Duration, time.Duration, error) { return 0, 0, errors.New("no /proc/stat") }, MaxHostCPU: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer broken.Close()
+	if got, err := broken.Infer(context.Background(), r); err != nil || string(got.Text) != string(want.Text) {
+		t.Errorf("unreadable host: %s %v", got.Text, err)
+	}
+	if _, err := New(Options{Model: path, MaxHostCPU: 1.5}); err == nil {
+		t.Error("a host share above 1 was accepted")
 	}
 }

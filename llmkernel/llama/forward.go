@@ -144,11 +144,10 @@ func (s *State) Eval(ctx context.Context, tokens []int32) ([]float32, error) {
 	}
 	s.grow(min(len(tokens), maxBatch))
 	for i := 0; i < len(tokens); i += maxBatch {
-		if err := ctx.Err(); err != nil {
+		n := min(maxBatch, len(tokens)-i)
+		if err := s.forward(ctx, tokens[i:i+n], nil, i+n == len(tokens)); err != nil {
 			return nil, err
 		}
-		n := min(maxBatch, len(tokens)-i)
-		s.forward(tokens[i:i+n], nil, i+n == len(tokens))
 	}
 	return s.logits, nil
 }
@@ -233,12 +232,11 @@ func (s *State) EvalTree(ctx context.Context, tokens []int32, parent []int) ([][
 	}
 	m := s.m
 	for i := 0; i < n; i += maxBatch {
-		if err := ctx.Err(); err != nil {
+		k := min(maxBatch, n-i)
+		if err := s.forward(ctx, tokens[i:i+k], tr, false); err != nil {
 			s.pos = tr.base
 			return nil, err
 		}
-		k := min(maxBatch, n-i)
-		s.forward(tokens[i:i+k], tr, false)
 		b := s.b
 		for j := range k {
 			rmsNorm(b.xn[j], b.x[j], m.outNorm, m.Eps)
@@ -277,7 +275,7 @@ func (s *State) KeepBranch(j int) error {
 // forward evaluates toks in the cache slots from s.pos on: in sequence, or
 // as the next tokens of tree tr; the logits of the last one only when
 // wanted.
-func (s *State) forward(toks []int32, tr *tree, wantLogits bool) {
+func (s *State) forward(ctx context.Context, toks []int32, tr *tree, wantLogits bool) error {
 	m, b, n := s.m, s.b, len(toks)
 	kvw := m.KVHeads * m.HeadDim
 	group := m.Heads / m.KVHeads
@@ -287,6 +285,12 @@ func (s *State) forward(toks []int32, tr *tree, wantLogits bool) {
 		embedRow(m.tokEmbd, int(t), x[j])
 	}
 	for li := range m.layers {
+		// Cancelled between layers: the positions stay unevaluated (the
+		// cache rows this batch wrote are past s.pos, rewritten by the
+		// next evaluation before anything reads them).
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		l := &m.layers[li]
 		for j := range n {
 			rmsNorm(xn[j], x[j], l.attnNorm, m.Eps)
@@ -342,6 +346,7 @@ func (s *State) forward(toks []int32, tr *tree, wantLogits bool) {
 			dotRows(m.output, r0, r1, in, out)
 		})
 	}
+	return nil
 }
 
 // attention computes every head's output for query q into att, over the

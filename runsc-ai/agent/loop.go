@@ -41,6 +41,7 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	}
 	cfg := llmkernel.Config{Policy: pol, Models: st, Records: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
 		Readers: llmkernel.Readers{Hardware: node.Hardware}, OnTriage: a.triage}
+	c.Backend.Beside = true
 	ob, err := c.Backend.Open(&pol)
 	if err != nil {
 		st.Close()
@@ -126,6 +127,8 @@ func writeDecisionMetrics(w io.Writer, st *Status) {
 		fmt.Fprintf(w, "runsc_ai_inference_budget_pauses_total %d\n", in.BudgetPauses)
 		counter("runsc_ai_inference_thermal_pauses_total", "Inferences paused by the thermal guard (temperature or firmware throttling).")
 		fmt.Fprintf(w, "runsc_ai_inference_thermal_pauses_total %d\n", in.GatePauses)
+		counter("runsc_ai_inference_contention_pauses_total", "Inferences not started, or stopped, because the host's other work kept its CPUs busy (deep.max_host_cpu).")
+		fmt.Fprintf(w, "runsc_ai_inference_contention_pauses_total %d\n", in.ContentionPauses)
 	}
 	counter("runsc_ai_unrecorded_total", "Changes not made because their write-ahead history record failed.")
 	fmt.Fprintf(w, "runsc_ai_unrecorded_total %d\n", st.Loop.Unrecorded)

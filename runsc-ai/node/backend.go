@@ -3,6 +3,7 @@ package node
 import (
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/inproc"
@@ -17,6 +18,10 @@ type BackendFlags struct {
 	model   string
 	threads int
 	context int
+	// Beside adds the contention guard (deep.max_host_cpu): the agent's
+	// inference runs beside the sandboxes, all the time. decide, asked
+	// for one answer now, runs it whatever the host is doing.
+	Beside bool
 }
 
 // Register registers the flags on f; def is the default --backend.
@@ -52,8 +57,12 @@ func (b *BackendFlags) Open(pol *llmkernel.Policy) (Opened, error) {
 		}
 		return Opened{Backend: be, Model: b.model, Note: "ollama server at " + b.host, Close: func() {}}, nil
 	case "inproc", "tinyllama", "auto":
-		be, err := inproc.New(inproc.Options{Model: b.model, Threads: b.threads, Context: b.context, CPUBudget: pol.Deep.CPUBudget,
-			Gate: ThermalGate("/", pol.Deep.MaxTempC)})
+		opts := inproc.Options{Model: b.model, Threads: b.threads, Context: b.context, CPUBudget: pol.Deep.CPUBudget,
+			Gate: ThermalGate("/", pol.Deep.MaxTempC)}
+		if b.Beside {
+			opts.HostCPU, opts.MaxHostCPU = HostCPU("/"), pol.Deep.MaxHostCPU
+		}
+		be, err := inproc.New(opts)
 		if err != nil {
 			if b.Name == "auto" {
 				none.Model, none.Note = "fast-tier", fmt.Sprintf("no usable model, running as embedded: %v", err)
@@ -64,6 +73,15 @@ func (b *BackendFlags) Open(pol *llmkernel.Policy) (Opened, error) {
 		return Opened{Backend: be, Model: be.Model(), Note: "in-process", Close: func() { be.Close() }, Stats: be.Stats}, nil
 	}
 	return none, fmt.Errorf("unknown backend %q (want embedded, inproc, ollama or auto)", b.Name)
+}
+
+// HostCPU reads the CPU time of the host below root ("/" live), busy and
+// total over its CPUs: the contention guard's evidence.
+func HostCPU(root string) func() (busy, total time.Duration, err error) {
+	return func() (time.Duration, time.Duration, error) {
+		t, err := host.ReadCPUTime(root)
+		return t.Busy, t.Total, err
+	}
 }
 
 // ThermalGate pauses inference while the host (below root: "/" live) is

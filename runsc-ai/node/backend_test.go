@@ -1,8 +1,19 @@
 package node
 
 import (
+	"context"
+	"errors"
+	"flag"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/go-os-agent/runsc-ai/integration/ollama/tinygguf"
+	"github.com/go-os-agent/runsc-ai/llmkernel"
+	"github.com/go-os-agent/runsc-ai/platform/host"
+	"github.com/go-os-agent/runsc-ai/policies"
 )
 
 // The thermal guard on a recorded Raspberry Pi 4 (61.8 °C, firmware bits
@@ -21,4 +32,51 @@ func TestThermalGate(t *testing.T) {
 	if ThermalGate(pi, 0) != nil {
 		t.Error("max_temp_c 0 must turn the guard off")
 	}
+}
+
+// The agent's contention guard on this host: with a busy loop on every
+// CPU (other processes, at normal priority) the in-process model declines
+// to start an inference, says why, and counts it.
+func TestContentionGuardLive(t *testing.T) {
+	if _, err := host.ReadCPUTime("/"); err != nil {
+		t.Skipf("no host CPU time here: %v", err)
+	}
+	model := filepath.Join(t.TempDir(), "tiny.gguf")
+	if err := tinygguf.WriteSpec(model, tinygguf.Spec{Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for range runtime.NumCPU() {
+		hog := exec.Command("sh", "-c", "while :; do :; done")
+		if err := hog.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { hog.Process.Kill(); hog.Wait() })
+	}
+	pol := policies.Default()
+	if pol.Deep.MaxHostCPU != 0.5 {
+		t.Fatalf("the default deep.max_host_cpu is %v; this test expects the guard on at 0.5", pol.Deep.MaxHostCPU)
+	}
+	var b BackendFlags
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	b.Register(fs, "inproc")
+	if err := fs.Parse([]string{"--model", model}); err != nil {
+		t.Fatal(err)
+	}
+	b.Beside = true
+	ob, err := b.Open(&pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Close()
+	s := llmkernel.Situation{Kind: llmkernel.KindCPU, Sandbox: "sb", Evidence: 5, Ceiling: llmkernel.Resources{CPUShares: 1024}, Current: llmkernel.Resources{CPUShares: 1024}}
+	allowed := pol.Kinds[llmkernel.KindCPU].Allowed
+	c := llmkernel.Assemble(&s, llmkernel.Readers{}, pol.Goal)
+	_, err = ob.Backend.Infer(context.Background(), llmkernel.Request{Kind: s.Kind, Prompt: llmkernel.Prompt(s.Kind, allowed, &c), Schema: llmkernel.Schema(s.Kind, allowed)})
+	if !errors.Is(err, llmkernel.ErrDeclined) || !strings.Contains(err.Error(), "above deep.max_host_cpu 50%") {
+		t.Errorf("every CPU busy: %v", err)
+	}
+	if st := ob.Stats(); st.ContentionPauses != 1 || st.Inferences != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	t.Logf("%v", err)
 }

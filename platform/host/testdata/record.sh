@@ -5,7 +5,7 @@
 set -eu
 out=${1:?usage: record.sh DIR}
 for f in /proc/cpuinfo /proc/meminfo /proc/self/mounts /proc/sys/kernel/arch \
-         /proc/sys/kernel/osrelease /proc/pressure/cpu /proc/pressure/memory \
+         /proc/sys/kernel/osrelease /proc/stat /proc/pressure/cpu /proc/pressure/memory \
          /proc/pressure/io /sys/devices/system/cpu/online /proc/device-tree/model; do
 	[ -r "$f" ] || continue
 	mkdir -p "$out$(dirname "$f")"
