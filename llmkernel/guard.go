@@ -73,6 +73,31 @@ func resource(k Kind, a Action, l *Resources) *uint64 {
 	return v
 }
 
+// PeakHeadroomPct is how far above the image's recorded peak a memory cut
+// stays (Situation.PeakMemory).
+const PeakHeadroomPct = 25
+
+// CutFloor is the lowest value a cut of the setting action a moves may
+// reach in s: the policy's floor and, for the memory limit of an image
+// whose earlier runs are recorded, their peak plus PeakHeadroomPct.
+func CutFloor(s *Situation, a Action, floors *Resources) uint64 {
+	name, f := Resource(s.Kind, a, floors)
+	if f == nil {
+		return 0
+	}
+	if name == "memory limit" && s.PeakMemory > 0 {
+		return max(*f, MulDiv(s.PeakMemory, 100+PeakHeadroomPct, 100))
+	}
+	return *f
+}
+
+// peakBacked: a memory cut of an image whose earlier runs are recorded;
+// CutFloor keeps it above their peak, so the rate limit does not hold it.
+func peakBacked(s *Situation, a Action) bool {
+	name, _ := Resource(s.Kind, a, &s.Current)
+	return name == "memory limit" && s.PeakMemory > 0
+}
+
 // check returns d if it passes every guardrail (with its step clamped to the
 // bounds), or the keep fallback naming the guardrail that rejected it.
 func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
@@ -111,10 +136,12 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	dir := direction(s.Kind, d.Action)
 	if cur := resource(s.Kind, d.Action, current); cur != nil && *cur > 0 {
 		limit := *resource(s.Kind, d.Action, &s.Ceiling)
-		floor := *resource(s.Kind, d.Action, &g.p.Guardrails.Floors)
+		floor := CutFloor(s, d.Action, &g.p.Guardrails.Floors)
 		switch {
 		case dir > 0 && limit > 0 && *cur >= limit:
 			return reject(GuardOCILimit, fmt.Sprintf("already at the OCI limit %d", limit))
+		case dir < 0 && *cur <= floor && floor > *resource(s.Kind, d.Action, &g.p.Guardrails.Floors):
+			return reject(GuardFloor, fmt.Sprintf("already at the image's recorded peak %d plus %d%%", s.PeakMemory, PeakHeadroomPct))
 		case dir < 0 && *cur <= floor:
 			return reject(GuardFloor, fmt.Sprintf("already at the policy floor %d", floor))
 		}
@@ -133,10 +160,12 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	k := guardKey{s.Sandbox, s.Kind}
 	// Giving back (dir > 0, bounded by the OCI limit) is never delayed: a
 	// workload that grows after a cut must get headroom at once. Taking
-	// away is rate-limited and, after a grant, waits out the hysteresis, so
-	// a setting cannot flap faster than that.
+	// away is rate-limited — unless the image's recorded peak bounds the
+	// cut: its earlier runs are the evidence the interval waits for — and,
+	// after a grant, always waits out the hysteresis, so a setting cannot
+	// flap faster than that.
 	if last, ok := g.last[k]; ok && dir <= 0 {
-		if now.Sub(last.at) < g.p.Guardrails.MinInterval {
+		if now.Sub(last.at) < g.p.Guardrails.MinInterval && !(dir < 0 && peakBacked(s, d.Action)) {
 			return reject(GuardRateLimit, fmt.Sprintf("rate limit: last change %v ago < %v", now.Sub(last.at).Round(time.Millisecond), g.p.Guardrails.MinInterval))
 		}
 		if dir < 0 && last.direction > 0 && now.Sub(last.at) < g.p.Guardrails.Hysteresis {

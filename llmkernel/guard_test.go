@@ -84,6 +84,57 @@ func TestGuardrails(t *testing.T) {
 	}
 }
 
+// A memory cut of an image whose earlier runs are recorded stops above
+// their peak (plus PeakHeadroomPct), and, bounded so, is not held back by
+// the rate limit; the hysteresis after a grant still holds. Without a
+// recorded peak the rate limit applies as before.
+func TestGuardrailsPeakMemory(t *testing.T) {
+	p := testPolicy()
+	p.Guardrails.MinInterval = 10 * time.Second
+	p.Guardrails.Hysteresis = time.Minute
+	g := newGuard(&p)
+	now := time.Unix(1000, 0)
+	lower, raise := mustAction(KindMemory, "lower_limit"), mustAction(KindMemory, "raise_limit")
+	s := Situation{Kind: KindMemory, Sandbox: "a", Evidence: 5, PeakMemory: 100 << 20,
+		Ceiling: Resources{MemoryBytes: 512 << 20}, Current: Resources{MemoryBytes: 512 << 20}}
+	dec := func(a Action, step int) Decision {
+		return Decision{Kind: KindMemory, Key: s.Key(), Action: a, StepPct: step, Tier: TierPolicy}
+	}
+	if d := g.check(&s, dec(lower, 25), now); d.Action != lower || d.StepPct != 25 {
+		t.Fatalf("first cut: %v", d)
+	}
+	s.Current.MemoryBytes = 384 << 20
+	if d := g.check(&s, dec(lower, 25), now.Add(time.Second)); d.Action != lower {
+		t.Errorf("a cut above the image's peak waited for the rate limit: %v", d)
+	}
+	// 160 MiB → 125 MiB (the peak plus 25%) is 22%, not the 50% asked.
+	s.Current.MemoryBytes = 160 << 20
+	if d := g.check(&s, dec(lower, 50), now.Add(2*time.Second)); d.Action != lower || d.StepPct != 22 {
+		t.Errorf("a cut past the image's peak: %v (want step 22: 160 -> 125 MiB)", d)
+	}
+	s.Current.MemoryBytes = 125 << 20
+	if d := g.check(&s, dec(lower, 10), now.Add(3*time.Second)); d.Guardrail != GuardFloor || !strings.Contains(d.Rejected, "recorded peak") {
+		t.Errorf("at the image's peak: %v", d)
+	}
+	if d := g.check(&s, dec(raise, 25), now.Add(4*time.Second)); d.Action != raise {
+		t.Errorf("grant: %v", d)
+	}
+	s.Current.MemoryBytes = 160 << 20
+	if d := g.check(&s, dec(lower, 10), now.Add(5*time.Second)); d.Guardrail != GuardHysteresis {
+		t.Errorf("a cut right after a grant, above the peak: %v", d)
+	}
+	// No recorded peak: rate-limited.
+	u := s
+	u.Sandbox, u.PeakMemory, u.Current.MemoryBytes = "b", 0, 512<<20
+	if d := g.check(&u, dec(lower, 25), now); d.Action != lower {
+		t.Fatalf("first cut: %v", d)
+	}
+	u.Current.MemoryBytes = 384 << 20
+	if d := g.check(&u, dec(lower, 25), now.Add(time.Second)); d.Guardrail != GuardRateLimit {
+		t.Errorf("without a recorded peak: %v", d)
+	}
+}
+
 // Arithmetic edges: huge limits do not overflow the step clamp, and a raise
 // short of its ceiling by less than 1 % still arrives.
 func TestStepToReach(t *testing.T) {

@@ -151,6 +151,11 @@ type Situation struct {
 	// now (zero: unknown). Bounds are computed from both.
 	Ceiling Resources
 	Current Resources
+	// PeakMemory is the most memory the image's earlier runs used (the
+	// create-time history's peak; 0: unknown). It is a floor for memory
+	// cuts, with headroom (MemoryCutFloor), and above that floor the
+	// image's own runs are the evidence a cut's rate limit waits for.
+	PeakMemory uint64
 	// Finding is, for a security situation sent to the deep tier for
 	// triage, the anomaly it is about; nil otherwise.
 	Finding *Finding

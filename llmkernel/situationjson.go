@@ -21,6 +21,8 @@ type SituationFile struct {
 	Evidence int                `json:"evidence"`
 	Limits   Resources          `json:"limits"`
 	Current  Resources          `json:"current"`
+	// PeakMemory is Situation.PeakMemory (optional).
+	PeakMemory uint64 `json:"peak_memory_bytes,omitempty"`
 }
 
 // DecodeSituation reads one situation document from r: at most
@@ -48,7 +50,7 @@ func DecodeSituation(r io.Reader) (Situation, error) {
 	if err != nil {
 		return s, err
 	}
-	s = Situation{Kind: k, Sandbox: sf.Sandbox, Image: sf.Image, Evidence: sf.Evidence, Ceiling: sf.Limits, Current: sf.Current}
+	s = Situation{Kind: k, Sandbox: sf.Sandbox, Image: sf.Image, Evidence: sf.Evidence, Ceiling: sf.Limits, Current: sf.Current, PeakMemory: sf.PeakMemory}
 	for name, v := range sf.Features {
 		f, err := ParseFeature(name)
 		if err != nil {

@@ -12,6 +12,9 @@ func TestDecodeSituation(t *testing.T) {
 	if err != nil || s.Kind != KindCPU || s.Features[FeatCPUUtil] != 0.9 || s.Ceiling.CPUShares != 2048 {
 		t.Fatalf("%+v %v", s, err)
 	}
+	if s, err := DecodeSituation(strings.NewReader(`{"kind":"memory","current":{"memory_bytes":536870912},"peak_memory_bytes":104857600}`)); err != nil || s.PeakMemory != 100<<20 {
+		t.Errorf("peak memory: %+v %v", s, err)
+	}
 	for name, doc := range map[string]string{
 		"trailing data":  goodSituation + `{"kind":"memory"}`,
 		"trailing junk":  goodSituation + ` x`,
@@ -22,6 +25,7 @@ func TestDecodeSituation(t *testing.T) {
 		"unknown kind":   strings.Replace(goodSituation, `"cpu"`, `"gpu"`, 1),
 		"over 1 MiB":     `{"kind":"cpu","sandbox":"` + strings.Repeat(" ", MaxSituationSize) + `"}`,
 		"negative count": strings.Replace(goodSituation, `"evidence":5`, `"evidence":-5`, 1),
+		"negative peak":  strings.Replace(goodSituation, `"evidence":5`, `"evidence":5,"peak_memory_bytes":-1`, 1),
 	} {
 		if _, err := DecodeSituation(strings.NewReader(doc)); err == nil {
 			t.Errorf("%s: accepted", name)

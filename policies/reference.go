@@ -57,7 +57,7 @@ var fields = []field{
 	{Path: "kinds.<kind>.min_evidence", Unit: "measurement windows", Bounds: "≥ 0 (0: `guardrails.min_evidence`)", Doc: "Evidence this kind needs before anything but keep.", OK: []string{"0", "50"}, Bad: []string{"-1"}},
 	{Path: "kinds.<kind>.explore", Unit: "boolean", Bounds: "true, false (absent: true)", Doc: "false: the fast tier never explores for this kind, it takes its conservative estimate.", OK: []string{"false", "true"}, Bad: []string{"sometimes"}},
 	{Path: "guardrails.min_evidence", Unit: "measurement windows", Bounds: "≥ 0", Doc: "Windows of evidence before any decision but keep.", OK: []string{"0", "1000"}, Bad: []string{"-1"}},
-	{Path: "guardrails.min_interval", Unit: "duration", Bounds: "≥ 0", Doc: "Minimum time between two cuts of one kind to one sandbox (grants are never delayed).", OK: []string{"0s", "1h"}, Bad: []string{"-1s"}},
+	{Path: "guardrails.min_interval", Unit: "duration", Bounds: "≥ 0", Doc: "Minimum time between two cuts of one kind to one sandbox (grants are never delayed, nor are memory cuts that stay above the image's recorded peak plus 25 %: docs/live-loop.md).", OK: []string{"0s", "1h"}, Bad: []string{"-1s"}},
 	{Path: "guardrails.hysteresis", Unit: "duration", Bounds: "≥ 0", Doc: "No cut reverses a grant made less than this long ago.", OK: []string{"0s", "1h"}, Bad: []string{"-1s"}},
 	{Path: "guardrails.floors.cpu_shares", Unit: "cgroup CPU shares", Bounds: "≥ 0", Doc: "No decision cuts CPU shares below this.", OK: []string{"0", "1024"}, Bad: []string{"-1"}},
 	{Path: "guardrails.floors.cpu_quota_pct", Unit: "% of one CPU", Bounds: "≥ 0", Doc: "No decision cuts the CFS quota below this.", OK: []string{"0", "100"}, Bad: []string{"-1"}},

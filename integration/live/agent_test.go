@@ -113,8 +113,9 @@ type decidingStatus struct {
 		Outcomes uint64 `json:"outcomes"`
 	} `json:"loop"`
 	Managed []struct {
-		Sandbox  string `json:"sandbox"`
-		Evidence int    `json:"evidence"`
+		Sandbox    string `json:"sandbox"`
+		Evidence   int    `json:"evidence"`
+		PeakMemory uint64 `json:"image_peak_memory_bytes"`
 	} `json:"managed"`
 }
 

@@ -279,3 +279,70 @@ func appliedChanges(t *testing.T, run, id, setting string) [][2]uint64 {
 	}
 	return out
 }
+
+// An image whose earlier run is recorded: its next sandbox's memory limit
+// is cut without waiting out the rate limit between cuts, down to the
+// recorded peak plus headroom and no further, though its working set now
+// is far smaller (the image may grow again, as it did before).
+func TestAgentCutsMemoryToTheImagePeak(t *testing.T) {
+	env, rt, run := withCgroups(t)
+	parent := cgroupRoot(t, "first", "second")
+	const limit = 512 << 20
+	// One image (the command line is the key); the first run fills 150 MiB
+	// of the sandbox's tmpfs and exits, the second only sleeps.
+	script := `if [ -n "$LONG" ]; then sleep 60; else dd if=/dev/zero of=/tmp/fill bs=1M count=150 2>/dev/null; sleep 1; fi`
+	bundle := func(name string, long bool) string {
+		return testenv.NewBundle(t, env, []string{"sh", "-c", script}, func(s *specs.Spec) {
+			s.Linux.CgroupsPath = parent + "/" + name
+			l := int64(limit)
+			s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &l}}
+			if long {
+				s.Process.Env = append(s.Process.Env, "LONG=1")
+			}
+		})
+	}
+	if res := rt.Run(t, "run", "--bundle", bundle("first", false), "peak-first"); res.Code != 0 {
+		t.Fatalf("first run: %d %s", res.Code, res.Stderr)
+	}
+	a := startAgent(t, env.RunscAI, run, rt, "--window=500ms")
+	id := "peak-second"
+	startSandbox(t, rt, bundle("second", true), id)
+	var st *decidingStatus
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		s, err := a.statusRaw()
+		if err == nil && len(s.Managed) == 1 && s.Managed[0].PeakMemory > 0 {
+			st = s
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent shows no image peak for %s: %+v %v", id, s, err)
+		}
+	}
+	peak := st.Managed[0].PeakMemory
+	floor := peak * 5 / 4
+	t.Logf("the image's recorded peak: %d MiB; cuts stop at %d MiB", peak>>20, floor>>20)
+	if peak < 150<<20 || floor >= limit*3/4*3/4 {
+		t.Fatalf("peak %d MiB: want the first run's 150 MiB and more, with room for two cuts below 512 MiB", peak>>20)
+	}
+	memLimit := cgroupKnobs(t, parent+"/second").mem
+	first := waitFile(t, "a first memory cut", 30*time.Second, memLimit, func(v uint64) bool { return v < limit })
+	start := time.Now()
+	waitFile(t, "memory limit at the image's peak", 30*time.Second, memLimit, func(v uint64) bool { return v <= floor+4096 })
+	// Two cuts or more in less than the default rate limit's 10 s.
+	if d := time.Since(start); d >= 10*time.Second {
+		t.Errorf("from the first cut (%d MiB) to the peak floor took %v: the rate limit held", first>>20, d)
+	}
+	time.Sleep(2 * time.Second)
+	mem := appliedChanges(t, run, id, "memory limit")
+	if len(mem) < 2 {
+		t.Errorf("memory changes %v: want two or more cuts", mem)
+	}
+	for _, c := range mem {
+		if c[1] < floor || c[1] >= c[0] {
+			t.Errorf("memory change %d -> %d: below the image's peak plus 25%% (%d) or not a cut", c[0], c[1], floor)
+		}
+	}
+	if v := memLimit(); v < floor {
+		t.Errorf("memory limit %d below %d", v, floor)
+	}
+}

@@ -67,8 +67,10 @@ type TargetState struct {
 	Features map[string]float64  `json:"features"`
 	Current  llmkernel.Resources `json:"current"`
 	Ceiling  llmkernel.Resources `json:"ceiling"`
-	Last     string              `json:"last_change,omitempty"`
-	Error    string              `json:"error,omitempty"`
+	// PeakMemory is the image's recorded peak (Target.PeakMemory).
+	PeakMemory uint64 `json:"image_peak_memory_bytes,omitempty"`
+	Last       string `json:"last_change,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 type tracked struct {
@@ -193,7 +195,7 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 		}
 		sit := llmkernel.Situation{
 			Kind: k, Sandbox: tr.t.Sandbox, Image: tr.t.Image, Features: tr.feat, Evidence: tr.evidence,
-			Ceiling: l.ceiling(&tr.t), Current: s.Current,
+			Ceiling: l.ceiling(&tr.t), Current: s.Current, PeakMemory: tr.t.PeakMemory,
 		}
 		d := l.cfg.Engine.Decide(ctx, sit)
 		decided = true
@@ -358,7 +360,7 @@ func (l *Loop) Snapshot() (LoopStats, []TargetState) {
 			f[llmkernel.Feature(i).String()] = v
 		}
 		out = append(out, TargetState{Sandbox: tr.t.Sandbox, Evidence: tr.evidence, Features: f,
-			Current: tr.prev.Current, Ceiling: l.ceiling(&tr.t), Last: tr.last, Error: tr.err})
+			Current: tr.prev.Current, Ceiling: l.ceiling(&tr.t), PeakMemory: tr.t.PeakMemory, Last: tr.last, Error: tr.err})
 	}
 	st := l.stats
 	st.AppliedByKind, st.RejectedByKind = copyMap(l.stats.AppliedByKind), copyMap(l.stats.RejectedByKind)

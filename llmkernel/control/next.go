@@ -9,7 +9,8 @@ import (
 
 // memHeadroomPct: a memory limit is never cut below the working set plus
 // this share of the new limit (working set ≤ 60% of the new limit), so a cut
-// cannot OOM-kill what is in use and does not re-trigger a grant.
+// cannot OOM-kill what is in use and does not re-trigger a grant. (An
+// image's recorded peak is a floor too: llmkernel.CutFloor.)
 const memHeadroomPct = 40
 
 const pageSize = 4096
@@ -23,20 +24,22 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 		return set, 0, 0, "", fmt.Errorf("not applied: %s is not managed on running sandboxes", d.ActionName())
 	}
 	_, ceil := llmkernel.Resource(sit.Kind, d.Action, &sit.Ceiling)
-	_, floor := llmkernel.Resource(sit.Kind, d.Action, &floors)
+	floor := llmkernel.CutFloor(sit, d.Action, &floors)
 	if *cur == 0 {
 		return set, 0, 0, "", fmt.Errorf("not applied: %s is unset or unlimited", name)
 	}
 	if d.StepPct <= 0 {
 		return set, 0, 0, "", fmt.Errorf("not applied: a step of %d%%", d.StepPct)
 	}
-	v, _ := llmkernel.Step(*cur, llmkernel.Direction(sit.Kind, d.Action), d.StepPct, *ceil, *floor)
+	v, _ := llmkernel.Step(*cur, llmkernel.Direction(sit.Kind, d.Action), d.StepPct, *ceil, floor)
 	if v < *cur && name == "memory limit" {
-		need := llmkernel.MulDiv(s.MemWorkingSet, 100, 100-memHeadroomPct)
-		if need <= math.MaxUint64-pageSize {
-			need = (need + pageSize - 1) / pageSize * pageSize
+		// Whole pages, rounded up: the kernel rounds a limit down, and
+		// a floor must hold after it has.
+		v = max(v, llmkernel.MulDiv(s.MemWorkingSet, 100, 100-memHeadroomPct))
+		if v <= math.MaxUint64-pageSize {
+			v = (v + pageSize - 1) / pageSize * pageSize
 		}
-		v = min(max(v, need), *cur) // a cut never grows a setting
+		v = min(v, *cur) // a cut never grows a setting
 	}
 	if v == *cur {
 		return set, 0, 0, "", fmt.Errorf("not applied: %s stays %d (bound by the OCI limit, the floor or the working set)", name, v)

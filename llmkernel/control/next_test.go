@@ -26,7 +26,7 @@ func TestNext(t *testing.T) {
 		action        string
 		step          int
 		cur, ceil     llmkernel.Resources
-		ws            uint64
+		ws, peak      uint64
 		before, after uint64
 		err           string
 	}{
@@ -46,6 +46,16 @@ func TestNext(t *testing.T) {
 			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 60 * mib, before: 512 * mib, after: 384 * mib},
 		{name: "memory cut bound by working set", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
 			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 270 * mib, before: 512 * mib, after: 450 * mib},
+		// The image's earlier runs peaked at 100 MiB: no cut below 125,
+		// exactly (the guard's rounded-up step would overshoot).
+		{name: "memory cut bound by the image's peak", kind: llmkernel.KindMemory, action: "lower_limit", step: 76,
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 60 * mib, peak: 100 * mib, before: 512 * mib, after: 125 * mib},
+		{name: "the image's peak floor is whole pages", kind: llmkernel.KindMemory, action: "lower_limit", step: 76,
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 60 * mib, peak: 100*mib + 1, before: 512 * mib, after: 125*mib + 4096},
+		{name: "at the image's peak", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
+			cur: llmkernel.Resources{MemoryBytes: 125 * mib}, ws: 60 * mib, peak: 100 * mib, err: "stays"},
+		{name: "a peak does not hold back a grant", kind: llmkernel.KindMemory, action: "raise_limit", step: 25,
+			cur: llmkernel.Resources{MemoryBytes: 100 * mib}, ceil: llmkernel.Resources{MemoryBytes: 512 * mib}, peak: 400 * mib, before: 100 * mib, after: 125 * mib},
 		{name: "huge values saturate, never wrap", kind: llmkernel.KindMemory, action: "raise_limit", step: 50,
 			cur: llmkernel.Resources{MemoryBytes: 3 << 62}, ceil: llmkernel.Resources{MemoryBytes: ^uint64(0)}, before: 3 << 62, after: ^uint64(0)},
 		{name: "huge working set", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
@@ -57,7 +67,7 @@ func TestNext(t *testing.T) {
 			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, err: "not managed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sit := llmkernel.Situation{Kind: tc.kind, Current: tc.cur, Ceiling: tc.ceil}
+			sit := llmkernel.Situation{Kind: tc.kind, Current: tc.cur, Ceiling: tc.ceil, PeakMemory: tc.peak}
 			d := llmkernel.Decision{Kind: tc.kind, Action: action(t, tc.kind, tc.action), StepPct: tc.step}
 			set, before, after, what, err := next(&sit, &d, &Sample{MemWorkingSet: tc.ws}, floors)
 			if tc.err != "" {

@@ -18,6 +18,9 @@ type Target struct {
 	// container started with.
 	Ceiling  llmkernel.Resources
 	Baseline llmkernel.Resources
+	// PeakMemory is the most memory the image's earlier runs used (the
+	// create-time history; 0: unknown): llmkernel.Situation.PeakMemory.
+	PeakMemory uint64
 }
 
 // Sample is one reading of a sandbox's host side. Counters are cumulative.

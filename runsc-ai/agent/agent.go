@@ -377,10 +377,14 @@ func PrintStatus(out io.Writer, sock string, asJSON bool) error {
 			st.Loop.Decided, n, 100*float64(st.Loop.Decided)/float64(n), st.Loop.WindowLatency.Mean().Round(time.Microsecond))
 	}
 	tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MANAGED\tEVIDENCE\tCPU\tMEM\tLATENCY NEED\tCPU SHARES\tMEMORY LIMIT\tLAST CHANGE")
+	fmt.Fprintln(tw, "MANAGED\tEVIDENCE\tCPU\tMEM\tLATENCY NEED\tCPU SHARES\tMEMORY LIMIT\tIMAGE PEAK\tLAST CHANGE")
 	for _, m := range st.Managed {
-		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%d/%d\t%s/%s\t%s\n", short(m.Sandbox), m.Evidence, m.Features["cpu_util"], m.Features["mem_util"],
-			m.Features["latency_need"], m.Current.CPUShares, m.Ceiling.CPUShares, mib(m.Current.MemoryBytes), mib(m.Ceiling.MemoryBytes), m.Last)
+		peak := "-"
+		if m.PeakMemory > 0 {
+			peak = mib(m.PeakMemory)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%d/%d\t%s/%s\t%s\t%s\n", short(m.Sandbox), m.Evidence, m.Features["cpu_util"], m.Features["mem_util"],
+			m.Features["latency_need"], m.Current.CPUShares, m.Ceiling.CPUShares, mib(m.Current.MemoryBytes), mib(m.Ceiling.MemoryBytes), peak, m.Last)
 	}
 	for _, id := range slices.Sorted(maps.Keys(st.Unmanaged)) {
 		fmt.Fprintf(tw, "%s\tunmanaged: %s\n", short(id), st.Unmanaged[id])

@@ -139,8 +139,11 @@ const maxTargets = 4096
 type targets struct {
 	tapDir string
 	host   *cgroupHost
-	mu     sync.Mutex
-	known  map[string]resolved
+	// peak is the most memory an image's earlier runs used (0: unknown);
+	// nil: none known.
+	peak  func(image string) uint64
+	mu    sync.Mutex
+	known map[string]resolved
 }
 
 type resolved struct {
@@ -258,6 +261,9 @@ func (ts *targets) resolve(id string) (control.Target, error) {
 			args = c.Spec.Process.Args
 		}
 		t.Image = llmkernel.ImageKey(c.Spec.Annotations, args)
+		if ts.peak != nil && t.Image != "" {
+			t.PeakMemory = ts.peak(t.Image)
+		}
 	}
 	if c.Spec == nil || c.Spec.Linux == nil || c.Spec.Linux.CgroupsPath == "" {
 		return t, errors.New("no linux.cgroupsPath in the spec: the sandbox runs without cgroups, nothing to manage")

@@ -59,6 +59,7 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	a.createDir = c.Node.CreateDir()
 	host := newCgroupHost(pol.Guardrails.Floors)
 	a.targets = newTargets(a.tapDir, host)
+	a.targets.peak = a.imagePeak
 	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
 	a.startWatch()
 	return func() {
@@ -86,6 +87,20 @@ func (a *agent) decideOnce(ctx context.Context, now time.Time) {
 		rate, blocking, ok := a.state.Activity(id, since)
 		return control.Activity{SyscallsPerSec: rate, Blocking: blocking}, ok
 	})
+}
+
+// imagePeak is the most memory the image's earlier runs used, from the
+// create-time history (0: none recorded).
+func (a *agent) imagePeak(image string) uint64 {
+	st, err := sandboxconf.OpenExisting(a.createDir)
+	if err != nil {
+		return 0
+	}
+	d, err := st.Digest(image)
+	if err != nil || d == nil {
+		return 0
+	}
+	return d.PeakMemory
 }
 
 // foldCreateHistory folds the create-time journal, if runs wait in it.

@@ -231,6 +231,10 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		cgBefore = cgroupDirs(c.spec, c.cid)
 	}
 	start := time.Now()
+	peak := func() uint64 { return 0 }
+	if !detached(c.Name(), f) {
+		peak = watchPeak(conf.RootDir, c.cid) // attached: delete will not see the cgroup
+	}
 	sniff := &errorSniffer{next: util.ErrorLogger}
 	util.ErrorLogger = sniff
 	endRunsc := node.Span("runsc-" + c.Name())
@@ -250,6 +254,7 @@ func (c *decidedCmd) Execute(ctx context.Context, f *flag.FlagSet, args ...any) 
 		run = sandboxconf.NewRun(&s.Plan, c.cid) // with the fallback choices
 		run.Failed = why
 	}
+	run.PeakMemory = peak()
 	if status != subcommands.ExitSuccess {
 		return status
 	}

@@ -99,11 +99,28 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 // peakMemory is the sandbox cgroup's memory high-water mark (v1
 // max_usage_in_bytes, v2 memory.peak); 0 when unknown.
 func peakMemory(root, id string) uint64 {
-	c, err := container.Load(root, container.FullID{ContainerID: id}, container.LoadOpts{SkipCheck: true})
+	return readPeak(memoryDir(root, id, false))
+}
+
+// memoryDir is the sandbox's memory cgroup directory ("" when unknown);
+// with try, a state file locked by its command is not waited for.
+func memoryDir(root, id string, try bool) string {
+	opts := container.LoadOpts{SkipCheck: true}
+	if try {
+		opts.TryLock = container.TryAcquire
+	}
+	c, err := container.Load(root, container.FullID{ContainerID: id}, opts)
 	if err != nil || c.Sandbox == nil || c.Sandbox.CgroupJSON.Cgroup == nil {
+		return ""
+	}
+	return c.Sandbox.CgroupJSON.Cgroup.MakePath("memory")
+}
+
+// readPeak reads the high-water mark in a memory cgroup directory.
+func readPeak(dir string) uint64 {
+	if dir == "" {
 		return 0
 	}
-	dir := c.Sandbox.CgroupJSON.Cgroup.MakePath("memory")
 	for _, name := range []string{"memory.max_usage_in_bytes", "memory.peak"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -114,6 +131,40 @@ func peakMemory(root, id string) uint64 {
 		}
 	}
 	return 0
+}
+
+// peakEvery is how often an attached run's high-water mark is sampled.
+const peakEvery = 500 * time.Millisecond
+
+// watchPeak samples an attached run's memory high-water mark until stop:
+// gVisor's run removes the sandbox's cgroup before it returns, so delete's
+// reading would come too late. The mark only grows; the last sample is at
+// most peakEvery old (0: none taken).
+func watchPeak(root, id string) (stop func() uint64) {
+	done := make(chan struct{})
+	result := make(chan uint64, 1)
+	go func() {
+		var dir string
+		var peak uint64
+		t := time.NewTicker(peakEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-t.C:
+			}
+			if dir == "" {
+				dir = memoryDir(root, id, true)
+			}
+			peak = max(peak, readPeak(dir))
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		return <-result
+	}
 }
 
 // FetchSpec implements util.SubCommand. gVisor's delete loads (and caches)
