@@ -246,7 +246,7 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 	if b.busy != nil {
 		if err := b.busy.check(ctx); err != nil {
 			b.count(&b.crowded, err.Error())
-			return llmkernel.Response{}, fmt.Errorf("%w: %w", ErrPaused, err)
+			return llmkernel.Response{}, &pausedErr{err}
 		}
 		if err := ctx.Err(); err != nil {
 			return llmkernel.Response{}, err
@@ -295,7 +295,8 @@ func (b *Backend) watch(ctx context.Context) (run context.Context, stop func()) 
 	}
 }
 
-// pausedErr is a guard's refusal of a running inference.
+// pausedErr is the contention guard's refusal, before or during an
+// inference.
 type pausedErr struct{ why error }
 
 func (e *pausedErr) Error() string   { return ErrPaused.Error() + ": " + e.why.Error() }
