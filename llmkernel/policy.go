@@ -126,6 +126,11 @@ type DeepPolicy struct {
 	// while work other than the agent uses more than this share of the
 	// host's CPUs; 0: no contention guard.
 	MaxHostCPU float64
+	// MaxLatencyNeed pauses in-process inference (and stops a running
+	// one) while a managed sandbox's latency need is above this: an
+	// interactive service is active and would share the memory bandwidth
+	// and caches with the model; 0: no latency guard.
+	MaxLatencyNeed float64
 }
 
 // AllowAll returns a KindPolicy allowing every action of k.

@@ -150,6 +150,7 @@ type DeepSpec struct {
 	CPUBudget   float64       `yaml:"cpu_budget"`
 	MaxTempC    float64       `yaml:"max_temp_c"`
 	MaxHostCPU  float64       `yaml:"max_host_cpu"`
+	MaxLatency  float64       `yaml:"max_latency_need"`
 }
 
 // maxPolicySize bounds a policy file.
@@ -398,8 +399,11 @@ func (c *checker) policy(f *File) llmkernel.Policy {
 	if !within(f.Deep.MaxHostCPU, 0, 1) {
 		c.fail("must be in [0, 1] of the host's CPUs (0: no contention guard)", "deep", "max_host_cpu")
 	}
+	if !within(f.Deep.MaxLatency, 0, 1) {
+		c.fail("must be in [0, 1], a latency need (0: no latency guard)", "deep", "max_latency_need")
+	}
 	p.Deep = llmkernel.DeepPolicy{Timeout: f.Deep.Timeout, Concurrency: f.Deep.Concurrency, Queue: f.Deep.Queue,
-		CPUBudget: f.Deep.CPUBudget, MaxTempC: f.Deep.MaxTempC, MaxHostCPU: f.Deep.MaxHostCPU}
+		CPUBudget: f.Deep.CPUBudget, MaxTempC: f.Deep.MaxTempC, MaxHostCPU: f.Deep.MaxHostCPU, MaxLatencyNeed: f.Deep.MaxLatency}
 	p.Create = c.create(&f.Create)
 	p.Rules = c.rules(f.Rules, &p)
 	p.Security = c.security(&f.Security)

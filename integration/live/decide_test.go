@@ -17,6 +17,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/go-os-agent/runsc-ai/integration/ollama/tinygguf"
 	"github.com/go-os-agent/runsc-ai/integration/testenv"
 	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/policies"
@@ -368,5 +369,93 @@ func TestAgentCutsMemoryToTheImagePeak(t *testing.T) {
 	t.Logf("cuts: %v", mem)
 	if v := memLimit(); v < floor {
 		t.Errorf("memory limit %d below %d", v, floor)
+	}
+}
+
+// inferenceStatus is the in-process model's part of `agent status --json`.
+type inferenceStatus struct {
+	Inference *struct {
+		Inferences       uint64 `json:"inferences"`
+		ContentionPauses uint64 `json:"contention_pauses"`
+		LastPause        string `json:"last_pause"`
+	} `json:"inference"`
+	Managed []struct {
+		Sandbox  string             `json:"sandbox"`
+		Features map[string]float64 `json:"features"`
+	} `json:"managed"`
+}
+
+// The latency guard on real sandboxes: while a sandbox that waits on short
+// timers (an interactive service's shape) runs, the agent's in-process
+// model does not run, and says which sandbox it yields to; once only a
+// sandbox that needs nothing quick is left, inference resumes.
+func TestLatencyGuardLive(t *testing.T) {
+	env, rt, run := withCgroups(t)
+	parent := cgroupRoot(t, "web", "idle")
+	model := filepath.Join(t.TempDir(), "tiny.gguf")
+	if err := tinygguf.WriteSpec(model, tinygguf.Spec{Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	// The CPU guard off (this host runs other tests; it is tested on its
+	// own), the latency guard at its default.
+	src := string(policies.DefaultYAML())
+	if pol := policies.Default(); pol.Deep.MaxLatencyNeed != 0.4 || !strings.Contains(src, "  max_host_cpu: 0.5 ") {
+		t.Fatalf("this test expects the default latency guard at 0.4 (is %v) and the CPU guard at 0.5", pol.Deep.MaxLatencyNeed)
+	}
+	polPath := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(polPath, []byte(strings.Replace(src, "  max_host_cpu: 0.5 ", "  max_host_cpu: 0   ", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, env.RunscAI, run, rt, "--window=500ms", "--backend=inproc", "--model="+model, "--ai-policy="+polPath)
+	bundle := func(name string, args ...string) string {
+		return testenv.NewBundle(t, env, args, func(s *specs.Spec) {
+			s.Linux.CgroupsPath = parent + "/" + name
+			// The benchmark's workloads are in the runsc-ai binary.
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/rsbench", Type: "bind", Source: filepath.Dir(env.RunscAI), Options: []string{"rbind", "ro"}})
+		})
+	}
+	// The benchmark's latency prober: 1 ms of work every 10 ms, sleeping
+	// in between (an interactive service's shape).
+	web := "latency-web"
+	startSandbox(t, rt, bundle("web", "/rsbench/"+filepath.Base(env.RunscAI), "bench-workload", "--dir", "/tmp", "--seconds", "300", "latency-prober"), web)
+	want := fmt.Sprintf("sandbox %q needs low latency", web)
+	var st *inferenceStatus
+	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		s, err := statusAs[inferenceStatus](a)
+		if err == nil && s.Inference != nil && s.Inference.ContentionPauses > 0 && strings.Contains(s.Inference.LastPause, want) {
+			st = s
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := json.Marshal(s)
+			t.Fatalf("no inference paused for %s: %s %v", web, b, err)
+		}
+	}
+	t.Logf("paused: %s (features %v; %d inferences, %d pauses)", st.Inference.LastPause, st.Managed, st.Inference.Inferences, st.Inference.ContentionPauses)
+	// While it runs, the deep tier keeps declining.
+	time.Sleep(3 * time.Second)
+	during, err := statusAs[inferenceStatus](a)
+	if err != nil || during.Inference == nil {
+		t.Fatal(err)
+	}
+	if during.Inference.ContentionPauses <= st.Inference.ContentionPauses {
+		t.Errorf("no further pauses in 3 s beside %s: %d then %d", web, st.Inference.ContentionPauses, during.Inference.ContentionPauses)
+	}
+	rt.Run(t, "kill", web, "KILL")
+	waitStopped(t, rt, web) // deleted when the test ends
+
+	// Only a sandbox that sleeps (a few syscalls a second: no latency
+	// need) is left: the model answers again.
+	startSandbox(t, rt, bundle("idle", "sleep", "300"), "latency-idle")
+	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		s, err := statusAs[inferenceStatus](a)
+		if err == nil && s.Inference != nil && s.Inference.Inferences > during.Inference.Inferences {
+			t.Logf("inference resumed: %d inferences (were %d), %d pauses", s.Inference.Inferences, during.Inference.Inferences, s.Inference.ContentionPauses)
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := json.Marshal(s)
+			t.Fatalf("no inference after %s stopped: %s %v", web, b, err)
+		}
 	}
 }

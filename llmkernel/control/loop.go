@@ -378,3 +378,24 @@ func copyMap(m map[string]uint64) map[string]uint64 {
 	}
 	return c
 }
+
+// MostLatencySensitive is the sandbox whose last window showed the highest
+// latency need, and that need ("" and 0: no sandbox measured yet). The
+// in-process model's latency guard asks it between windows, from its own
+// goroutine.
+func (l *Loop) MostLatencySensitive() (sandbox string, need float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, tr := range l.targets {
+		if !tr.have || tr.evidence == 0 {
+			continue
+		}
+		if v := tr.feat[llmkernel.FeatLatencyNeed]; v > need || v == need && sandbox != "" && tr.t.Sandbox < sandbox {
+			sandbox, need = tr.t.Sandbox, v
+		}
+	}
+	if need == 0 {
+		return "", 0
+	}
+	return sandbox, need
+}

@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"errors"
+	"math"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -163,4 +164,49 @@ func TestOutcomeEfficiency(t *testing.T) {
 			t.Errorf("%s %d -> %d: efficiency %v, want %v", tc.kind, tc.from, tc.to, o.Efficiency, tc.want)
 		}
 	}
+}
+
+// MostLatencySensitive (the in-process model's latency guard asks it) is
+// the sandbox with the highest latency need in its last window: not one
+// whose sample failed, not one gone from the targets, none before a
+// sandbox's first whole window or when no sandbox waits on anything.
+func TestMostLatencySensitive(t *testing.T) {
+	e, err := llmkernel.New(llmkernel.Config{Policy: cutPolicy(), NoRecords: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	h := faultInjectionSampler{&settingsHost{at: time.Unix(1000, 0), current: llmkernel.Resources{MemoryBytes: 512 << 20}}}
+	l := New(Config{Engine: e, Actuator: h, Floors: llmkernel.Resources{MemoryBytes: 64 << 20}})
+	ceil := llmkernel.Resources{MemoryBytes: 512 << 20}
+	act := map[string]Activity{
+		"web":   {SyscallsPerSec: 500, Blocking: 0.45}, // need 0.9 (no CPU used)
+		"bad":   {SyscallsPerSec: 500, Blocking: 0.5},  // would be 1, but its samples fail
+		"batch": {SyscallsPerSec: 500, Blocking: 0.1},  // 0.2
+		"quiet": {SyscallsPerSec: 5, Blocking: 1},      // too few syscalls to say
+	}
+	activity := func(id string) (Activity, bool) { a, ok := act[id]; return a, ok }
+	step := func(i int, ids ...string) {
+		var tg []Target
+		for _, id := range ids {
+			tg = append(tg, Target{Sandbox: id, Ceiling: ceil})
+		}
+		l.Step(t.Context(), time.Unix(2000+int64(i), 0), tg, activity)
+	}
+	check := func(when, wantID string, wantNeed float64) {
+		t.Helper()
+		id, need := l.MostLatencySensitive()
+		if id != wantID || math.Abs(need-wantNeed) > 1e-9 {
+			t.Errorf("%s: %q %v, want %q %v", when, id, need, wantID, wantNeed)
+		}
+	}
+	check("no window yet", "", 0)
+	step(0, "web", "bad", "batch", "quiet")
+	check("one sample each", "", 0)
+	step(1, "web", "bad", "batch", "quiet")
+	check("one window", "web", 0.9)
+	step(2, "bad", "batch", "quiet")
+	check("web gone", "batch", 0.2)
+	step(3, "bad", "quiet")
+	check("nobody waits", "", 0)
 }

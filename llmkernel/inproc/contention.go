@@ -9,11 +9,13 @@ import (
 
 // The contention guard: inference does not start, and a running one
 // stops, while work other than this process keeps more than a share of
-// the host's CPUs busy. The inference threads run at SCHED_IDLE, so they
+// the host's CPUs busy, or (the latency guard) while a sandbox that needs
+// low latency is active. The inference threads run at SCHED_IDLE, so they
 // take no CPU time a sandbox asks for, but they still share the memory
 // bandwidth and the last-level cache with it, and a latency-sensitive
-// sandbox beside a busy one pays for that (docs/benchmarks.md,
-// noisy-neighbour with the deep tier).
+// sandbox pays for that: beside a busy one (docs/benchmarks.md,
+// noisy-neighbour with the deep tier), and even alone (plain runsc's
+// prober beside an idle-priority loop streaming the model's file).
 
 const (
 	// contentionWindow is the shortest window a verdict is measured
@@ -33,17 +35,23 @@ type cpuSample struct {
 
 // contention measures the host's CPU use by others.
 type contention struct {
-	read func() (busy, total time.Duration, err error) // the host, over all CPUs
-	self func() time.Duration                          // this process
-	max  float64                                       // share of the host's CPUs
+	read    func() (busy, total time.Duration, err error) // the host, over all CPUs; nil: not measured
+	self    func() time.Duration                          // this process
+	max     float64                                       // share of the host's CPUs; 0: not measured
+	latency func() error                                  // the latency guard; nil: none
 
 	mu   sync.Mutex
 	prev cpuSample
 }
 
-func newContention(read func() (busy, total time.Duration, err error), self func() time.Duration, max float64) *contention {
-	c := &contention{read: read, self: self, max: max}
-	c.prev, _ = c.sample()
+func newContention(read func() (busy, total time.Duration, err error), self func() time.Duration, max float64, latency func() error) *contention {
+	if max <= 0 {
+		read = nil
+	}
+	c := &contention{read: read, self: self, max: max, latency: latency}
+	if read != nil {
+		c.prev, _ = c.sample()
+	}
 	return c
 }
 
@@ -52,12 +60,25 @@ func (c *contention) sample() (cpuSample, error) {
 	return cpuSample{at: time.Now(), busy: busy, total: total, self: c.self()}, err
 }
 
-// check says whether others used more than c.max of the host's CPUs over
-// the window since the last check: at least contentionWindow (it waits for
-// the rest, ctx permitting) and at most contentionStale (older evidence is
-// dropped and a fresh window measured). A host whose CPU time cannot be
-// read gives no evidence and holds nothing back.
-func (c *contention) check(ctx context.Context) error {
+// check says whether a sandbox needs low latency now (the latency guard),
+// or others used more than c.max of the host's CPUs over the window since
+// the last check: at least contentionWindow (it waits for the rest, ctx
+// permitting) and at most contentionStale (older evidence is dropped and
+// a fresh window measured). A host whose CPU time cannot be read gives no
+// evidence and holds nothing back. Without the CPU measure, watch says
+// how long to wait between checks.
+func (c *contention) check(ctx context.Context, watch bool) error {
+	if c.latency != nil {
+		if err := c.latency(); err != nil {
+			return err
+		}
+	}
+	if c.read == nil {
+		if watch {
+			sleep(ctx, contentionWindow)
+		}
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now, err := c.sample()

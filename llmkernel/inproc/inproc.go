@@ -53,6 +53,11 @@ type Options struct {
 	// (ErrPaused wraps why; counted apart from the Gate's pauses).
 	HostCPU    func() (busy, total time.Duration, err error)
 	MaxHostCPU float64
+	// Latency, when set, is the latency guard: asked before an inference
+	// and every quarter second during one, an error (which sandbox needs
+	// low latency now) stops it as the contention guard does, counted
+	// with its pauses.
+	Latency func() error
 }
 
 // declined is a refusal to run now, not a failure: the engine counts it
@@ -151,8 +156,8 @@ func New(opts Options) (*Backend, error) {
 		return nil, fmt.Errorf("inproc: host CPU share %v (want 0..1)", opts.MaxHostCPU)
 	}
 	b := &Backend{m: m, name: name, path: path, opts: opts, byKind: map[llmkernel.Kind]*session{}, lastAt: time.Now()}
-	if opts.HostCPU != nil && opts.MaxHostCPU > 0 {
-		b.busy = newContention(opts.HostCPU, processCPU, opts.MaxHostCPU)
+	if opts.HostCPU != nil && opts.MaxHostCPU > 0 || opts.Latency != nil {
+		b.busy = newContention(opts.HostCPU, processCPU, opts.MaxHostCPU, opts.Latency)
 	}
 	b.credit = b.window()
 	var once sync.Once
@@ -244,7 +249,7 @@ func (b *Backend) Infer(ctx context.Context, r llmkernel.Request) (llmkernel.Res
 		return llmkernel.Response{}, fmt.Errorf("inproc: prompt of %d tokens leaves no room for the answer in %d", len(ids), b.opts.Context)
 	}
 	if b.busy != nil {
-		if err := b.busy.check(ctx); err != nil {
+		if err := b.busy.check(ctx, false); err != nil {
 			b.count(&b.crowded, err.Error())
 			return llmkernel.Response{}, &pausedErr{err}
 		}
@@ -282,7 +287,7 @@ func (b *Backend) watch(ctx context.Context) (run context.Context, stop func()) 
 	go func() {
 		defer close(finished)
 		for watching.Err() == nil {
-			if err := b.busy.check(watching); err != nil && watching.Err() == nil {
+			if err := b.busy.check(watching, true); err != nil && watching.Err() == nil {
 				cancel(&pausedErr{err})
 				return
 			}

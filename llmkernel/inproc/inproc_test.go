@@ -573,3 +573,85 @@ func TestContentionGuard(t *testing.T) {
 		t.Error("a host share above 1 was accepted")
 	}
 }
+
+// The latency guard (fault injection: latency says what the agent's loop
+// would): while a sandbox needs low latency no inference starts, one
+// running when such a sandbox becomes active stops within a quarter
+// second, and afterwards the answer is a fresh backend's. It works without
+// the CPU measure, and with it.
+func TestLatencyGuard(t *testing.T) {
+	path := model(t, tinygguf.Spec{Seed: 9, Embd: 256, Heads: 8, KVHeads: 2, Layers: 4, FFN: 768})
+	allowed := []bool{true, true, true, true, true}
+	r := request(situation(2), allowed)
+	ref, err := New(Options{Model: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.Infer(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := ref.Stats().CPU
+	ref.Close()
+
+	var (
+		mu       sync.Mutex
+		active   bool
+		after    time.Duration // active once the process used this much more CPU (0: never)
+		cpu0     time.Duration
+		asked    int
+		activeAt int
+	)
+	latency := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		asked++
+		if after > 0 && !active && processCPU()-cpu0 > after {
+			active, activeAt = true, asked
+		}
+		if active {
+			return errors.New(`sandbox "web" needs low latency`)
+		}
+		return nil
+	}
+	set := func(a bool, at time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		active, after, cpu0 = a, at, processCPU()
+	}
+	for _, cpuGuard := range []bool{false, true} {
+		opts := Options{Model: path, Latency: latency}
+		if cpuGuard {
+			opts.HostCPU, opts.MaxHostCPU = newFakeHost(0).read, 0.5
+		}
+		b, err := New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set(true, 0)
+		_, err = b.Infer(context.Background(), r)
+		if !errors.Is(err, ErrPaused) || !errors.Is(err, llmkernel.ErrDeclined) || !strings.Contains(err.Error(), `sandbox "web" needs low latency`) {
+			t.Errorf("cpu guard %v, an interactive sandbox active: %v", cpuGuard, err)
+		}
+		if st := b.Stats(); st.ContentionPauses != 1 || st.Inferences != 0 || st.CPU != 0 || !strings.Contains(st.LastPause, "needs low latency") {
+			t.Errorf("cpu guard %v: stats %+v", cpuGuard, st)
+		}
+		set(false, full/4)
+		_, err = b.Infer(context.Background(), r)
+		st := b.Stats()
+		var paused *pausedErr
+		if !errors.As(err, &paused) || st.ContentionPauses != 2 || st.Inferences != 0 {
+			t.Fatalf("cpu guard %v, the sandbox became active mid-inference: %v, stats %+v", cpuGuard, err, st)
+		}
+		if st.CPU >= full*9/10 {
+			t.Errorf("cpu guard %v: the stopped inference ran on: %v of CPU, a whole one takes %v", cpuGuard, st.CPU, full)
+		}
+		t.Logf("cpu guard %v: a whole inference %v of CPU; stopped after %v (active at check %d)", cpuGuard, full, st.CPU, activeAt)
+		set(false, 0)
+		got, err := b.Infer(context.Background(), r)
+		if err != nil || string(got.Text) != string(want.Text) {
+			t.Errorf("cpu guard %v, after the stop: %s %v, a fresh backend answers %s", cpuGuard, got.Text, err, want.Text)
+		}
+		b.Close()
+	}
+}

@@ -332,7 +332,7 @@ func PrintStatus(out io.Writer, sock string, asJSON bool) error {
 		fmt.Fprintf(out, "model: %s\n", st.ModelNote)
 	}
 	if in := st.Inference; in != nil {
-		fmt.Fprintf(out, "inference: %d answers, %v of CPU on %d threads at %s; paused %d times by the CPU budget, %d by the thermal guard, %d by the contention guard\n",
+		fmt.Fprintf(out, "inference: %d answers, %v of CPU on %d threads at %s; paused %d times by the CPU budget, %d by the thermal guard, %d by the contention and latency guards\n",
 			in.Inferences, in.CPU.Round(time.Millisecond), in.Threads, in.Priority, in.BudgetPauses, in.GatePauses, in.ContentionPauses)
 		if in.LastPause != "" {
 			fmt.Fprintf(out, "last pause: %s\n", in.LastPause)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -42,6 +43,15 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	cfg := llmkernel.Config{Policy: pol, Models: st, Records: st, NoRecords: true, Logger: logger.Named("engine").WithOptions(zap.IncreaseLevel(zap.WarnLevel)),
 		Readers: llmkernel.Readers{Hardware: node.Hardware}, OnTriage: a.triage}
 	c.Backend.Beside = true
+	// The latency guard asks the loop, which needs the engine, which
+	// needs the backend: the loop is handed over once it exists.
+	var loop atomic.Pointer[control.Loop]
+	c.Backend.LatencyNeed = func() (string, float64) {
+		if l := loop.Load(); l != nil {
+			return l.MostLatencySensitive()
+		}
+		return "", 0
+	}
 	ob, err := c.Backend.Open(&pol)
 	if err != nil {
 		st.Close()
@@ -61,6 +71,7 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	a.targets = newTargets(a.tapDir, host)
 	a.targets.peak = a.imagePeak
 	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
+	loop.Store(a.loop)
 	a.startWatch()
 	return func() {
 		e.Close()
@@ -142,7 +153,7 @@ func writeDecisionMetrics(w io.Writer, st *Status) {
 		fmt.Fprintf(w, "runsc_ai_inference_budget_pauses_total %d\n", in.BudgetPauses)
 		counter("runsc_ai_inference_thermal_pauses_total", "Inferences paused by the thermal guard (temperature or firmware throttling).")
 		fmt.Fprintf(w, "runsc_ai_inference_thermal_pauses_total %d\n", in.GatePauses)
-		counter("runsc_ai_inference_contention_pauses_total", "Inferences not started, or stopped, because the host's other work kept its CPUs busy (deep.max_host_cpu).")
+		counter("runsc_ai_inference_contention_pauses_total", "Inferences not started, or stopped, because the host's other work kept its CPUs busy (deep.max_host_cpu) or a sandbox needed low latency (deep.max_latency_need).")
 		fmt.Fprintf(w, "runsc_ai_inference_contention_pauses_total %d\n", in.ContentionPauses)
 	}
 	counter("runsc_ai_unrecorded_total", "Changes not made because their write-ahead history record failed.")

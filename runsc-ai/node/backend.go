@@ -22,6 +22,10 @@ type BackendFlags struct {
 	// inference runs beside the sandboxes, all the time. decide, asked
 	// for one answer now, runs it whatever the host is doing.
 	Beside bool
+	// LatencyNeed, with Beside, is the latency guard's evidence
+	// (deep.max_latency_need): the sandbox that needs the lowest latency
+	// now, and how much (control.Loop.MostLatencySensitive).
+	LatencyNeed func() (sandbox string, need float64)
 }
 
 // Register registers the flags on f; def is the default --backend.
@@ -61,6 +65,7 @@ func (b *BackendFlags) Open(pol *llmkernel.Policy) (Opened, error) {
 			Gate: ThermalGate("/", pol.Deep.MaxTempC)}
 		if b.Beside {
 			opts.HostCPU, opts.MaxHostCPU = HostCPU("/"), pol.Deep.MaxHostCPU
+			opts.Latency = LatencyGuard(b.LatencyNeed, pol.Deep.MaxLatencyNeed)
 		}
 		be, err := inproc.New(opts)
 		if err != nil {
@@ -81,6 +86,20 @@ func HostCPU(root string) func() (busy, total time.Duration, err error) {
 	return func() (time.Duration, time.Duration, error) {
 		t, err := host.ReadCPUTime(root)
 		return t.Busy, t.Total, err
+	}
+}
+
+// LatencyGuard pauses inference while need says a sandbox needs lower
+// latency than max allows (above it). nil need or max 0: no guard.
+func LatencyGuard(need func() (sandbox string, need float64), max float64) func() error {
+	if need == nil || max <= 0 {
+		return nil
+	}
+	return func() error {
+		if id, v := need(); v > max {
+			return fmt.Errorf("sandbox %q needs low latency (latency need %.0f%%, above deep.max_latency_need %.0f%%)", id, 100*v, 100*max)
+		}
+		return nil
 	}
 }
 

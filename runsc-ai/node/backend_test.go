@@ -34,6 +34,25 @@ func TestThermalGate(t *testing.T) {
 	}
 }
 
+// The latency guard: above deep.max_latency_need it names the sandbox and
+// its need; at or below it, with no evidence, or turned off, nothing.
+func TestLatencyGuard(t *testing.T) {
+	need := func(id string, v float64) func() (string, float64) {
+		return func() (string, float64) { return id, v }
+	}
+	if err := LatencyGuard(need("web", 0.9), 0.4)(); err == nil || err.Error() != `sandbox "web" needs low latency (latency need 90%, above deep.max_latency_need 40%)` {
+		t.Errorf("need 0.9: %v", err)
+	}
+	for _, v := range []float64{0, 0.2, 0.4} {
+		if err := LatencyGuard(need("batch", v), 0.4)(); err != nil {
+			t.Errorf("need %v held inference back: %v", v, err)
+		}
+	}
+	if LatencyGuard(need("web", 1), 0) != nil || LatencyGuard(nil, 0.4) != nil {
+		t.Error("max_latency_need 0, or no loop to ask, must mean no guard")
+	}
+}
+
 // The agent's contention guard on this host: with a busy loop on every
 // CPU (other processes, at normal priority) the in-process model declines
 // to start an inference, says why, and counts it.
