@@ -268,10 +268,29 @@ func (d *decoder) integer(lo, hi int) (int, error) {
 			return lo, d.force("")
 		}
 		digits += d.g.text[bestTok]
+		if n, _ := strconv.Atoi(digits); n >= lo && !d.digitFits(digits, hi) {
+			// Nothing can follow: the number ends here, and its last
+			// token waits to be evaluated with what follows (one pass
+			// fewer, the same logits after it).
+			d.pending = append(d.pending, bestTok)
+			d.logits = nil
+			return n, nil
+		}
 		if err := d.eval([]int32{bestTok}); err != nil {
 			return 0, err
 		}
 	}
+}
+
+// digitFits: some digit token continues digits to a prefix of an integer
+// ≤ hi.
+func (d *decoder) digitFits(digits string, hi int) bool {
+	for _, id := range d.g.digit {
+		if validIntPrefix(digits+d.g.text[id], hi) {
+			return true
+		}
+	}
+	return false
 }
 
 // validIntPrefix: s (digits) can still become an integer ≤ hi.
@@ -311,6 +330,13 @@ func (d *decoder) str(maxLen int, char func(byte) bool) (string, error) {
 			break
 		}
 		b.WriteString(d.g.text[bestTok])
+		if b.Len() >= maxLen {
+			// Full: the string ends, and its last token waits to be
+			// evaluated with what follows.
+			d.pending = append(d.pending, bestTok)
+			d.logits = nil
+			break
+		}
 		if err := d.eval([]int32{bestTok}); err != nil {
 			return "", err
 		}
