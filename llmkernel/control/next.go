@@ -13,6 +13,13 @@ import (
 // image's recorded peak is a floor too: llmkernel.CutFloor.)
 const memHeadroomPct = 40
 
+// peakHeadroomPct replaces memHeadroomPct while the working set is within
+// the image's recorded peak: its earlier runs bound its growth (the cut
+// stays above that peak plus llmkernel.PeakHeadroomPct), so less is kept
+// for growth never seen — the working set ≤ 70% of the new limit, still
+// below the memory_headroom grant's 75%.
+const peakHeadroomPct = 30
+
 const pageSize = 4096
 
 // next computes the setting decision d asks for, within the situation's
@@ -35,7 +42,11 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 	if v < *cur && name == "memory limit" {
 		// Whole pages, rounded up: the kernel rounds a limit down, and
 		// a floor must hold after it has.
-		v = max(v, llmkernel.MulDiv(s.MemWorkingSet, 100, 100-memHeadroomPct))
+		head := memHeadroomPct
+		if sit.PeakMemory > 0 && s.MemWorkingSet <= sit.PeakMemory {
+			head = peakHeadroomPct
+		}
+		v = max(v, llmkernel.MulDiv(s.MemWorkingSet, 100, uint64(100-head)))
 		if v <= math.MaxUint64-pageSize {
 			v = (v + pageSize - 1) / pageSize * pageSize
 		}

@@ -54,6 +54,14 @@ func TestNext(t *testing.T) {
 			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 60 * mib, peak: 100*mib + 1, before: 512 * mib, after: 125*mib + 4096},
 		{name: "at the image's peak", kind: llmkernel.KindMemory, action: "lower_limit", step: 25,
 			cur: llmkernel.Resources{MemoryBytes: 125 * mib}, ws: 60 * mib, peak: 100 * mib, err: "stays"},
+		// Within the image's recorded peak the working set keeps 30 %
+		// headroom (≤ 70 % of the limit), not 40: 140 MiB / 0.7 = 200.
+		{name: "memory cut within the image's peak keeps 30% headroom", kind: llmkernel.KindMemory, action: "lower_limit", step: 76,
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 140 * mib, peak: 150 * mib, before: 512 * mib, after: 200 * mib},
+		// Beyond it (the sandbox does what its image never did) 40 %:
+		// 160 MiB / 0.6, rounded up to whole pages.
+		{name: "memory cut beyond the image's peak keeps 40% headroom", kind: llmkernel.KindMemory, action: "lower_limit", step: 76,
+			cur: llmkernel.Resources{MemoryBytes: 512 * mib}, ws: 160 * mib, peak: 120 * mib, before: 512 * mib, after: (160*mib*100/60 + 4095) / 4096 * 4096},
 		{name: "a peak does not hold back a grant", kind: llmkernel.KindMemory, action: "raise_limit", step: 25,
 			cur: llmkernel.Resources{MemoryBytes: 100 * mib}, ceil: llmkernel.Resources{MemoryBytes: 512 * mib}, peak: 400 * mib, before: 100 * mib, after: 125 * mib},
 		{name: "huge values saturate, never wrap", kind: llmkernel.KindMemory, action: "raise_limit", step: 50,
