@@ -33,7 +33,8 @@ type cpuSample struct {
 	busy, total, self time.Duration
 }
 
-// contention measures the host's CPU use by others.
+// contention is the evidence of both guards: the host's CPU use by others,
+// and the latency guard's verdict.
 type contention struct {
 	read    func() (busy, total time.Duration, err error) // the host, over all CPUs; nil: not measured
 	self    func() time.Duration                          // this process
