@@ -124,16 +124,22 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 	if s.Kind == KindSecurity && d.Action != ActionKeep && ActionName(s.Kind, d.Action) != "report_anomaly" {
 		return reject(GuardPolicy, "security settings are never changed")
 	}
-	if min := g.p.MinEvidence(s.Kind); s.Evidence < min {
+	dir := direction(s.Kind, d.Action)
+	// A memory cut that the image's recorded peak bounds (CutFloor) has
+	// that image's earlier runs as its evidence: one window of this
+	// sandbox suffices, and it goes to that floor at once (the working
+	// set's margin still applies when it is made), whatever step was
+	// asked and max_step_pct.
+	backed := dir < 0 && peakBacked(s, d.Action)
+	if min := g.p.MinEvidence(s.Kind); s.Evidence < min && !(backed && s.Evidence >= 1) {
 		return reject(GuardEvidence, fmt.Sprintf("evidence %d < minimum %d", s.Evidence, min))
 	}
 	if d.StepPct < 0 {
 		return reject(GuardStep, "negative step")
 	}
-	if d.StepPct > kp.MaxStepPct {
+	if d.StepPct > kp.MaxStepPct && !backed {
 		d.StepPct = kp.MaxStepPct
 	}
-	dir := direction(s.Kind, d.Action)
 	if cur := resource(s.Kind, d.Action, current); cur != nil && *cur > 0 {
 		limit := *resource(s.Kind, d.Action, &s.Ceiling)
 		floor := CutFloor(s, d.Action, &g.p.Guardrails.Floors)
@@ -150,6 +156,9 @@ func (g *guard) check(s *Situation, d Decision, now time.Time) Decision {
 		// it can reach the bound exactly).
 		_, taken := Step(*cur, dir, d.StepPct, limit, floor)
 		d.StepPct = min(d.StepPct, taken)
+		if backed {
+			_, d.StepPct = Step(*cur, dir, 100, limit, floor)
+		}
 	}
 	if dir != 0 && d.StepPct == 0 {
 		return reject(GuardStep, "step rounds to nothing")

@@ -100,10 +100,10 @@ func TestGuardrailsPeakMemory(t *testing.T) {
 	dec := func(a Action, step int) Decision {
 		return Decision{Kind: KindMemory, Key: s.Key(), Action: a, StepPct: step, Tier: TierPolicy}
 	}
-	if d := g.check(&s, dec(lower, 25), now); d.Action != lower || d.StepPct != 25 {
-		t.Fatalf("first cut: %v", d)
+	if d := g.check(&s, dec(lower, 25), now); d.Action != lower || d.StepPct != 76 {
+		t.Fatalf("first cut: %v (want step 76: to the image's peak plus 25%%)", d)
 	}
-	s.Current.MemoryBytes = 384 << 20
+	s.Current.MemoryBytes = 384 << 20 // raised since, say
 	if d := g.check(&s, dec(lower, 25), now.Add(time.Second)); d.Action != lower {
 		t.Errorf("a cut above the image's peak waited for the rate limit: %v", d)
 	}
@@ -132,6 +132,37 @@ func TestGuardrailsPeakMemory(t *testing.T) {
 	u.Current.MemoryBytes = 384 << 20
 	if d := g.check(&u, dec(lower, 25), now.Add(time.Second)); d.Guardrail != GuardRateLimit {
 		t.Errorf("without a recorded peak: %v", d)
+	}
+
+	// With min_evidence 3 and max_step_pct 25: a cut the peak bounds may
+	// come after one window and goes to that floor at once (512 → 125 MiB
+	// is 76 %), whatever step was asked; without a peak it waits for three
+	// windows and steps 25 % at most.
+	p.Guardrails.MinEvidence = 3
+	p.Kinds[KindMemory].MaxStepPct = 25
+	g = newGuard(&p)
+	v := s
+	v.Sandbox, v.Evidence, v.Current.MemoryBytes = "c", 1, 512<<20
+	if d := g.check(&v, dec(lower, 10), now); d.Action != lower || d.StepPct != 76 {
+		t.Errorf("a cut the image's peak bounds, after one window: %v (want step 76: 512 -> 125 MiB)", d)
+	}
+	v.Sandbox, v.Evidence = "d", 0
+	if d := g.check(&v, dec(lower, 90), now); d.Guardrail != GuardEvidence {
+		t.Errorf("a cut before any window: %v", d)
+	}
+	w := v
+	w.Sandbox, w.Evidence, w.PeakMemory = "e", 1, 0
+	if d := g.check(&w, dec(lower, 90), now); d.Guardrail != GuardEvidence {
+		t.Errorf("without a recorded peak, after one window: %v", d)
+	}
+	w.Evidence = 3
+	if d := g.check(&w, dec(lower, 90), now); d.Action != lower || d.StepPct != 25 {
+		t.Errorf("without a recorded peak, after three windows: %v (want step 25)", d)
+	}
+	x := v
+	x.Sandbox, x.Evidence = "f", 1
+	if d := g.check(&x, dec(raise, 90), now); d.Guardrail != GuardEvidence {
+		t.Errorf("a grant is not peak-backed: %v", d)
 	}
 }
 
