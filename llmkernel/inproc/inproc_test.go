@@ -502,27 +502,31 @@ func (h *fakeHost) set(share float64) {
 	h.share = share
 }
 
+// guardedSetup is the guards' tests' model (big enough that an inference
+// takes a while: each check waits a quarter second), request, and a fresh
+// unguarded backend's answer and CPU time for it.
+func guardedSetup(t *testing.T) (path string, r llmkernel.Request, want llmkernel.Response, full time.Duration) {
+	t.Helper()
+	path = model(t, tinygguf.Spec{Seed: 9, Embd: 256, Heads: 8, KVHeads: 2, Layers: 4, FFN: 768})
+	r = request(situation(2), []bool{true, true, true, true, true})
+	ref, err := New(Options{Model: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	if want, err = ref.Infer(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return path, r, want, ref.Stats().CPU
+}
+
 // The contention guard: while other work keeps more than deep.max_host_cpu
 // of the host busy, no inference starts (declined, not failed, and
 // counted), and one running when the neighbour arrives stops within a
 // window, keeping nothing half-evaluated: the next answer is a fresh
 // backend's. This process's own CPU (the inference) is not "other work".
 func TestContentionGuard(t *testing.T) {
-	// Big enough that an inference takes a while (each check waits a
-	// quarter second).
-	path := model(t, tinygguf.Spec{Seed: 9, Embd: 256, Heads: 8, KVHeads: 2, Layers: 4, FFN: 768})
-	allowed := []bool{true, true, true, true, true}
-	r := request(situation(2), allowed)
-	ref, err := New(Options{Model: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := ref.Infer(context.Background(), r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full := ref.Stats().CPU
-	ref.Close()
+	path, r, want, full := guardedSetup(t)
 
 	h := newFakeHost(0.8)
 	b, err := New(Options{Model: path, HostCPU: h.read, MaxHostCPU: 0.5})
@@ -580,19 +584,7 @@ func TestContentionGuard(t *testing.T) {
 // second, and afterwards the answer is a fresh backend's. It works without
 // the CPU measure, and with it.
 func TestLatencyGuard(t *testing.T) {
-	path := model(t, tinygguf.Spec{Seed: 9, Embd: 256, Heads: 8, KVHeads: 2, Layers: 4, FFN: 768})
-	allowed := []bool{true, true, true, true, true}
-	r := request(situation(2), allowed)
-	ref, err := New(Options{Model: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := ref.Infer(context.Background(), r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full := ref.Stats().CPU
-	ref.Close()
+	path, r, want, full := guardedSetup(t)
 
 	var (
 		mu       sync.Mutex
