@@ -682,7 +682,7 @@ func (b *batch) acts8(g, n int) *quant.Acts8 {
 		b.a8[g] = quant.NewActs8(n)
 	}
 	a := b.a8[g]
-	a.Q, a.D = a.Q[:8*n], a.D[:8*n/quant.QK]
+	a.Q, a.D, a.S = a.Q[:8*n], a.D[:8*n/quant.QK], a.S[:8*n/quant.QK]
 	return a
 }
 

@@ -28,6 +28,7 @@ const (
 	kernelGo       = iota // pure Go
 	kernelArch            // block sums in SIMD (AVX2, NEON); scales in Go
 	kernelProducts        // whole products in SIMD (AVX2 + F16C)
+	kernelVNNI            // and Q4_0's eight-token and eight-row products in AVX-512 VNNI
 )
 
 // kernelID is the kernel in use: set once at init, read-only after.
@@ -92,7 +93,7 @@ func dotBlocks(row []byte, a *Acts, q4 bool) float32 {
 // (len(out) ≤ blockBatch blocks).
 func products(row []byte, q []int8, dy, out []float32, q4 bool) {
 	done := 0
-	if kernelID == kernelProducts {
+	if kernelID >= kernelProducts {
 		done = productsArch(row, q, dy, out, q4)
 	}
 	if done == len(out) {
@@ -123,18 +124,30 @@ func products(row []byte, q []int8, dy, out []float32, q4 bool) {
 type Acts8 struct {
 	Q []int8
 	D []float32
+	// S[8b+t] is eight times the sum of token t's block b of Q: what a
+	// kernel that reads Q4_0's weights (nibble − 8) as their unsigned
+	// nibbles subtracts from each block's sum.
+	S []int32
 }
 
 // NewActs8 allocates interleaved activations for n values per token.
-func NewActs8(n int) *Acts8 { return &Acts8{Q: make([]int8, 8*n), D: make([]float32, 8*n/QK)} }
+func NewActs8(n int) *Acts8 {
+	return &Acts8{Q: make([]int8, 8*n), D: make([]float32, 8*n/QK), S: make([]int32, 8*n/QK)}
+}
 
 // Interleave sets a from eight tokens' activations of equal length.
 func (a *Acts8) Interleave(acts []*Acts) {
 	nb := len(acts[0].D)
 	for t, x := range acts[:8] {
 		for b := 0; b < nb; b++ {
-			copy(a.Q[(8*b+t)*QK:(8*b+t+1)*QK], x.Q[b*QK:(b+1)*QK])
+			q := x.Q[b*QK : (b+1)*QK]
+			copy(a.Q[(8*b+t)*QK:(8*b+t+1)*QK], q)
 			a.D[8*b+t] = x.D[b]
+			var sum int32
+			for _, v := range q {
+				sum += int32(v)
+			}
+			a.S[8*b+t] = 8 * sum
 		}
 	}
 }

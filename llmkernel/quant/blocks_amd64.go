@@ -41,9 +41,19 @@ func productsQ4r8AVX2(row *byte, stride int, q *int8, dy *float32, out *float32,
 //go:noescape
 func productsQ8r8AVX2(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
 
+// productsQ4x8VNNI and productsQ4r8VNNI: productsQ4x8AVX2 and
+// productsQ4r8AVX2 in AVX-512 VNNI (blocks_amd64.s); they need AVX512F,
+// BW, VL and VNNI, and F16C.
+//
+//go:noescape
+func productsQ4x8VNNI(row *byte, q *int8, dy *float32, s *int32, out *float32, nb int)
+
+//go:noescape
+func productsQ4r8VNNI(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
+
 func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
 	nb := len(a.D)
-	if kernelID != kernelProducts || nb == 0 {
+	if kernelID < kernelProducts || nb == 0 {
 		return false
 	}
 	size := Q8_0Size
@@ -54,9 +64,12 @@ func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool 
 		panic("quant: rows overlap")
 	}
 	_, _, _ = rows[7*stride+nb*size-1], a.Q[nb*QK-1], a.D[nb-1]
-	if q4 {
+	switch {
+	case q4 && kernelID == kernelVNNI:
+		productsQ4r8VNNI(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
+	case q4:
 		productsQ4r8AVX2(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
-	} else {
+	default:
 		productsQ8r8AVX2(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
 	}
 	return true
@@ -64,7 +77,7 @@ func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool 
 
 func products8Arch(row []byte, a *Acts8, out *[8]float32, q4 bool) bool {
 	nb := len(a.D) / 8
-	if kernelID != kernelProducts || nb == 0 {
+	if kernelID < kernelProducts || nb == 0 {
 		return false
 	}
 	size := Q8_0Size
@@ -72,9 +85,13 @@ func products8Arch(row []byte, a *Acts8, out *[8]float32, q4 bool) bool {
 		size = Q4_0Size
 	}
 	_, _ = row[nb*size-1], a.Q[nb*8*QK-1]
-	if q4 {
+	switch {
+	case q4 && kernelID == kernelVNNI:
+		_ = a.S[nb*8-1]
+		productsQ4x8VNNI(&row[0], &a.Q[0], &a.D[0], &a.S[0], &out[0], nb)
+	case q4:
 		productsQ4x8AVX2(&row[0], &a.Q[0], &a.D[0], &out[0], nb)
-	} else {
+	default:
 		productsQ8x8AVX2(&row[0], &a.Q[0], &a.D[0], &out[0], nb)
 	}
 	return true
@@ -93,7 +110,7 @@ func q4kLanesAVX2(row *byte, q *int8, dy *float32, lanes *float32, nb int)
 // CPU has it; the caller has checked row's length.
 func kLanesArch(row []byte, a *KActs, lanes *[8]float32, q6 bool) bool {
 	nb := len(a.D)
-	if kernelID != kernelProducts || nb == 0 {
+	if kernelID < kernelProducts || nb == 0 {
 		return false
 	}
 	_ = a.Q[nb*QKK-1]
@@ -142,8 +159,13 @@ var Kernel = "go"
 // x/sys/cpu does not say.
 var hasF16C = cpu.X86.HasAVX2 && cpuidECX1()&(1<<29) != 0
 
+// hasVNNI: the CPU (and OS) run the AVX-512 VNNI kernels.
+var hasVNNI = hasF16C && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VNNI
+
 func init() {
 	switch {
+	case hasVNNI:
+		kernelID, Kernel = kernelVNNI, "avx512vnni"
 	case cpu.X86.HasAVX2 && hasF16C:
 		kernelID, Kernel = kernelProducts, "avx2+f16c"
 	case cpu.X86.HasAVX2:
@@ -160,6 +182,9 @@ func kernelIDs() map[string]int {
 	}
 	if cpu.X86.HasAVX2 && hasF16C {
 		k["avx2+f16c"] = kernelProducts
+	}
+	if hasVNNI {
+		k["avx512vnni"] = kernelVNNI
 	}
 	return k
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 )
 
@@ -195,11 +196,38 @@ func randRows(rng *rand.Rand, n, nb, size, stride int, finite bool) []byte {
 	return rows
 }
 
+type namedKernel struct {
+	name string
+	id   int
+}
+
+// eightKernels are the kernels with eight-token and eight-row products
+// this machine runs, in a fixed order; none skips the test.
+func eightKernels(t *testing.T) []namedKernel {
+	var ks []namedKernel
+	for name, id := range kernelIDs() {
+		if id >= kernelProducts {
+			ks = append(ks, namedKernel{name, id})
+		}
+	}
+	if len(ks) == 0 {
+		t.Skipf("no eight-token kernel on this CPU (%s)", Kernel)
+	}
+	sort.Slice(ks, func(i, j int) bool { return ks[i].id < ks[j].id })
+	return ks
+}
+
+// sameFloat: bit for bit, or both NaN.
+func sameFloat(a, b float32) bool {
+	return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b
+}
+
 // The eight-token kernel gives each token bit for bit its one-token
 // product (pure Go), for any block count, hostile weights and activations
 // at their extremes.
 func TestDot8Agrees(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 13))
+	defer func(old int) { kernelID = old }(kernelID)
 	for trial := 0; trial < 300; trial++ {
 		nb := 1 + rng.IntN(3*blockBatch)
 		acts := make([]*Acts, 8)
@@ -214,20 +242,23 @@ func TestDot8Agrees(t *testing.T) {
 				size = Q4_0Size
 			}
 			row := randRows(rng, 1, nb, size, nb*size, trial%7 != 0) // finite scales, mostly
-			var got [8]float32
-			if !Dot8(row, a8, &got, q4) {
-				t.Skipf("no eight-token kernel on this CPU (%s)", Kernel)
-			}
-			old := kernelID
 			kernelID = kernelGo
+			var want [8]float32
 			for tok := range acts {
-				want := dotBlocks(row, acts[tok], q4)
-				if math.Float32bits(got[tok]) != math.Float32bits(want) && !(got[tok] != got[tok] && want != want) {
-					kernelID = old
-					t.Fatalf("q4=%v, %d blocks, token %d: %v, one token in Go %v", q4, nb, tok, got[tok], want)
+				want[tok] = dotBlocks(row, acts[tok], q4)
+			}
+			for _, k := range eightKernels(t) {
+				kernelID = k.id
+				var got [8]float32
+				if !Dot8(row, a8, &got, q4) {
+					t.Fatalf("%s: no eight-token product", k.name)
+				}
+				for tok := range acts {
+					if !sameFloat(got[tok], want[tok]) {
+						t.Fatalf("%s, q4=%v, %d blocks, token %d: %v, one token in Go %v", k.name, q4, nb, tok, got[tok], want[tok])
+					}
 				}
 			}
-			kernelID = old
 		}
 	}
 }
@@ -268,6 +299,7 @@ func BenchmarkDot8(b *testing.B) {
 // (pure Go), for any block count and row stride, hostile weights included.
 func TestDotRows8Agrees(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 19))
+	defer func(old int) { kernelID = old }(kernelID)
 	for trial := 0; trial < 300; trial++ {
 		nb := 1 + rng.IntN(3*blockBatch)
 		a := randActs(rng, nb, trial%5 == 0)
@@ -278,20 +310,23 @@ func TestDotRows8Agrees(t *testing.T) {
 			}
 			stride := nb*size + rng.IntN(3)*size                     // rows of a wider matrix, or packed
 			rows := randRows(rng, 8, nb, size, stride, trial%7 != 0) // finite scales, mostly
-			var got [8]float32
-			if !DotRows8(rows, stride, a, &got, q4) {
-				t.Skipf("no eight-row kernel on this CPU (%s)", Kernel)
-			}
-			old := kernelID
 			kernelID = kernelGo
-			for r := range got {
-				want := dotBlocks(rows[r*stride:r*stride+nb*size], a, q4)
-				if math.Float32bits(got[r]) != math.Float32bits(want) && !(got[r] != got[r] && want != want) {
-					kernelID = old
-					t.Fatalf("q4=%v, %d blocks, row %d: %v, one row in Go %v", q4, nb, r, got[r], want)
+			var want [8]float32
+			for r := range want {
+				want[r] = dotBlocks(rows[r*stride:r*stride+nb*size], a, q4)
+			}
+			for _, k := range eightKernels(t) {
+				kernelID = k.id
+				var got [8]float32
+				if !DotRows8(rows, stride, a, &got, q4) {
+					t.Fatalf("%s: no eight-row product", k.name)
+				}
+				for r := range got {
+					if !sameFloat(got[r], want[r]) {
+						t.Fatalf("%s, q4=%v, %d blocks, row %d: %v, one row in Go %v", k.name, q4, nb, r, got[r], want[r])
+					}
 				}
 			}
-			kernelID = old
 		}
 	}
 }
