@@ -173,7 +173,8 @@ func equalIDs(a []int32, b []int) bool {
 // 20 prompts, for F32, F16, Q8_0, Q4_0, Q4_K and Q6_K weights, and the
 // mixes llama.cpp's quantizer writes — Q4_0 with a Q6_K output (ollama's
 // tinyllama) and Q4_K_M (Q4_K, with Q6_K for the output, attn_v and
-// ffn_down) — (grouped-query attention, the 32k vocabulary); a divergence
+// ffn_down) — (grouped-query attention, two query heads to a key head and,
+// for the Q4_0 files, TinyLlama's eight; the 32k vocabulary); a divergence
 // is accepted only where llama.cpp's own top two logits are within 1e-3.
 // The first step's logits agree within 1e-6 of their range: the engine
 // rounds where llama.cpp rounds (measured here: bit-identical for all).
@@ -186,13 +187,21 @@ func TestGreedyMatchesLlamaCpp(t *testing.T) {
 		typ   uint32
 		types map[string]uint32
 		tol   float64 // max |logit difference| / max |logit|
-	}{{"F32", 0, nil, 1e-6}, {"F16", 1, nil, 1e-6}, {"Q8_0", 8, nil, 1e-6}, {"Q4_0", 2, nil, 1e-6},
-		{"Q4_K", 12, nil, 1e-6}, {"Q6_K", 14, nil, 1e-6},
-		{"Q4_0+Q6_K-output", 2, map[string]uint32{"output": q6}, 1e-6},
-		{"Q4_K_M", 12, map[string]uint32{"output": q6, "attn_v": q6, "ffn_down": q6}, 1e-6}} {
+		// TinyLlama's heads: 64 wide, eight query heads to a key head
+		// (the engine scores the eight together); else four heads of 64
+		// to two key heads.
+		tinyHeads bool
+	}{{"F32", 0, nil, 1e-6, false}, {"F16", 1, nil, 1e-6, false}, {"Q8_0", 8, nil, 1e-6, false}, {"Q4_0", 2, nil, 1e-6, true},
+		{"Q4_K", 12, nil, 1e-6, false}, {"Q6_K", 14, nil, 1e-6, false},
+		{"Q4_0+Q6_K-output", 2, map[string]uint32{"output": q6}, 1e-6, true},
+		{"Q4_K_M", 12, map[string]uint32{"output": q6, "attn_v": q6, "ffn_down": q6}, 1e-6, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Rows of 256 values: the k-quants' super-block.
-			path := writeModel(t, tinygguf.Spec{Embd: 256, Heads: 4, KVHeads: 2, Layers: 2, FFN: 512, Type: tc.typ, Types: tc.types, Vocab: voc, Seed: 7})
+			sp := tinygguf.Spec{Embd: 256, Heads: 4, KVHeads: 2, Layers: 2, FFN: 512, Type: tc.typ, Types: tc.types, Vocab: voc, Seed: 7}
+			if tc.tinyHeads {
+				sp.Embd, sp.Heads, sp.KVHeads = 512, 8, 1
+			}
+			path := writeModel(t, sp)
 			m, err := llama.Open(path)
 			if err != nil {
 				t.Fatal(err)

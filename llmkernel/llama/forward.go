@@ -31,8 +31,13 @@ type State struct {
 	all    [][]float32 // EvalAll's logits, per token (allocated on first use)
 	scores []float32   // per head: max positions
 	qh     []float32   // the query rounded to half
-	out    prepared    // the output layer's input
-	last   *tree       // the last EvalTree's, until its branch is kept
+	// For SIMD attention: each key head's eight query heads rounded to
+	// half and transposed (value i of head j at 8i+j), their scores (per
+	// position, eight), and each head's double sums of values.
+	qT, scores8 []float32
+	acc         []float64
+	out         prepared // the output layer's input
+	last        *tree    // the last EvalTree's, until its branch is kept
 }
 
 // maxBatch is how many prompt tokens go through the model together: each
@@ -73,6 +78,12 @@ func (m *Model) NewState(maxTokens, threads int) *State {
 	s := &State{m: m, threads: threads, max: maxTokens,
 		xn: make([]float32, m.Embd), logits: make([]float32, m.VocabSize),
 		scores: make([]float32, m.Heads*maxTokens), qh: make([]float32, m.Embd)}
+	if simdAttention {
+		s.acc = make([]float64, m.Embd)
+		if m.Heads == 8*m.KVHeads {
+			s.qT, s.scores8 = make([]float32, m.Embd), make([]float32, m.Heads*maxTokens)
+		}
+	}
 	s.k = make([][]float32, m.Layers)
 	s.v = make([][]float32, m.Layers)
 	for l := range s.k {
@@ -304,10 +315,10 @@ func (s *State) forward(ctx context.Context, toks []int32, tr *tree, wantLogits 
 			s.rope(b.q[j], m.Heads, p)
 			s.rope(b.kk[j], m.KVHeads, p)
 			kc, vc := s.k[li][slot*kvw:(slot+1)*kvw], s.v[li][slot*kvw:(slot+1)*kvw]
-			for i := range kc {
-				kc[i] = quant.RoundF16(b.kk[j][i])
-				vc[i] = quant.RoundF16(b.vv[j][i])
-			}
+			copy(kc, b.kk[j])
+			copy(vc, b.vv[j])
+			quant.RoundF16s(kc)
+			quant.RoundF16s(vc)
 		}
 		// Causal: token j sees the positions up to its own, which are
 		// all in the cache now; in a tree, the cached positions before
@@ -356,90 +367,164 @@ func (s *State) forward(ctx context.Context, toks []int32, tr *tree, wantLogits 
 // probabilities rounded to half, weighted sum of the cached values.
 func (s *State) attention(li, pre int, more []int, group int, scale float32, q, att []float32) {
 	m := s.m
-	kvw := m.KVHeads * m.HeadDim
-	hd := m.HeadDim
-	kc, vc := s.k[li], s.v[li]
 	n := pre + len(more)
+	if simdAttention && group == 8 && m.HeadDim%16 == 0 {
+		// Eight query heads share a key head: their scores are the eight
+		// lanes of one register.
+		s.parallel(m.KVHeads, s.split(n*m.Embd*2), func(g0, g1 int) {
+			for g := g0; g < g1; g++ {
+				s.attendGroup(li, pre, more, g, scale, q, att)
+			}
+		})
+		return
+	}
 	s.parallel(m.Heads, s.split(n*m.Embd*2), func(h0, h1 int) {
 		for h := h0; h < h1; h++ {
-			scores := s.scores[h*s.max : h*s.max+n]
-			qh := s.qh[h*hd : h*hd+hd]
-			kvh := h / group
-			for i := range qh {
-				qh[i] = quant.RoundF16(q[h*hd+i])
-			}
-			// ggml_vec_dot_f16: float products, a double sum in order.
-			// Four positions' sums run side by side (each still in
-			// order): four dependency chains instead of one.
-			t := 0
-			for ; t+4 <= pre; t += 4 {
-				o := t*kvw + kvh*hd
-				k0, k1 := kc[o:o+hd], kc[o+kvw:o+kvw+hd]
-				k2, k3 := kc[o+2*kvw:o+2*kvw+hd], kc[o+3*kvw:o+3*kvw+hd]
-				var d0, d1, d2, d3 float64
-				for i, qv := range qh {
-					d0 += float64(qv * k0[i])
-					d1 += float64(qv * k1[i])
-					d2 += float64(qv * k2[i])
-					d3 += float64(qv * k3[i])
-				}
-				scores[t], scores[t+1], scores[t+2], scores[t+3] = float32(d0)*scale, float32(d1)*scale, float32(d2)*scale, float32(d3)*scale
-			}
-			for ; t < n; t++ {
-				slot := t
-				if t >= pre {
-					slot = more[t-pre]
-				}
-				k := kc[slot*kvw+kvh*hd : slot*kvw+kvh*hd+hd]
-				var d float64
-				for i, qv := range qh {
-					d += float64(qv * k[i])
-				}
-				scores[t] = float32(d) * scale
-			}
-			mx := float32(math.Inf(-1))
-			for _, sc := range scores[:n] {
-				mx = max(mx, sc)
-			}
-			inv := float32(1 / softmaxExp(scores[:n], mx))
-			for t := 0; t < n; t++ {
-				scores[t] = quant.RoundF16(scores[t] * inv)
-			}
-			// V is cached by position: each output is a dot product over
-			// positions, summed in double in order; four outputs at a time.
-			out := att[h*hd : h*hd+hd]
-			base := kvh * hd
-			i := 0
-			for ; i+4 <= hd; i += 4 {
-				var d0, d1, d2, d3 float64
-				for t, sc := range scores[:pre] {
-					v := vc[t*kvw+base+i : t*kvw+base+i+4]
-					d0 += float64(sc * v[0])
-					d1 += float64(sc * v[1])
-					d2 += float64(sc * v[2])
-					d3 += float64(sc * v[3])
-				}
-				for e, slot := range more {
-					sc, v := scores[pre+e], vc[slot*kvw+base+i:slot*kvw+base+i+4]
-					d0 += float64(sc * v[0])
-					d1 += float64(sc * v[1])
-					d2 += float64(sc * v[2])
-					d3 += float64(sc * v[3])
-				}
-				out[i], out[i+1], out[i+2], out[i+3] = float32(d0), float32(d1), float32(d2), float32(d3)
-			}
-			for ; i < hd; i++ {
-				var d float64
-				for t, sc := range scores[:pre] {
-					d += float64(sc * vc[t*kvw+base+i])
-				}
-				for e, slot := range more {
-					d += float64(scores[pre+e] * vc[slot*kvw+base+i])
-				}
-				out[i] = float32(d)
-			}
+			s.keyScores(li, pre, more, h, h/group, scale, q)
+			s.attendHead(li, pre, more, h, h/group, att)
 		}
 	})
+}
+
+// keyScores sets head h's scores (s.scores) against the cached keys of key
+// head kvh: ggml_vec_dot_f16's float products, a double sum in order.
+func (s *State) keyScores(li, pre int, more []int, h, kvh int, scale float32, q []float32) {
+	m := s.m
+	kvw := m.KVHeads * m.HeadDim
+	hd := m.HeadDim
+	kc := s.k[li]
+	n := pre + len(more)
+	scores := s.scores[h*s.max : h*s.max+n]
+	qh := s.qh[h*hd : h*hd+hd]
+	copy(qh, q[h*hd:h*hd+hd])
+	quant.RoundF16s(qh)
+	// Four positions' sums run side by side (each still in order): four
+	// dependency chains instead of one.
+	t := 0
+	for ; t+4 <= pre; t += 4 {
+		o := t*kvw + kvh*hd
+		k0, k1 := kc[o:o+hd], kc[o+kvw:o+kvw+hd]
+		k2, k3 := kc[o+2*kvw:o+2*kvw+hd], kc[o+3*kvw:o+3*kvw+hd]
+		var d0, d1, d2, d3 float64
+		for i, qv := range qh {
+			d0 += float64(qv * k0[i])
+			d1 += float64(qv * k1[i])
+			d2 += float64(qv * k2[i])
+			d3 += float64(qv * k3[i])
+		}
+		scores[t], scores[t+1], scores[t+2], scores[t+3] = float32(d0)*scale, float32(d1)*scale, float32(d2)*scale, float32(d3)*scale
+	}
+	for ; t < n; t++ {
+		slot := t
+		if t >= pre {
+			slot = more[t-pre]
+		}
+		k := kc[slot*kvw+kvh*hd : slot*kvw+kvh*hd+hd]
+		var d float64
+		for i, qv := range qh {
+			d += float64(qv * k[i])
+		}
+		scores[t] = float32(d) * scale
+	}
+}
+
+// attendGroup is keyScores and attendHead for the eight query heads of
+// key head g, their scores computed together (qkHeads8).
+func (s *State) attendGroup(li, pre int, more []int, g int, scale float32, q, att []float32) {
+	m := s.m
+	kvw := m.KVHeads * m.HeadDim
+	hd := m.HeadDim
+	kc := s.k[li]
+	n := pre + len(more)
+	qT := s.qT[g*8*hd : (g+1)*8*hd]
+	qh := s.qh[g*8*hd : (g+1)*8*hd]
+	copy(qh, q[g*8*hd:(g+1)*8*hd])
+	quant.RoundF16s(qh)
+	for j := range 8 {
+		for i := range hd {
+			qT[8*i+j] = qh[j*hd+i]
+		}
+	}
+	out := s.scores8[g*8*s.max : g*8*s.max+8*n]
+	qkHeads8(qT, kc[g*hd:], kvw, pre, hd, scale, out)
+	for e, slot := range more {
+		qkHeads8(qT, kc[slot*kvw+g*hd:], kvw, 1, hd, scale, out[8*(pre+e):])
+	}
+	for j := range 8 {
+		h := 8*g + j
+		scores := s.scores[h*s.max : h*s.max+n]
+		for t := range scores {
+			scores[t] = out[8*t+j]
+		}
+		s.attendHead(li, pre, more, h, g, att)
+	}
+}
+
+// attendHead turns head h's scores into probabilities (softmax with a
+// double-precision sum, rounded to half) and sets its output to their
+// weighted sum of key head kvh's cached values.
+func (s *State) attendHead(li, pre int, more []int, h, kvh int, att []float32) {
+	m := s.m
+	kvw := m.KVHeads * m.HeadDim
+	hd := m.HeadDim
+	vc := s.v[li]
+	n := pre + len(more)
+	scores := s.scores[h*s.max : h*s.max+n]
+	mx := float32(math.Inf(-1))
+	for _, sc := range scores {
+		mx = max(mx, sc)
+	}
+	inv := float32(1 / softmaxExp(scores, mx))
+	for t := range scores {
+		scores[t] *= inv
+	}
+	quant.RoundF16s(scores)
+	// V is cached by position: each output is a dot product over
+	// positions, summed in double in order.
+	out := att[h*hd : h*hd+hd]
+	base := kvh * hd
+	if simdAttention && hd%16 == 0 {
+		acc := s.acc[h*hd : h*hd+hd]
+		clear(acc)
+		sv(scores, vc[base:], kvw, pre, hd, acc)
+		for e, slot := range more {
+			sv(scores[pre+e:], vc[slot*kvw+base:], kvw, 1, hd, acc)
+		}
+		for i, d := range acc {
+			out[i] = float32(d)
+		}
+		return
+	}
+	// Four outputs at a time.
+	i := 0
+	for ; i+4 <= hd; i += 4 {
+		var d0, d1, d2, d3 float64
+		for t, sc := range scores[:pre] {
+			v := vc[t*kvw+base+i : t*kvw+base+i+4]
+			d0 += float64(sc * v[0])
+			d1 += float64(sc * v[1])
+			d2 += float64(sc * v[2])
+			d3 += float64(sc * v[3])
+		}
+		for e, slot := range more {
+			sc, v := scores[pre+e], vc[slot*kvw+base+i:slot*kvw+base+i+4]
+			d0 += float64(sc * v[0])
+			d1 += float64(sc * v[1])
+			d2 += float64(sc * v[2])
+			d3 += float64(sc * v[3])
+		}
+		out[i], out[i+1], out[i+2], out[i+3] = float32(d0), float32(d1), float32(d2), float32(d3)
+	}
+	for ; i < hd; i++ {
+		var d float64
+		for t, sc := range scores[:pre] {
+			d += float64(sc * vc[t*kvw+base+i])
+		}
+		for e, slot := range more {
+			d += float64(scores[pre+e] * vc[slot*kvw+base+i])
+		}
+		out[i] = float32(d)
+	}
 }
 
 // rope rotates each head's first RopeDim values in pairs (llama's "normal"
@@ -527,9 +612,8 @@ func (s *State) prepare(w *matrix, x []float32, scratch prepared) prepared {
 	switch form(w.typ) {
 	case gguf.F16:
 		xh := scratch.xh[:len(x)]
-		for i, v := range x {
-			xh[i] = quant.RoundF16(v)
-		}
+		copy(xh, x)
+		quant.RoundF16s(xh)
 		return prepared{xh: xh}
 	case gguf.Q8_0:
 		scratch.acts.Quantize(x)

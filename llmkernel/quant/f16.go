@@ -81,3 +81,16 @@ func F32ToF16(f float32) uint16 {
 
 // RoundF16 is f rounded through half precision.
 func RoundF16(f float32) float32 { return F16ToF32(F32ToF16(f)) }
+
+// RoundF16s sets each x[i] to RoundF16(x[i]), in SIMD where the CPU has
+// it (the same bits: IEEE rounding to nearest, ties to even, subnormal
+// halves included; a NaN goes through RoundF16).
+func RoundF16s(x []float32) {
+	for len(x) > 0 {
+		x = x[roundF16sArch(x):]
+		if len(x) > 0 {
+			x[0] = RoundF16(x[0])
+			x = x[1:]
+		}
+	}
+}

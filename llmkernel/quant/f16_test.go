@@ -37,3 +37,33 @@ func TestF16(t *testing.T) {
 		t.Error("edge values")
 	}
 }
+
+// RoundF16s gives RoundF16's bits for every value: all of float32's
+// exponents (subnormal halves, overflow to Inf, ties), NaNs anywhere, and
+// every length (the SIMD groups of eight and the tail).
+func TestRoundF16s(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	for trial := 0; trial < 2000; trial++ {
+		x := make([]float32, rng.IntN(40))
+		for i := range x {
+			switch rng.IntN(10) {
+			case 0: // halfway between two halves (exact in float32), or one ulp off
+				h := uint16(rng.Uint32())
+				mid := (F16ToF32(h) + F16ToF32(h+1)) / 2
+				x[i] = math.Float32frombits(math.Float32bits(mid) + uint32(rng.IntN(3)-1))
+			case 1:
+				x[i] = float32(math.NaN())
+			default:
+				x[i] = math.Float32frombits(rng.Uint32())
+			}
+		}
+		got := append([]float32(nil), x...)
+		RoundF16s(got)
+		for i, v := range x {
+			want := RoundF16(v)
+			if math.Float32bits(got[i]) != math.Float32bits(want) {
+				t.Fatalf("%v (%#08x): %v (%#08x), RoundF16 %v (%#08x)", v, math.Float32bits(v), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+			}
+		}
+	}
+}
