@@ -295,6 +295,17 @@ func (s *State) forward(ctx context.Context, toks []int32, tr *tree, wantLogits 
 	for j, t := range toks {
 		embedRow(m.tokEmbd, int(t), x[j])
 	}
+	// What each token attends to. Causal: token j sees the positions up
+	// to its own, which are all in the cache by then; in a tree, the
+	// cached positions before it and its own branch.
+	spans := make([]span, n)
+	for j := range spans {
+		if tr == nil {
+			spans[j].pre = s.pos + j + 1
+		} else {
+			spans[j] = span{tr.base, slices.Clone(tr.branch(s.pos + j - tr.base))}
+		}
+	}
 	for li := range m.layers {
 		// Cancelled between layers: the positions stay unevaluated (the
 		// cache rows this batch wrote are past s.pos, rewritten by the
@@ -303,11 +314,11 @@ func (s *State) forward(ctx context.Context, toks []int32, tr *tree, wantLogits 
 			return err
 		}
 		l := &m.layers[li]
-		for j := range n {
+		s.perToken(n, func(j int) {
 			rmsNorm(xn[j], x[j], l.attnNorm, m.Eps)
-		}
+		})
 		s.mul([]*matrix{l.q, l.k, l.v}, xn, [][][]float32{b.q[:n], b.kk[:n], b.vv[:n]})
-		for j := range n {
+		s.perToken(n, func(j int) {
 			slot, p := s.pos+j, s.pos+j
 			if tr != nil {
 				p = tr.base + tr.depth[slot-tr.base]
@@ -319,34 +330,25 @@ func (s *State) forward(ctx context.Context, toks []int32, tr *tree, wantLogits 
 			copy(vc, b.vv[j])
 			quant.RoundF16s(kc)
 			quant.RoundF16s(vc)
-		}
-		// Causal: token j sees the positions up to its own, which are
-		// all in the cache now; in a tree, the cached positions before
-		// it and its own branch.
-		for j := range n {
-			if tr == nil {
-				s.attention(li, s.pos+j+1, nil, group, scale, b.q[j], b.att[j])
-			} else {
-				s.attention(li, tr.base, tr.branch(s.pos+j-tr.base), group, scale, b.q[j], b.att[j])
-			}
-		}
+		})
+		s.attention(li, spans, group, scale)
 		s.mul([]*matrix{l.o}, b.att[:n], [][][]float32{xn})
-		for j := range n {
+		s.perToken(n, func(j int) {
 			for i := range x[j] {
 				x[j][i] += xn[j][i]
 			}
 			rmsNorm(xn[j], x[j], l.ffnNorm, m.Eps)
-		}
+		})
 		s.mul([]*matrix{l.gate, l.up}, xn, [][][]float32{b.ffg[:n], b.ffu[:n]})
-		for j := range n {
+		s.perToken(n, func(j int) {
 			swiglu(b.ffg[j], b.ffu[j])
-		}
+		})
 		s.mul([]*matrix{l.down}, b.ffg[:n], [][][]float32{xn})
-		for j := range n {
+		s.perToken(n, func(j int) {
 			for i := range x[j] {
 				x[j][i] += xn[j][i]
 			}
-		}
+		})
 	}
 	s.pos += n
 	if wantLogits {
@@ -360,28 +362,50 @@ func (s *State) forward(ctx context.Context, toks []int32, tr *tree, wantLogits 
 	return nil
 }
 
-// attention computes every head's output for query q into att, over the
-// cached positions before pre and then the cache slots in more, in that
-// order: scores of the query (rounded to half, as ggml's F16·F32 product
-// does) against the cached keys, softmax with a double-precision sum,
-// probabilities rounded to half, weighted sum of the cached values.
-func (s *State) attention(li, pre int, more []int, group int, scale float32, q, att []float32) {
-	m := s.m
-	n := pre + len(more)
+// span is what a token attends to: the cached positions before pre, then
+// the cache slots in more, in that order.
+type span struct {
+	pre  int
+	more []int
+}
+
+// attention computes every head's output for the batch's tokens (b.q),
+// token j over spans[j], into b.att. Each head's: scores of the query
+// (rounded to half, as ggml's F16·F32 product does) against the cached
+// keys, softmax with a double-precision sum, probabilities rounded to
+// half, weighted sum of the cached values. The threads split the heads (a
+// head's scratch is its own), each doing every token: one split a layer.
+func (s *State) attention(li int, spans []span, group int, scale float32) {
+	m, b := s.m, s.b
+	work := len(spans) * (s.pos + len(spans)) * m.Embd * 2
 	if simdAttention && group == 8 && m.HeadDim%16 == 0 {
 		// Eight query heads share a key head: their scores are the eight
 		// lanes of one register.
-		s.parallel(m.KVHeads, s.split(n*m.Embd*2), func(g0, g1 int) {
-			for g := g0; g < g1; g++ {
-				s.attendGroup(li, pre, more, g, scale, q, att)
+		s.parallel(m.KVHeads, s.split(work), func(g0, g1 int) {
+			for j, sp := range spans {
+				for g := g0; g < g1; g++ {
+					s.attendGroup(li, sp.pre, sp.more, g, scale, b.q[j], b.att[j])
+				}
 			}
 		})
 		return
 	}
-	s.parallel(m.Heads, s.split(n*m.Embd*2), func(h0, h1 int) {
-		for h := h0; h < h1; h++ {
-			s.keyScores(li, pre, more, h, h/group, scale, q)
-			s.attendHead(li, pre, more, h, h/group, att)
+	s.parallel(m.Heads, s.split(work), func(h0, h1 int) {
+		for j, sp := range spans {
+			for h := h0; h < h1; h++ {
+				s.keyScores(li, sp.pre, sp.more, h, h/group, scale, b.q[j])
+				s.attendHead(li, sp.pre, sp.more, h, h/group, b.att[j])
+			}
+		}
+	})
+}
+
+// perToken runs f for each of a batch's n tokens, the tokens split over
+// the threads (each token's work touches only its own rows).
+func (s *State) perToken(n int, f func(j int)) {
+	s.parallel(n, min(n, s.threads), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			f(j)
 		}
 	})
 }
@@ -657,7 +681,8 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	}
 	b := s.b
 	in := b.in[:len(xs)]
-	for j, x := range xs {
+	s.perToken(len(xs), func(j int) {
+		x := xs[j]
 		scratch := prepared{xh: b.xh[j], acts: b.actsE[j]}
 		if b.kactsE != nil {
 			scratch.kacts = b.kactsE[j]
@@ -669,7 +694,7 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 			}
 		}
 		in[j] = s.prepare(ws[0], x, scratch)
-	}
+	})
 	// Groups of eight tokens go through the eight-token kernel (each
 	// weight block read once for eight), where the CPU has one; a last
 	// partial group of padEight or more is padded (the padding's products

@@ -67,3 +67,51 @@ func TestRoundF16s(t *testing.T) {
 		}
 	}
 }
+
+// Quantize gives the Go code's bits on every CPU: blocks of every scale
+// (tiny to huge, subnormal and overflowing 1/d), values halfway between
+// two integers once scaled, zeros, NaN and ±Inf (a hostile file's
+// activations), at every length.
+func TestQuantizeAgrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 4))
+	for trial := 0; trial < 3000; trial++ {
+		nb := 1 + rng.IntN(6)
+		x := make([]float32, nb*QK)
+		for b := 0; b < nb; b++ {
+			scale := math.Pow(2, float64(rng.IntN(300)-150))
+			kind := rng.IntN(8)
+			for i := b * QK; i < (b+1)*QK; i++ {
+				v := float32(rng.NormFloat64() * scale)
+				switch {
+				case kind == 0 && i%7 == 0: // halfway once scaled: amax 127·s, v (k+½)·s
+					v = float32((float64(rng.IntN(254)-127) + 0.5) * scale)
+					if i == b*QK {
+						v = float32(127 * scale)
+					}
+				case kind == 1:
+					v = 0
+				case kind == 2 && i%11 == 3:
+					v = []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}[rng.IntN(3)]
+				case kind == 3:
+					v = math.Float32frombits(rng.Uint32())
+				}
+				x[i] = v
+			}
+		}
+		got, want := NewActs(len(x)), NewActs(len(x))
+		got.Quantize(x)
+		for b := 0; b < nb; b++ {
+			want.quantizeBlock(x, b)
+		}
+		for b := range want.D {
+			if math.Float32bits(got.D[b]) != math.Float32bits(want.D[b]) && !(got.D[b] != got.D[b] && want.D[b] != want.D[b]) {
+				t.Fatalf("block %d scale %v, Go %v", b, got.D[b], want.D[b])
+			}
+		}
+		for i := range want.Q {
+			if got.Q[i] != want.Q[i] {
+				t.Fatalf("value %d (%v, block scale %v): %d, Go %d", i, x[i], want.D[i/QK], got.Q[i], want.Q[i])
+			}
+		}
+	}
+}

@@ -36,33 +36,44 @@ func NewActs(n int) *Acts { return &Acts{Q: make([]int8, n), D: make([]float32, 
 // without AVX): scale amax/127 stored as a half, values x·(1/scale) rounded
 // half away from zero.
 func (a *Acts) Quantize(x []float32) {
-	for b := 0; b < len(x)/QK; b++ {
-		blk := x[b*QK : b*QK+QK]
-		var amax float32
-		for _, v := range blk {
-			amax = max(amax, float32(math.Abs(float64(v))))
+	nb := len(x) / QK
+	for b := 0; b < nb; b++ {
+		// SIMD where the CPU has it (the same bits), up to a block it
+		// leaves to this code (Inf, NaN, 1/d overflowing).
+		if b += quantizeArch(x[b*QK:nb*QK], a.Q[b*QK:nb*QK], a.D[b:nb]); b == nb {
+			return
 		}
-		d := amax / 127
-		a.D[b] = F16ToF32(F32ToF16(d))
-		var id float32
-		if d != 0 {
-			id = 1 / d
+		a.quantizeBlock(x, b)
+	}
+}
+
+// quantizeBlock quantizes block b of x.
+func (a *Acts) quantizeBlock(x []float32, b int) {
+	blk := x[b*QK : b*QK+QK]
+	var amax float32
+	for _, v := range blk {
+		amax = max(amax, float32(math.Abs(float64(v))))
+	}
+	d := amax / 127
+	a.D[b] = F16ToF32(F32ToF16(d))
+	var id float32
+	if d != 0 {
+		id = 1 / d
+	}
+	q := a.Q[b*QK : b*QK+QK]
+	for i, v := range blk {
+		// Finite activations land in [-127, 127]; a model that makes
+		// NaN or Inf (a hostile file) gets 0 or ±127, never -128.
+		r := math.Round(float64(v * id))
+		switch {
+		case r != r: // NaN
+			r = 0
+		case r < -127:
+			r = -127
+		case r > 127:
+			r = 127
 		}
-		q := a.Q[b*QK : b*QK+QK]
-		for i, v := range blk {
-			// Finite activations land in [-127, 127]; a model that makes
-			// NaN or Inf (a hostile file) gets 0 or ±127, never -128.
-			r := math.Round(float64(v * id))
-			switch {
-			case r != r: // NaN
-				r = 0
-			case r < -127:
-				r = -127
-			case r > 127:
-				r = 127
-			}
-			q[i] = int8(r)
-		}
+		q[i] = int8(r)
 	}
 }
 
