@@ -468,37 +468,38 @@ DATA nibbleShifts<>+48(SB)/8, $0x0004000400040004
 DATA nibbleShifts<>+56(SB)/8, $0x0004000400040004
 GLOBL nibbleShifts<>(SB), RODATA|NOPTR, $64
 
-// lanes8Index: VPERMD's picks of the eight sums (dwords 0 and 2 of each
-// 128-bit lane) in token order.
-DATA lanes8Index<>+0(SB)/4, $0
-DATA lanes8Index<>+4(SB)/4, $4
-DATA lanes8Index<>+8(SB)/4, $8
-DATA lanes8Index<>+12(SB)/4, $12
-DATA lanes8Index<>+16(SB)/4, $2
-DATA lanes8Index<>+20(SB)/4, $6
-DATA lanes8Index<>+24(SB)/4, $10
-DATA lanes8Index<>+28(SB)/4, $14
-DATA lanes8Index<>+32(SB)/8, $0
-DATA lanes8Index<>+40(SB)/8, $0
-DATA lanes8Index<>+48(SB)/8, $0
-DATA lanes8Index<>+56(SB)/8, $0
-GLOBL lanes8Index<>(SB), RODATA|NOPTR, $64
+// packIndex: REDUCEPACK's VPERMD picks (tokens 0, 2, 4, 6 in dwords 0-3,
+// 1, 3, 5, 7 in 8-11).
+DATA packIndex<>+0(SB)/4, $0
+DATA packIndex<>+4(SB)/4, $8
+DATA packIndex<>+8(SB)/4, $1
+DATA packIndex<>+12(SB)/4, $9
+DATA packIndex<>+16(SB)/4, $2
+DATA packIndex<>+20(SB)/4, $10
+DATA packIndex<>+24(SB)/4, $3
+DATA packIndex<>+28(SB)/4, $11
+DATA packIndex<>+32(SB)/8, $0
+DATA packIndex<>+40(SB)/8, $0
+DATA packIndex<>+48(SB)/8, $0
+DATA packIndex<>+56(SB)/8, $0
+GLOBL packIndex<>(SB), RODATA|NOPTR, $64
 
-// REDUCE2x4: Y3 = the eight sums of Z3..Z6's lanes, in order, as int32,
-// where each register holds two 256-bit halves of eight lanes (Z3: sums
-// 0 and 1, …, Z6: 6 and 7): halves paired across registers, then lanes
-// within them, then VPERMD (index in ZIDX) picks the sums. Z7-Z10 scratch.
-#define REDUCE2x4(ZIDX) \
-	VSHUFI64X2 $0x88, Z4, Z3, Z7 \
-	VSHUFI64X2 $0xDD, Z4, Z3, Z8 \
-	VPADDD Z8, Z7, Z7 \
-	VSHUFI64X2 $0x88, Z6, Z5, Z9 \
-	VSHUFI64X2 $0xDD, Z6, Z5, Z10 \
-	VPADDD Z10, Z9, Z9 \
-	VPUNPCKLQDQ Z9, Z7, Z3 \
-	VPUNPCKHQDQ Z9, Z7, Z4 \
-	VPADDD Z4, Z3, Z3 \
-	VPSHUFD $0xB1, Z3, Z4 \
+// REDUCEPACK(ZIDX): Y3 = the eight sums of Z3..Z6's lanes, in order, as
+// int32, where each register holds two 256-bit halves of eight lanes (Z3:
+// sums 0 and 1, …, Z6: 6 and 7). The first two levels pack lanes to
+// int16 (VPACKSSDW) and add pairs (VPMADDWD by 16-bit ones, Z17): exact,
+// as no partial sum of a quarter of a block leaves int16 (a lane is four
+// products, |q·y| ≤ 15·127, less at most 8·Σ of four y: |lane| ≤ 11,684,
+// two lanes ≤ 23,368 < 2^15); the last adds the 128-bit halves of each
+// sum (VSHUFI64X2) and VPERMD (index in ZIDX) picks the sums. Z4 scratch.
+#define REDUCEPACK(ZIDX) \
+	VPACKSSDW Z4, Z3, Z3 \
+	VPACKSSDW Z6, Z5, Z5 \
+	VPMADDWD Z17, Z3, Z3 \
+	VPMADDWD Z17, Z5, Z5 \
+	VPACKSSDW Z5, Z3, Z3 \
+	VPMADDWD Z17, Z3, Z3 \
+	VSHUFI64X2 $0xB1, Z3, Z3, Z4 \
 	VPADDD Z4, Z3, Z3 \
 	VPERMD Z3, ZIDX, Z3
 
@@ -527,7 +528,9 @@ TEXT ·productsQ4r8VNNI(SB), NOSPLIT, $0-48
 	MOVQ AX, X1
 	VPBROADCASTQ X1, Z1
 	VMOVDQU64 nibbleShifts<>(SB), Z13
-	VMOVDQU64 lanes8Index<>(SB), Z16
+	VMOVDQU64 packIndex<>(SB), Z16
+	MOVQ $0x0001000100010001, AX
+	VPBROADCASTQ AX, Z17
 	MOVW $0xFF00, AX
 	KMOVW AX, K1
 	LEAQ (R10)(R8*4), R11
@@ -546,7 +549,7 @@ vr4loop:
 	VROWS(2(SI)(R8*2), 2(SI)(R9*1), Z4)
 	VROWS(2(R10), 2(R10)(R8*1), Z5)
 	VROWS(2(R10)(R8*2), 2(R10)(R9*1), Z6)
-	REDUCE2x4(Z16)
+	REDUCEPACK(Z16)
 	VCVTDQ2PS Y3, Y3
 	VPINSRW $0, (SI), X12, X12
 	VPINSRW $1, (SI)(R8*1), X12, X12
@@ -589,7 +592,9 @@ TEXT ·productsQ4x8VNNI(SB), NOSPLIT, $0-48
 	MOVQ AX, X14
 	VPBROADCASTQ X14, Z14
 	VMOVDQU64 nibbleShifts<>(SB), Z13
-	VMOVDQU64 lanes8Index<>(SB), Z15
+	VMOVDQU64 packIndex<>(SB), Z15
+	MOVQ $0x0001000100010001, AX
+	VPBROADCASTQ AX, Z17
 	VXORPS Y11, Y11, Y11
 
 v48loop:
@@ -604,7 +609,7 @@ v48loop:
 	VPDPBUSD 128(DI), Z0, Z5
 	VPXORD Z6, Z6, Z6
 	VPDPBUSD 192(DI), Z0, Z6
-	REDUCE2x4(Z15)
+	REDUCEPACK(Z15)
 	VPSUBD (R8), Y3, Y3
 	VCVTDQ2PS Y3, Y3
 	VPBROADCASTW (SI), X12
