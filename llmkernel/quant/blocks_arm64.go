@@ -82,4 +82,33 @@ func kLanesArch(row []byte, a *KActs, lanes *[8]float32, q6 bool) bool {
 
 func products8Arch([]byte, *Acts8, *[8]float32, bool) bool { return false }
 
-func rows8Arch([]byte, int, *Acts, *[8]float32, bool) bool { return false }
+// productsQ4r8NEON and productsQ8r8NEON: eight consecutive rows (stride
+// bytes apart) times one token's activations, nb ≥ 1 blocks
+// (blocks_arm64.s).
+//
+//go:noescape
+func productsQ4r8NEON(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
+
+//go:noescape
+func productsQ8r8NEON(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
+
+func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
+	nb := len(a.D)
+	if kernelID < kernelArch || nb == 0 {
+		return false
+	}
+	size := Q8_0Size
+	if q4 {
+		size = Q4_0Size
+	}
+	if stride < nb*size {
+		panic("quant: rows overlap")
+	}
+	_, _, _ = rows[7*stride+nb*size-1], a.Q[nb*QK-1], a.D[nb-1]
+	if q4 {
+		productsQ4r8NEON(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
+	} else {
+		productsQ8r8NEON(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
+	}
+	return true
+}
