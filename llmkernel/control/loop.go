@@ -2,7 +2,9 @@ package control
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"sync"
 	"time"
@@ -44,8 +46,10 @@ type LoopStats struct {
 	SampleErrors uint64 `json:"sample_errors"`
 	Outcomes     uint64 `json:"outcomes"`
 	// Coverage: sandbox-windows after a sandbox's first (a window needs
-	// two samples), and those in which the engine decided for it (a
-	// sample that failed, or a window cut short, decides nothing).
+	// two samples), but for those in which its cgroup, there before, is
+	// gone (the sandbox has ended), and those in which the engine decided
+	// for it (a sample that failed, or a window cut short, decides
+	// nothing).
 	SandboxWindows uint64 `json:"sandbox_windows"`
 	Decided        uint64 `json:"sandbox_windows_decided"`
 	// DecisionLatency is the engine's Decide; ApplyLatency the host's;
@@ -85,6 +89,7 @@ type tracked struct {
 	last     string
 	err      string
 	seen     bool // stepped in an earlier window
+	sampled  bool // sampled once at least: its cgroup existed
 }
 
 type pending struct {
@@ -141,15 +146,23 @@ func (l *Loop) Step(ctx context.Context, now time.Time, targets []Target, activi
 	start := time.Now()
 	var eligible, decided uint64
 	for _, tr := range work {
-		if tr.seen {
-			eligible++
-		}
 		if ctx.Err() != nil {
+			if tr.seen {
+				eligible++
+			}
 			break
 		}
 		act, ok := activity(tr.t.Sandbox)
-		if l.step(ctx, now, tr, act, ok) && tr.seen {
-			decided++
+		d, gone := l.step(ctx, now, tr, act, ok)
+		// A window in which a sandbox's cgroup, there before, is gone is
+		// not one to decide: the sandbox has ended (the tap's FIFO and
+		// runsc's state outlive it for a moment). A cgroup never found
+		// is a failure to decide, and counts.
+		if tr.seen && !gone {
+			eligible++
+			if d {
+				decided++
+			}
 		}
 		tr.seen = true
 	}
@@ -161,8 +174,9 @@ func (l *Loop) Step(ctx context.Context, now time.Time, targets []Target, activi
 }
 
 // step samples one sandbox and decides for it; it reports whether the
-// engine decided anything.
-func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activity, haveAct bool) (decided bool) {
+// engine decided anything, and whether the sandbox's cgroup, sampled
+// before, no longer exists.
+func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activity, haveAct bool) (decided, gone bool) {
 	s, err := l.cfg.Actuator.Sample(ctx, &tr.t)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -172,9 +186,9 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 			l.log.Warn("reading sandbox", zap.String("sandbox", tr.t.Sandbox), zap.Error(err))
 		}
 		tr.err, tr.have, tr.evidence = err.Error(), false, 0
-		return
+		return false, tr.sampled && errors.Is(err, fs.ErrNotExist)
 	}
-	tr.err = ""
+	tr.err, tr.sampled = "", true
 	if !tr.have || !s.At.After(tr.prev.At) {
 		tr.prev, tr.have = s, true
 		return
@@ -215,7 +229,7 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 		tr.rejected[k] = ""
 		l.apply(ctx, now, tr, &sit, &d, &s)
 	}
-	return decided
+	return decided, false
 }
 
 // unmanaged: a kind whose setting this host does not report (or that is

@@ -3,6 +3,8 @@ package control
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"math"
 	"path/filepath"
 	"sync"
@@ -105,41 +107,57 @@ func TestNoRecordNoChange(t *testing.T) {
 	}
 }
 
-// faultInjectionSampler fails to sample the sandbox "bad" (a cgroup gone
-// away) and samples the others through settingsHost.
-type faultInjectionSampler struct{ *settingsHost }
+// faultInjectionSampler fails to sample the sandbox "bad" (a cgroup it
+// cannot read), "never" (a cgroup never there) and, from its fourth
+// window, "going" (its cgroup removed), and samples the others through
+// settingsHost.
+type faultInjectionSampler struct {
+	*settingsHost
+	going *int
+}
 
 func (h faultInjectionSampler) Sample(ctx context.Context, t *Target) (Sample, error) {
-	if t.Sandbox == "bad" {
-		return Sample{}, errors.New("cgroup gone")
+	switch t.Sandbox {
+	case "bad":
+		return Sample{}, errors.New("cgroup unreadable")
+	case "never":
+		return Sample{}, fmt.Errorf("cgroup /never: %w", fs.ErrNotExist)
+	case "going":
+		if *h.going++; *h.going > 3 {
+			return Sample{}, fmt.Errorf("cgroup /going: %w", fs.ErrNotExist)
+		}
 	}
 	return h.settingsHost.Sample(ctx, t)
 }
 
 // Coverage: every sandbox-window after a sandbox's first is counted, and
 // decided only when the engine decided for it (not when its sample
-// failed); a sandbox that arrives later counts from its second window.
+// failed); a sandbox that arrives later counts from its second window; a
+// sandbox whose cgroup is gone, having been there, is not counted any
+// more (it has ended), but one whose cgroup was never found is.
 func TestCoverage(t *testing.T) {
 	e, err := llmkernel.New(llmkernel.Config{Policy: cutPolicy(), NoRecords: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	h := faultInjectionSampler{&settingsHost{at: time.Unix(1000, 0), current: llmkernel.Resources{MemoryBytes: 512 << 20}}}
+	h := faultInjectionSampler{&settingsHost{at: time.Unix(1000, 0), current: llmkernel.Resources{MemoryBytes: 512 << 20}}, new(int)}
 	l := New(Config{Engine: e, Actuator: h, Floors: llmkernel.Resources{MemoryBytes: 64 << 20}})
 	ceil := llmkernel.Resources{MemoryBytes: 512 << 20}
 	now := time.Now()
 	for i := 0; i < 6; i++ {
-		tg := []Target{{Sandbox: "good", Ceiling: ceil}, {Sandbox: "bad", Ceiling: ceil}}
+		tg := []Target{{Sandbox: "good", Ceiling: ceil}, {Sandbox: "bad", Ceiling: ceil}, {Sandbox: "never", Ceiling: ceil}, {Sandbox: "going", Ceiling: ceil}}
 		if i >= 3 {
 			tg = append(tg, Target{Sandbox: "late", Ceiling: ceil})
 		}
 		l.Step(t.Context(), now.Add(time.Duration(i)*time.Second), tg, func(string) (Activity, bool) { return Activity{}, false })
 	}
 	st, _ := l.Snapshot()
-	// good and bad: windows 2-6 (5 each); late: windows 5-6 (2).
-	if st.SandboxWindows != 12 || st.Decided != 7 || st.WindowLatency.Count != 6 {
-		t.Errorf("sandbox-windows %d (want 12), decided %d (want 7), windows timed %d (want 6)", st.SandboxWindows, st.Decided, st.WindowLatency.Count)
+	// good, bad and never: windows 2-6 (5 each); going: 2-3 (its cgroup
+	// gone from window 4); late: windows 5-6 (2). Decided: good 5,
+	// going 2, late 2.
+	if st.SandboxWindows != 19 || st.Decided != 9 || st.WindowLatency.Count != 6 {
+		t.Errorf("sandbox-windows %d (want 19), decided %d (want 9), windows timed %d (want 6)", st.SandboxWindows, st.Decided, st.WindowLatency.Count)
 	}
 }
 
@@ -176,7 +194,7 @@ func TestMostLatencySensitive(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	h := faultInjectionSampler{&settingsHost{at: time.Unix(1000, 0), current: llmkernel.Resources{MemoryBytes: 512 << 20}}}
+	h := faultInjectionSampler{&settingsHost{at: time.Unix(1000, 0), current: llmkernel.Resources{MemoryBytes: 512 << 20}}, new(int)}
 	l := New(Config{Engine: e, Actuator: h, Floors: llmkernel.Resources{MemoryBytes: 64 << 20}})
 	ceil := llmkernel.Resources{MemoryBytes: 512 << 20}
 	act := map[string]Activity{
