@@ -273,9 +273,14 @@ i=0; while [ $i -lt ` + fmt.Sprint(n) + ` ]; do n="/tmp/b$i$(printf '\033[31m\00
 	time.Sleep(time.Second) // the learning run's last windows
 	calm := testenv.NewBundle(t, env, []string{"sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.2; done"}, nil)
 	startSandbox(t, rt, calm, "calm")
+	began := time.Now()
 	if res := rt.Run(t, "run", "--bundle", b(true), "hostile"); res.Code != 0 {
 		t.Fatalf("hostile run: %d %s", res.Code, res.Stderr)
 	}
+	// One report per rule and subject per report_every (a minute): a
+	// flood that outlasts a minute (a loaded machine) may be reported
+	// once more per minute begun.
+	periods := uint64(time.Since(began)/time.Minute) + 1
 	time.Sleep(time.Second)
 	st, err := statusAs[securityStatus](a)
 	if err != nil || st.Security == nil {
@@ -288,8 +293,8 @@ i=0; while [ $i -lt ` + fmt.Sprint(n) + ` ]; do n="/tmp/b$i$(printf '\033[31m\00
 	if c["unexpected_binary"] == 0 || c["unexpected_binary"] > 256+1 {
 		t.Errorf("unexpected_binary reported %d times for %d distinct names: want some, at most 257", c["unexpected_binary"], n)
 	}
-	if c["unexpected_privileged"] != 1 {
-		t.Errorf("%d mount attempts reported %d times within the minute, want once", n, c["unexpected_privileged"])
+	if c["unexpected_privileged"] == 0 || c["unexpected_privileged"] > periods {
+		t.Errorf("%d mount attempts reported %d times over %d minute(s) begun, want once a minute", n, c["unexpected_privileged"], periods)
 	}
 	if len(st.Security.Counts["calm"]) != 0 {
 		t.Errorf("the calm sandbox was reported: %v", st.Security.Counts["calm"])

@@ -257,10 +257,17 @@ func TestUsage(t *testing.T) {
 	}
 	start.Write([]byte("go\n"))
 	start.Close()
-	time.Sleep(200 * time.Millisecond)
-	during, err := cg.Usage()
-	if err != nil {
-		t.Fatal(err)
+	// dd's buffer is charged as it is first written: on a loaded machine
+	// that takes a while, so sample until it shows (or dd is nearly done).
+	var during Usage
+	for deadline := time.Now().Add(3 * time.Second); ; {
+		time.Sleep(100 * time.Millisecond)
+		if during, err = cg.Usage(); err != nil {
+			t.Fatal(err)
+		}
+		if during.WorkingSet() >= 32<<20 || !hasMemory(cg) || time.Now().After(deadline) {
+			break
+		}
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatal(err)
