@@ -160,6 +160,23 @@ func Dot8(row []byte, a *Acts8, out *[8]float32, q4 bool) bool {
 	return products8Arch(row, a, out, q4)
 }
 
+// rows8Blocks checks eight rows' bytes for an eight-row kernel and
+// returns their block count.
+func rows8Blocks(rows []byte, stride int, a *Acts, q4 bool) int {
+	nb := len(a.D)
+	size := Q8_0Size
+	if q4 {
+		size = Q4_0Size
+	}
+	if stride < nb*size {
+		panic("quant: rows overlap")
+	}
+	if nb > 0 {
+		_, _ = rows[7*stride+nb*size-1], a.Q[nb*QK-1]
+	}
+	return nb
+}
+
 // DotRows8 sets out[r] to row r · a for eight consecutive rows of a Q8_0
 // (or Q4_0 if q4) matrix, row r at rows[r·stride:], each bit-identical to
 // DotQ8_0/DotQ4_0 (one token: the activation block read once for eight

@@ -184,6 +184,19 @@ GLOBL ones16<>(SB), RODATA|NOPTR, $32
 	VPMADDUBSW Y1, Y2, Y1 \
 	VPMADDWD ones16<>(SB), Y1, dst
 
+// ROWSCALES: Y12 = the eight rows' weight scales (halves at SI, R10 and
+// their strides) as float.
+#define ROWSCALES \
+	VPINSRW $0, (SI), X12, X12 \
+	VPINSRW $1, (SI)(R8*1), X12, X12 \
+	VPINSRW $2, (SI)(R8*2), X12, X12 \
+	VPINSRW $3, (SI)(R9*1), X12, X12 \
+	VPINSRW $4, (R10), X12, X12 \
+	VPINSRW $5, (R10)(R8*1), X12, X12 \
+	VPINSRW $6, (R10)(R8*2), X12, X12 \
+	VPINSRW $7, (R10)(R9*1), X12, X12 \
+	VCVTPH2PS X12, Y12
+
 // ROWS(W): the eight rows' blocks (rows 0-3 from SI, 4-7 from R10; stride
 // R8, three strides R9); Y3 = their sums as float, lane r for row r.
 #define ROWS(W) \
@@ -197,15 +210,7 @@ GLOBL ones16<>(SB), RODATA|NOPTR, $32
 	ROW(W, 2(R10)(R8*2), Y9) \
 	ROW(W, 2(R10)(R9*1), Y10) \
 	LANES8 \
-	VPINSRW $0, (SI), X12, X12 \
-	VPINSRW $1, (SI)(R8*1), X12, X12 \
-	VPINSRW $2, (SI)(R8*2), X12, X12 \
-	VPINSRW $3, (SI)(R9*1), X12, X12 \
-	VPINSRW $4, (R10), X12, X12 \
-	VPINSRW $5, (R10)(R8*1), X12, X12 \
-	VPINSRW $6, (R10)(R8*2), X12, X12 \
-	VPINSRW $7, (R10)(R9*1), X12, X12 \
-	VCVTPH2PS X12, Y12
+	ROWSCALES
 
 #define ARGSR \
 	MOVQ row+0(FP), SI \
@@ -551,15 +556,7 @@ vr4loop:
 	VROWS(2(R10)(R8*2), 2(R10)(R9*1), Z6)
 	REDUCEPACK(Z16)
 	VCVTDQ2PS Y3, Y3
-	VPINSRW $0, (SI), X12, X12
-	VPINSRW $1, (SI)(R8*1), X12, X12
-	VPINSRW $2, (SI)(R8*2), X12, X12
-	VPINSRW $3, (SI)(R9*1), X12, X12
-	VPINSRW $4, (R10), X12, X12
-	VPINSRW $5, (R10)(R8*1), X12, X12
-	VPINSRW $6, (R10)(R8*2), X12, X12
-	VPINSRW $7, (R10)(R9*1), X12, X12
-	VCVTPH2PS X12, Y12
+	ROWSCALES
 	VMULPS Y12, Y3, Y3
 	VBROADCASTSS (BX), Y12
 	VMULPS Y12, Y3, Y3

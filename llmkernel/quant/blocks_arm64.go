@@ -93,18 +93,10 @@ func productsQ4r8NEON(row *byte, stride int, q *int8, dy *float32, out *float32,
 func productsQ8r8NEON(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
 
 func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
-	nb := len(a.D)
-	if kernelID < kernelArch || nb == 0 {
+	if kernelID < kernelArch || len(a.D) == 0 {
 		return false
 	}
-	size := Q8_0Size
-	if q4 {
-		size = Q4_0Size
-	}
-	if stride < nb*size {
-		panic("quant: rows overlap")
-	}
-	_, _, _ = rows[7*stride+nb*size-1], a.Q[nb*QK-1], a.D[nb-1]
+	nb := rows8Blocks(rows, stride, a, q4)
 	if q4 {
 		productsQ4r8NEON(&rows[0], stride, &a.Q[0], &a.D[0], &out[0], nb)
 	} else {

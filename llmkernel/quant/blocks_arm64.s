@@ -75,16 +75,99 @@ q4loop:
 q4done:
 	RET
 
+
 // Eight rows at once for one token (generation, forced answer text, a
 // batch's tokens a tile at a time): the token's activation block is loaded
 // once for eight rows; each row's block sum as in the block sums above
 // (SMULL/SMULL2, SADDLP/SADALP) to four int32 lanes, the eight rows' lanes
 // reduced by ADDP to one sum each (exact), converted (SCVTF), the rows'
 // half scales widened (FCVTL/FCVTL2: exact) and applied in llama.cpp's
-// grouping by separate FMULs (never fused), each row's running float sum —
+// grouping by separate FMULs (never fused), each row's running sum —
 // llama.cpp's one per row, in block order — one lane of an FADD per block.
 // SCVTF, FCVTL, FMUL and FADD on vectors are WORD-encoded too (A64
 // encodings in the comments). Rows in R6-R13, their scales gathered in V24.
+
+// ROWSUM(a, b, lo, acc): row's int16 products of its weights (V(a), V(b))
+// and the activations (V2, V3) summed to four int32 lanes in V(acc); the
+// SMULLs are the four words lo (weights' registers differ per format),
+// the sums the four words of acc.
+// ROW4(R, h, s0..s3) and ROW8: one row's scale into V24.H[h] and its
+// weights (Q4_0 unpacked into V10, V11; Q8_0 in V0, V1), then its lanes.
+#define ROW4(R, h, s0, s1, s2, s3) \
+	MOVHU.P 2(R), R14 \
+	VMOV R14, V24.H[h] \
+	VLD1.P 16(R), [V0.B16] \
+	VAND V8.B16, V0.B16, V10.B16 \
+	VUSHR $4, V0.B16, V11.B16 \
+	VSUB V9.B16, V10.B16, V10.B16 \
+	VSUB V9.B16, V11.B16, V11.B16 \
+	WORD $0x0E22C144 \
+	WORD $0x4E22C145 \
+	WORD $0x0E23C166 \
+	WORD $0x4E23C167 \
+	WORD s0 \
+	WORD s1 \
+	WORD s2 \
+	WORD s3
+
+#define ROW8(R, h, s0, s1, s2, s3) \
+	MOVHU.P 2(R), R14 \
+	VMOV R14, V24.H[h] \
+	VLD1.P 32(R), [V0.B16, V1.B16] \
+	WORD $0x0E22C004 \
+	WORD $0x4E22C005 \
+	WORD $0x0E23C026 \
+	WORD $0x4E23C027 \
+	WORD s0 \
+	WORD s1 \
+	WORD s2 \
+	WORD s3
+
+// ROWS(ROW): the eight rows, each summed into V16+r (saddlp v(16+r).4s,
+// v4.8h; sadalp v(16+r).4s, v5.8h, v6.8h, v7.8h).
+#define ROWS(ROW) \
+	ROW(R6, 0, $0x4E602890, $0x4E6068B0, $0x4E6068D0, $0x4E6068F0) \
+	ROW(R7, 1, $0x4E602891, $0x4E6068B1, $0x4E6068D1, $0x4E6068F1) \
+	ROW(R8, 2, $0x4E602892, $0x4E6068B2, $0x4E6068D2, $0x4E6068F2) \
+	ROW(R9, 3, $0x4E602893, $0x4E6068B3, $0x4E6068D3, $0x4E6068F3) \
+	ROW(R10, 4, $0x4E602894, $0x4E6068B4, $0x4E6068D4, $0x4E6068F4) \
+	ROW(R11, 5, $0x4E602895, $0x4E6068B5, $0x4E6068D5, $0x4E6068F5) \
+	ROW(R12, 6, $0x4E602896, $0x4E6068B6, $0x4E6068D6, $0x4E6068F6) \
+	ROW(R13, 7, $0x4E602897, $0x4E6068B7, $0x4E6068D7, $0x4E6068F7)
+
+// REDUCE: V16 = rows 0-3's sums, V20 = rows 4-7's, as float (ADDP,
+// scvtf v16.4s, v20.4s); V25, V26 = their scales (fcvtl v25.4s, v24.4h;
+// fcvtl2 v26.4s, v24.8h); V27 = the token's block scale, R3 advanced.
+#define REDUCE \
+	VADDP V17.S4, V16.S4, V16.S4 \
+	VADDP V19.S4, V18.S4, V18.S4 \
+	VADDP V21.S4, V20.S4, V20.S4 \
+	VADDP V23.S4, V22.S4, V22.S4 \
+	VADDP V18.S4, V16.S4, V16.S4 \
+	VADDP V22.S4, V20.S4, V20.S4 \
+	WORD $0x4E21DA10 \
+	WORD $0x4E21DA94 \
+	WORD $0x0E217B19 \
+	WORD $0x4E217B1A \
+	VLD1R.P 4(R3), [V27.S4]
+
+// ACCUMULATE: V28, V29 += V16, V20 (fadd).
+#define ACCUMULATE \
+	WORD $0x4E30D79C \
+	WORD $0x4E34D7BD
+
+// ROWPTRS: rows 1-7's pointers (R7-R13) from row 0's (R6) and the stride
+// (R1); the running sums V28, V29 zeroed.
+#define ROWPTRS \
+	ADD R1, R6, R7 \
+	ADD R1, R7, R8 \
+	ADD R1, R8, R9 \
+	ADD R1, R9, R10 \
+	ADD R1, R10, R11 \
+	ADD R1, R11, R12 \
+	ADD R1, R12, R13 \
+	VEOR V28.B16, V28.B16, V28.B16 \
+	VEOR V29.B16, V29.B16, V29.B16
 
 // func productsQ4r8NEON(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
 // As productsQ4r8AVX2: out[r] = row r (at row + r·stride) · the activations, for
@@ -96,161 +179,23 @@ TEXT ·productsQ4r8NEON(SB), NOSPLIT, $0-48
 	MOVD dy+24(FP), R3
 	MOVD out+32(FP), R4
 	MOVD nb+40(FP), R5
-	ADD R1, R6, R7
-	ADD R1, R7, R8
-	ADD R1, R8, R9
-	ADD R1, R9, R10
-	ADD R1, R10, R11
-	ADD R1, R11, R12
-	ADD R1, R12, R13
+	ROWPTRS
 	MOVD $0x0F0F0F0F0F0F0F0F, R14
 	VDUP R14, V8.D2
 	MOVD $0x0808080808080808, R14
 	VDUP R14, V9.D2
-	VEOR V28.B16, V28.B16, V28.B16
-	VEOR V29.B16, V29.B16, V29.B16
 
 n4loop:
 	VLD1.P 32(R2), [V2.B16, V3.B16]
-	MOVHU.P 2(R6), R14
-	VMOV R14, V24.H[0]
-	VLD1.P 16(R6), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602890 // saddlp v16.4s, v4.8h
-	WORD $0x4E6068B0 // sadalp v16.4s, v5.8h
-	WORD $0x4E6068D0 // sadalp v16.4s, v6.8h
-	WORD $0x4E6068F0 // sadalp v16.4s, v7.8h
-	MOVHU.P 2(R7), R14
-	VMOV R14, V24.H[1]
-	VLD1.P 16(R7), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602891 // saddlp v17.4s, v4.8h
-	WORD $0x4E6068B1 // sadalp v17.4s, v5.8h
-	WORD $0x4E6068D1 // sadalp v17.4s, v6.8h
-	WORD $0x4E6068F1 // sadalp v17.4s, v7.8h
-	MOVHU.P 2(R8), R14
-	VMOV R14, V24.H[2]
-	VLD1.P 16(R8), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602892 // saddlp v18.4s, v4.8h
-	WORD $0x4E6068B2 // sadalp v18.4s, v5.8h
-	WORD $0x4E6068D2 // sadalp v18.4s, v6.8h
-	WORD $0x4E6068F2 // sadalp v18.4s, v7.8h
-	MOVHU.P 2(R9), R14
-	VMOV R14, V24.H[3]
-	VLD1.P 16(R9), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602893 // saddlp v19.4s, v4.8h
-	WORD $0x4E6068B3 // sadalp v19.4s, v5.8h
-	WORD $0x4E6068D3 // sadalp v19.4s, v6.8h
-	WORD $0x4E6068F3 // sadalp v19.4s, v7.8h
-	MOVHU.P 2(R10), R14
-	VMOV R14, V24.H[4]
-	VLD1.P 16(R10), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602894 // saddlp v20.4s, v4.8h
-	WORD $0x4E6068B4 // sadalp v20.4s, v5.8h
-	WORD $0x4E6068D4 // sadalp v20.4s, v6.8h
-	WORD $0x4E6068F4 // sadalp v20.4s, v7.8h
-	MOVHU.P 2(R11), R14
-	VMOV R14, V24.H[5]
-	VLD1.P 16(R11), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602895 // saddlp v21.4s, v4.8h
-	WORD $0x4E6068B5 // sadalp v21.4s, v5.8h
-	WORD $0x4E6068D5 // sadalp v21.4s, v6.8h
-	WORD $0x4E6068F5 // sadalp v21.4s, v7.8h
-	MOVHU.P 2(R12), R14
-	VMOV R14, V24.H[6]
-	VLD1.P 16(R12), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602896 // saddlp v22.4s, v4.8h
-	WORD $0x4E6068B6 // sadalp v22.4s, v5.8h
-	WORD $0x4E6068D6 // sadalp v22.4s, v6.8h
-	WORD $0x4E6068F6 // sadalp v22.4s, v7.8h
-	MOVHU.P 2(R13), R14
-	VMOV R14, V24.H[7]
-	VLD1.P 16(R13), [V0.B16]
-	VAND V8.B16, V0.B16, V10.B16
-	VUSHR $4, V0.B16, V11.B16
-	VSUB V9.B16, V10.B16, V10.B16
-	VSUB V9.B16, V11.B16, V11.B16
-	WORD $0x0E22C144 // smull  v4.8h, v10.8b, v2.8b
-	WORD $0x4E22C145 // smull2 v5.8h, v10.16b, v2.16b
-	WORD $0x0E23C166 // smull  v6.8h, v11.8b, v3.8b
-	WORD $0x4E23C167 // smull2 v7.8h, v11.16b, v3.16b
-	WORD $0x4E602897 // saddlp v23.4s, v4.8h
-	WORD $0x4E6068B7 // sadalp v23.4s, v5.8h
-	WORD $0x4E6068D7 // sadalp v23.4s, v6.8h
-	WORD $0x4E6068F7 // sadalp v23.4s, v7.8h
-	VADDP V17.S4, V16.S4, V16.S4
-	VADDP V19.S4, V18.S4, V18.S4
-	VADDP V21.S4, V20.S4, V20.S4
-	VADDP V23.S4, V22.S4, V22.S4
-	VADDP V18.S4, V16.S4, V16.S4
-	VADDP V22.S4, V20.S4, V20.S4
-	WORD $0x4E21DA10 // scvtf v16.4s, v16.4s
-	WORD $0x4E21DA94 // scvtf v20.4s, v20.4s
-	WORD $0x0E217B19 // fcvtl  v25.4s, v24.4h
-	WORD $0x4E217B1A // fcvtl2 v26.4s, v24.8h
-	VLD1R.P 4(R3), [V27.S4]
+	ROWS(ROW4)
+	REDUCE
 	WORD $0x6E39DE10 // fmul v16.4s, v16.4s, v25.4s (sum·dx)
 	WORD $0x6E3ADE94 // fmul v20.4s, v20.4s, v26.4s
 	WORD $0x6E3BDE10 // fmul v16.4s, v16.4s, v27.4s (·dy)
 	WORD $0x6E3BDE94 // fmul v20.4s, v20.4s, v27.4s
-	WORD $0x4E30D79C // fadd v28.4s, v28.4s, v16.4s
-	WORD $0x4E34D7BD // fadd v29.4s, v29.4s, v20.4s
+	ACCUMULATE
 	SUBS $1, R5, R5
-	BNE n4loop
+	BNE  n4loop
 
 	VST1 [V28.S4, V29.S4], (R4)
 	RET
@@ -264,125 +209,19 @@ TEXT ·productsQ8r8NEON(SB), NOSPLIT, $0-48
 	MOVD dy+24(FP), R3
 	MOVD out+32(FP), R4
 	MOVD nb+40(FP), R5
-	ADD R1, R6, R7
-	ADD R1, R7, R8
-	ADD R1, R8, R9
-	ADD R1, R9, R10
-	ADD R1, R10, R11
-	ADD R1, R11, R12
-	ADD R1, R12, R13
-	VEOR V28.B16, V28.B16, V28.B16
-	VEOR V29.B16, V29.B16, V29.B16
+	ROWPTRS
 
 n8loop:
 	VLD1.P 32(R2), [V2.B16, V3.B16]
-	MOVHU.P 2(R6), R14
-	VMOV R14, V24.H[0]
-	VLD1.P 32(R6), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602890 // saddlp v16.4s, v4.8h
-	WORD $0x4E6068B0 // sadalp v16.4s, v5.8h
-	WORD $0x4E6068D0 // sadalp v16.4s, v6.8h
-	WORD $0x4E6068F0 // sadalp v16.4s, v7.8h
-	MOVHU.P 2(R7), R14
-	VMOV R14, V24.H[1]
-	VLD1.P 32(R7), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602891 // saddlp v17.4s, v4.8h
-	WORD $0x4E6068B1 // sadalp v17.4s, v5.8h
-	WORD $0x4E6068D1 // sadalp v17.4s, v6.8h
-	WORD $0x4E6068F1 // sadalp v17.4s, v7.8h
-	MOVHU.P 2(R8), R14
-	VMOV R14, V24.H[2]
-	VLD1.P 32(R8), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602892 // saddlp v18.4s, v4.8h
-	WORD $0x4E6068B2 // sadalp v18.4s, v5.8h
-	WORD $0x4E6068D2 // sadalp v18.4s, v6.8h
-	WORD $0x4E6068F2 // sadalp v18.4s, v7.8h
-	MOVHU.P 2(R9), R14
-	VMOV R14, V24.H[3]
-	VLD1.P 32(R9), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602893 // saddlp v19.4s, v4.8h
-	WORD $0x4E6068B3 // sadalp v19.4s, v5.8h
-	WORD $0x4E6068D3 // sadalp v19.4s, v6.8h
-	WORD $0x4E6068F3 // sadalp v19.4s, v7.8h
-	MOVHU.P 2(R10), R14
-	VMOV R14, V24.H[4]
-	VLD1.P 32(R10), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602894 // saddlp v20.4s, v4.8h
-	WORD $0x4E6068B4 // sadalp v20.4s, v5.8h
-	WORD $0x4E6068D4 // sadalp v20.4s, v6.8h
-	WORD $0x4E6068F4 // sadalp v20.4s, v7.8h
-	MOVHU.P 2(R11), R14
-	VMOV R14, V24.H[5]
-	VLD1.P 32(R11), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602895 // saddlp v21.4s, v4.8h
-	WORD $0x4E6068B5 // sadalp v21.4s, v5.8h
-	WORD $0x4E6068D5 // sadalp v21.4s, v6.8h
-	WORD $0x4E6068F5 // sadalp v21.4s, v7.8h
-	MOVHU.P 2(R12), R14
-	VMOV R14, V24.H[6]
-	VLD1.P 32(R12), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602896 // saddlp v22.4s, v4.8h
-	WORD $0x4E6068B6 // sadalp v22.4s, v5.8h
-	WORD $0x4E6068D6 // sadalp v22.4s, v6.8h
-	WORD $0x4E6068F6 // sadalp v22.4s, v7.8h
-	MOVHU.P 2(R13), R14
-	VMOV R14, V24.H[7]
-	VLD1.P 32(R13), [V0.B16, V1.B16]
-	WORD $0x0E22C004 // smull  v4.8h, v0.8b, v2.8b
-	WORD $0x4E22C005 // smull2 v5.8h, v0.16b, v2.16b
-	WORD $0x0E23C026 // smull  v6.8h, v1.8b, v3.8b
-	WORD $0x4E23C027 // smull2 v7.8h, v1.16b, v3.16b
-	WORD $0x4E602897 // saddlp v23.4s, v4.8h
-	WORD $0x4E6068B7 // sadalp v23.4s, v5.8h
-	WORD $0x4E6068D7 // sadalp v23.4s, v6.8h
-	WORD $0x4E6068F7 // sadalp v23.4s, v7.8h
-	VADDP V17.S4, V16.S4, V16.S4
-	VADDP V19.S4, V18.S4, V18.S4
-	VADDP V21.S4, V20.S4, V20.S4
-	VADDP V23.S4, V22.S4, V22.S4
-	VADDP V18.S4, V16.S4, V16.S4
-	VADDP V22.S4, V20.S4, V20.S4
-	WORD $0x4E21DA10 // scvtf v16.4s, v16.4s
-	WORD $0x4E21DA94 // scvtf v20.4s, v20.4s
-	WORD $0x0E217B19 // fcvtl  v25.4s, v24.4h
-	WORD $0x4E217B1A // fcvtl2 v26.4s, v24.8h
-	VLD1R.P 4(R3), [V27.S4]
+	ROWS(ROW8)
+	REDUCE
 	WORD $0x6E3BDF39 // fmul v25.4s, v25.4s, v27.4s (dx·dy)
 	WORD $0x6E3BDF5A // fmul v26.4s, v26.4s, v27.4s
 	WORD $0x6E39DE10 // fmul v16.4s, v16.4s, v25.4s (sum·(dx·dy))
 	WORD $0x6E3ADE94 // fmul v20.4s, v20.4s, v26.4s
-	WORD $0x4E30D79C // fadd v28.4s, v28.4s, v16.4s
-	WORD $0x4E34D7BD // fadd v29.4s, v29.4s, v20.4s
+	ACCUMULATE
 	SUBS $1, R5, R5
-	BNE n8loop
+	BNE  n8loop
 
 	VST1 [V28.S4, V29.S4], (R4)
 	RET
