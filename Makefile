@@ -97,13 +97,20 @@ bazel-gazelle:
 	sh integration/bazel/sync.sh
 
 # The decoders of hostile input, fuzzed briefly on every test run (longer:
-# FUZZTIME=5m make fuzz). Each target keeps its corpus under testdata/fuzz.
-FUZZTIME ?= 5s
+# FUZZTIME=5000000x make fuzz). Each target keeps its corpus under testdata/fuzz.
+# The budgets are counts, not durations: Go 1.26's fuzz coordinator can fail a
+# duration-bounded run with a bare "context deadline exceeded" when a starved
+# worker misses the deadline (go.dev/issue/75804, fixed in Go 1.27; CI hit it),
+# and the default 60 s minimisation of each new interesting input stalled a 5 s
+# run for most of its time (a few hundred inputs instead of 50,000).
+FUZZTIME ?= 50000x
+FUZZMINIMIZETIME ?= 1000x
+FUZZFLAGS = -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME)
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFrom$$' -fuzztime $(FUZZTIME) ./llmkernel/summary/
-	$(GO) test -run '^$$' -fuzz '^FuzzDecodeSituation$$' -fuzztime $(FUZZTIME) ./llmkernel/
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./policies/
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./llmkernel/gguf/
+	$(GO) test $(FUZZFLAGS) -fuzz '^FuzzDecodeFrom$$' ./llmkernel/summary/
+	$(GO) test $(FUZZFLAGS) -fuzz '^FuzzDecodeSituation$$' ./llmkernel/
+	$(GO) test $(FUZZFLAGS) -fuzz '^FuzzParse$$' ./policies/
+	$(GO) test $(FUZZFLAGS) -fuzz '^FuzzParse$$' ./llmkernel/gguf/
 
 # Opt-in: a real single Kubernetes node (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubelet on containerd 2.x with
