@@ -3,10 +3,6 @@ package createtime
 import (
 	"context"
 	"flag"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/subcommands"
@@ -17,6 +13,7 @@ import (
 	"gvisor.dev/gvisor/runsc/container"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 	"github.com/go-os-agent/runsc-ai/sentry/tap"
 )
@@ -99,7 +96,12 @@ func (d finishingDelete) Execute(ctx context.Context, f *flag.FlagSet, args ...a
 // peakMemory is the sandbox cgroup's memory high-water mark (v1
 // max_usage_in_bytes, v2 memory.peak); 0 when unknown.
 func peakMemory(root, id string) uint64 {
-	return readPeak(memoryDir(root, id, false))
+	dir := memoryDir(root, id, false)
+	if dir == "" {
+		return 0
+	}
+	v, _ := cgroup.ReadPeak(dir)
+	return v
 }
 
 // memoryDir is the sandbox's memory cgroup directory ("" when unknown);
@@ -116,49 +118,32 @@ func memoryDir(root, id string, try bool) string {
 	return c.Sandbox.CgroupJSON.Cgroup.MakePath("memory")
 }
 
-// readPeak reads the high-water mark in a memory cgroup directory.
-func readPeak(dir string) uint64 {
-	if dir == "" {
-		return 0
-	}
-	for _, name := range []string{"memory.max_usage_in_bytes", "memory.peak"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			continue
-		}
-		if v, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil {
-			return v
-		}
-	}
-	return 0
-}
+// peakFind is how often an attached run looks for its sandbox's cgroup
+// until create has made it.
+const peakFind = 250 * time.Millisecond
 
-// peakEvery is how often an attached run's high-water mark is sampled.
-const peakEvery = 500 * time.Millisecond
-
-// watchPeak samples an attached run's memory high-water mark until stop:
+// watchPeak follows an attached run's memory high-water mark until stop:
 // gVisor's run removes the sandbox's cgroup before it returns, so delete's
-// reading would come too late. The mark only grows; the last sample is at
-// most peakEvery old (0: none taken).
+// reading would come too late. It costs no wake-up while the sandbox's
+// memory does not grow (cgroup.FollowPeak).
 func watchPeak(root, id string) (stop func() uint64) {
 	done := make(chan struct{})
 	result := make(chan uint64, 1)
 	go func() {
-		var dir string
-		var peak uint64
-		t := time.NewTicker(peakEvery)
+		t := time.NewTimer(peakFind)
 		defer t.Stop()
 		for {
 			select {
 			case <-done:
-				result <- peak
+				result <- 0 // the sandbox never had a cgroup to follow
 				return
 			case <-t.C:
 			}
-			if dir == "" {
-				dir = memoryDir(root, id, true)
+			if dir := memoryDir(root, id, true); dir != "" {
+				result <- cgroup.FollowPeak(dir, done).Bytes
+				return
 			}
-			peak = max(peak, readPeak(dir))
+			t.Reset(peakFind)
 		}
 	}()
 	return func() uint64 {
