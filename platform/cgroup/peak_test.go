@@ -75,26 +75,34 @@ func TestFollowPeakGrowth(t *testing.T) {
 }
 
 // A sandbox whose memory does not grow is not woken for: 3 s of sleep cost
-// the first read, the threshold's re-read and the last one (v1), or with
-// the samples at 0.5 and 1.5 s instead of the re-read (a timer backing
-// off), where the 2 Hz sampling this replaced made seven.
+// the first read, the threshold's re-read and the last one (v1); sampled
+// (v2), the samples at 0.5 and 1.5 s, or one more where the kernel's
+// per-CPU charge batches land late (seen under qemu), where the 2 Hz
+// sampling this replaced read eight times.
 func TestFollowPeakStableIsQuiet(t *testing.T) {
 	dir, _ := memoryCgroup(t, "exec sleep 30")
-	time.Sleep(300 * time.Millisecond) // sleep has started
+	time.Sleep(time.Second) // sleep has started
 	done, result := follow(dir)
 	time.Sleep(3 * time.Second)
 	close(done)
 	p := <-result
 	t.Logf("%d reads, events %v", p.Reads, p.Events)
-	if p.Reads > 4 || p.Reads < 2 {
-		t.Errorf("%d reads of a stable cgroup in 3 s: want 2 to 4", p.Reads)
+	most := 5
+	if p.Events {
+		most = 3
+	}
+	if p.Reads > most || p.Reads < 2 {
+		t.Errorf("%d reads of a stable cgroup in 3 s (events %v): want 2 to %d", p.Reads, p.Events, most)
 	}
 	if p.Bytes == 0 {
 		t.Error("no peak read")
 	}
 }
 
-// When the cgroup is removed under it, following ends by itself.
+// When the cgroup is removed under it, following ends by itself. With
+// thresholds (v1) it has the mark of dd's buffer; sampled (v2), growth
+// after the last sample of a cgroup removed within half a second is not
+// seen (docs/create-time.md).
 func TestFollowPeakEndsWithTheCgroup(t *testing.T) {
 	dir, cmd := memoryCgroup(t, "dd if=/dev/zero of=/dev/null bs=16M count=2 2>/dev/null")
 	_, result := follow(dir)
@@ -109,7 +117,8 @@ func TestFollowPeakEndsWithTheCgroup(t *testing.T) {
 	case p := <-result:
 		// The mark cannot be read once the cgroup is gone: what was read
 		// at the last threshold crossed is at most a step below it.
-		if want := uint64(16<<20 - 16<<20/peakStepDiv); p.Bytes < want {
+		t.Logf("peak %d bytes, %d reads, events %v", p.Bytes, p.Reads, p.Events)
+		if want := uint64(16<<20 - 16<<20/peakStepDiv); p.Events && p.Bytes < want {
 			t.Errorf("peak %d bytes: want dd's 16 MiB less one step, %d", p.Bytes, want)
 		}
 	case <-time.After(pollMax + 2*time.Second):
