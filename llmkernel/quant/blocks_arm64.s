@@ -87,33 +87,25 @@ q4done:
 // SCVTF, FCVTL, FMUL and FADD on vectors are WORD-encoded too (A64
 // encodings in the comments). Rows in R6-R13, their scales gathered in V24.
 
-// ROWSUM(a, b, lo, acc): row's int16 products of its weights (V(a), V(b))
-// and the activations (V2, V3) summed to four int32 lanes in V(acc); the
-// SMULLs are the four words lo (weights' registers differ per format),
-// the sums the four words of acc.
-// ROW4(R, h, s0..s3) and ROW8: one row's scale into V24.H[h] and its
-// weights (Q4_0 unpacked into V10, V11; Q8_0 in V0, V1), then its lanes.
-#define ROW4(R, h, s0, s1, s2, s3) \
-	MOVHU.P 2(R), R14 \
-	VMOV R14, V24.H[h] \
+// LOADQ4(R), LOADQ8(R): one row's block of weights into V0, V1 (Q4_0's
+// nibbles unpacked and less 8; Q8_0 as it is).
+#define LOADQ4(R) \
 	VLD1.P 16(R), [V0.B16] \
-	VAND V8.B16, V0.B16, V10.B16 \
-	VUSHR $4, V0.B16, V11.B16 \
-	VSUB V9.B16, V10.B16, V10.B16 \
-	VSUB V9.B16, V11.B16, V11.B16 \
-	WORD $0x0E22C144 \
-	WORD $0x4E22C145 \
-	WORD $0x0E23C166 \
-	WORD $0x4E23C167 \
-	WORD s0 \
-	WORD s1 \
-	WORD s2 \
-	WORD s3
+	VUSHR $4, V0.B16, V1.B16 \
+	VAND V8.B16, V0.B16, V0.B16 \
+	VSUB V9.B16, V0.B16, V0.B16 \
+	VSUB V9.B16, V1.B16, V1.B16
 
-#define ROW8(R, h, s0, s1, s2, s3) \
+#define LOADQ8(R) \
+	VLD1.P 32(R), [V0.B16, V1.B16]
+
+// ROW(R, h, LOAD, s0..s3): one row's scale into V24.H[h], its weights
+// (LOAD), their products with the token's (smull/smull2 v4-v7.8h), then
+// its lanes (s0..s3).
+#define ROW(R, h, LOAD, s0, s1, s2, s3) \
 	MOVHU.P 2(R), R14 \
 	VMOV R14, V24.H[h] \
-	VLD1.P 32(R), [V0.B16, V1.B16] \
+	LOAD(R) \
 	WORD $0x0E22C004 \
 	WORD $0x4E22C005 \
 	WORD $0x0E23C026 \
@@ -123,17 +115,17 @@ q4done:
 	WORD s2 \
 	WORD s3
 
-// ROWS(ROW): the eight rows, each summed into V16+r (saddlp v(16+r).4s,
+// ROWS(LOAD): the eight rows, each summed into V16+r (saddlp v(16+r).4s,
 // v4.8h; sadalp v(16+r).4s, v5.8h, v6.8h, v7.8h).
-#define ROWS(ROW) \
-	ROW(R6, 0, $0x4E602890, $0x4E6068B0, $0x4E6068D0, $0x4E6068F0) \
-	ROW(R7, 1, $0x4E602891, $0x4E6068B1, $0x4E6068D1, $0x4E6068F1) \
-	ROW(R8, 2, $0x4E602892, $0x4E6068B2, $0x4E6068D2, $0x4E6068F2) \
-	ROW(R9, 3, $0x4E602893, $0x4E6068B3, $0x4E6068D3, $0x4E6068F3) \
-	ROW(R10, 4, $0x4E602894, $0x4E6068B4, $0x4E6068D4, $0x4E6068F4) \
-	ROW(R11, 5, $0x4E602895, $0x4E6068B5, $0x4E6068D5, $0x4E6068F5) \
-	ROW(R12, 6, $0x4E602896, $0x4E6068B6, $0x4E6068D6, $0x4E6068F6) \
-	ROW(R13, 7, $0x4E602897, $0x4E6068B7, $0x4E6068D7, $0x4E6068F7)
+#define ROWS(LOAD) \
+	ROW(R6, 0, LOAD, $0x4E602890, $0x4E6068B0, $0x4E6068D0, $0x4E6068F0) \
+	ROW(R7, 1, LOAD, $0x4E602891, $0x4E6068B1, $0x4E6068D1, $0x4E6068F1) \
+	ROW(R8, 2, LOAD, $0x4E602892, $0x4E6068B2, $0x4E6068D2, $0x4E6068F2) \
+	ROW(R9, 3, LOAD, $0x4E602893, $0x4E6068B3, $0x4E6068D3, $0x4E6068F3) \
+	ROW(R10, 4, LOAD, $0x4E602894, $0x4E6068B4, $0x4E6068D4, $0x4E6068F4) \
+	ROW(R11, 5, LOAD, $0x4E602895, $0x4E6068B5, $0x4E6068D5, $0x4E6068F5) \
+	ROW(R12, 6, LOAD, $0x4E602896, $0x4E6068B6, $0x4E6068D6, $0x4E6068F6) \
+	ROW(R13, 7, LOAD, $0x4E602897, $0x4E6068B7, $0x4E6068D7, $0x4E6068F7)
 
 // REDUCE: V16 = rows 0-3's sums, V20 = rows 4-7's, as float (ADDP,
 // scvtf v16.4s, v20.4s); V25, V26 = their scales (fcvtl v25.4s, v24.4h;
@@ -187,7 +179,7 @@ TEXT ·productsQ4r8NEON(SB), NOSPLIT, $0-48
 
 n4loop:
 	VLD1.P 32(R2), [V2.B16, V3.B16]
-	ROWS(ROW4)
+	ROWS(LOADQ4)
 	REDUCE
 	WORD $0x6E39DE10 // fmul v16.4s, v16.4s, v25.4s (sum·dx)
 	WORD $0x6E3ADE94 // fmul v20.4s, v20.4s, v26.4s
@@ -213,7 +205,7 @@ TEXT ·productsQ8r8NEON(SB), NOSPLIT, $0-48
 
 n8loop:
 	VLD1.P 32(R2), [V2.B16, V3.B16]
-	ROWS(ROW8)
+	ROWS(LOADQ8)
 	REDUCE
 	WORD $0x6E3BDF39 // fmul v25.4s, v25.4s, v27.4s (dx·dy)
 	WORD $0x6E3BDF5A // fmul v26.4s, v26.4s, v27.4s
