@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,30 @@ func engine(t *testing.T, b llmkernel.Backend, timeout time.Duration) *llmkernel
 	}
 	t.Cleanup(func() { e.Close() })
 	return e
+}
+
+// recorder passes inferences through to a real backend and keeps their
+// errors (the engine counts them; the tests also need what they were).
+type recorder struct {
+	llmkernel.Backend
+	mu   sync.Mutex
+	errs []error
+}
+
+func (r *recorder) Infer(ctx context.Context, q llmkernel.Request) (llmkernel.Response, error) {
+	resp, err := r.Backend.Infer(ctx, q)
+	if err != nil {
+		r.mu.Lock()
+		r.errs = append(r.errs, err)
+		r.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (r *recorder) errors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]error(nil), r.errs...)
 }
 
 func backend(t *testing.T, host, model string) *ollama.Backend {
@@ -55,7 +80,8 @@ func situations(n int) []llmkernel.Situation {
 // is validated, cached, and distilled; later decisions come from the cache.
 func TestDeepTierWithRealOllama(t *testing.T) {
 	url := realOllama(t)
-	e := engine(t, backend(t, url, modelName), 60*time.Second)
+	rec := &recorder{Backend: backend(t, url, modelName)}
+	e := engine(t, rec, 60*time.Second)
 	sits := situations(8)
 	for _, s := range sits {
 		if d := e.Decide(context.Background(), s); d.Tier != llmkernel.TierFast {
@@ -69,8 +95,20 @@ func TestDeepTierWithRealOllama(t *testing.T) {
 	}
 	st := e.Stats()
 	t.Logf("deep tier: %+v", st.Deep)
-	if st.Deep.Completed+st.Deep.Invalid != uint64(len(sits)) || st.Deep.Timeouts+st.Deep.Errors != 0 {
-		t.Fatalf("every inference should end validated or rejected: %+v", st.Deep)
+	// The random-weight model can run its reason into the schema's length
+	// bound, and ollama then ends the answer without "done" (seen on one of
+	// these eight): the backend refuses a cut answer (an error; the fast
+	// tier's decision stands). Any other error, or a timeout, fails.
+	cut := 0
+	for _, err := range rec.errors() {
+		if strings.Contains(err.Error(), "the answer ended before it was done") {
+			cut++
+		} else {
+			t.Errorf("deep tier: %v", err)
+		}
+	}
+	if st.Deep.Completed+st.Deep.Invalid+uint64(cut) != uint64(len(sits)) || st.Deep.Timeouts != 0 || st.Deep.Errors != uint64(cut) || cut > len(sits)/4 {
+		t.Fatalf("every inference should end validated or rejected (or, at most a quarter, cut by ollama): %+v, %d cut", st.Deep, cut)
 	}
 	if st.Deep.Completed == 0 {
 		t.Fatal("no answer of the real model passed validation")

@@ -98,6 +98,7 @@ type Backend struct {
 	busy     *contention // nil: no contention guard
 	mu       sync.Mutex  // one inference at a time
 	byKind   map[llmkernel.Kind]*session
+	spans    spans // decisions' data blocks, kept for the next with the same
 
 	// The budget: CPU time inference may still use, refilled at CPUBudget
 	// CPU-seconds per second up to a minute's worth.
@@ -119,9 +120,14 @@ type Backend struct {
 type session struct {
 	st   *llama.State
 	toks []int32
-	// fresh and answered are the last decision's prompt tokens evaluated
-	// (past the cached prefix) and answer tokens evaluated.
-	fresh, answered int
+	// fixed is how many leading tokens every prompt of the kind so far
+	// shared (instructions, actions, goal, host): what follows is a
+	// decision's own data, kept in b.spans. -1 before the first prompt.
+	fixed int
+	// fresh, restored and answered are the last decision's prompt tokens
+	// evaluated (past the cached prefix), prompt tokens taken back from a
+	// kept span, and answer tokens evaluated.
+	fresh, restored, answered int
 }
 
 // answerTokens bounds an answer's generated tokens.
@@ -203,7 +209,7 @@ func (b *Backend) Priority() string { return b.priority }
 func (b *Backend) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.byKind = nil
+	b.byKind, b.spans = nil, spans{}
 	b.pool.Close()
 	return b.m.Close()
 }
@@ -322,7 +328,7 @@ func (b *Backend) count(n *uint64, why string) {
 func (b *Backend) infer(ctx context.Context, kind llmkernel.Kind, ids []int32, shape llama.Shape) ([]byte, error) {
 	s := b.byKind[kind]
 	if s == nil {
-		s = &session{st: b.m.NewState(b.opts.Context, b.opts.Threads)}
+		s = &session{st: b.m.NewState(b.opts.Context, b.opts.Threads), fixed: -1}
 		s.st.UsePool(b.pool)
 		b.byKind[kind] = s
 	}
@@ -331,18 +337,43 @@ func (b *Backend) infer(ctx context.Context, kind llmkernel.Kind, ids []int32, s
 	for common < len(s.toks) && common < len(ids)-1 && s.toks[common] == ids[common] && common < s.st.Pos() {
 		common++
 	}
+	switch {
+	case len(s.toks) == 0: // nothing to compare with
+		if s.fixed < 0 {
+			s.fixed = len(ids) // the first prompt keeps no span
+		}
+	case s.fixed < 0 || common < s.fixed:
+		s.fixed = common
+	}
 	s.st.Truncate(common)
 	s.toks = s.toks[:common]
+	// Then what a kept span of an earlier decision of the kind with the
+	// same data holds (the same image: the same sandbox after others, or
+	// another sandbox of it).
+	from := common
+	if sp, to := b.spans.best(ids, common, len(ids)-1); sp != nil {
+		if err := s.st.Restore(sp.kv, to); err == nil {
+			s.toks = append(s.toks, ids[common:to]...)
+			common = to
+		}
+	}
 	// The rest of the prompt is evaluated with the answer's opening.
 	text, err := s.st.DecodeJSON(ctx, ids[common:], shape, answerTokens)
 	if s.st.Pos() < len(ids) {
 		// The prompt did not get through (an error, a cancellation):
 		// nothing past the common prefix is trusted.
 		s.st.Truncate(common)
+		s.toks = s.toks[:common]
 		return nil, err
 	}
 	s.toks = append(s.toks, ids[common:]...)
-	s.fresh, s.answered = len(ids)-common, s.st.Pos()-len(s.toks)
+	s.fresh, s.restored, s.answered = len(ids)-common, common-from, s.st.Pos()-len(s.toks)
+	if s.fixed < len(ids) {
+		// Keep this decision's data block for the next with the same.
+		if kv, err := s.st.Save(s.fixed, len(ids)); err == nil {
+			b.spans.keep(ids, kv)
+		}
+	}
 	// The answer's tokens are not part of the next prompt's prefix.
 	s.st.Truncate(len(s.toks))
 	return text, err

@@ -134,6 +134,54 @@ func TestPrefixReuse(t *testing.T) {
 	t.Logf("prompt of %d tokens, %d reused", len(ids), shared)
 }
 
+// A decision whose data begins as a recent one's did (the same image, with
+// other sandboxes decided in between) takes those positions back from the
+// kept span instead of evaluating them, and answers byte for byte as a
+// fresh backend does; spans stay within their bound.
+func TestDataSpansReuse(t *testing.T) {
+	path := model(t, tinygguf.Spec{Seed: 5, Type: 2})
+	warm, err := New(Options{Model: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer warm.Close()
+	allowed := []bool{true, true, true, true, true}
+	// One kind (i ≡ 1 mod 5), images cycling over four (i mod 4): from
+	// the fifth decision on, each image was seen four decisions before.
+	restored := 0
+	for n := 0; n < 12; n++ {
+		i := 1 + 5*n
+		r := request(situation(i), allowed)
+		a, err := warm.Infer(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := warm.byKind[r.Kind]
+		if n >= 5 && s.restored == 0 {
+			t.Errorf("decision %d (image %q seen before): nothing restored (%d fresh)", n, situation(i).Image, s.fresh)
+		}
+		if n < 4 && s.restored != 0 {
+			t.Errorf("decision %d (a new image): %d positions restored", n, s.restored)
+		}
+		restored += s.restored
+		if n%3 == 2 {
+			cold, err := New(Options{Model: path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := cold.Infer(context.Background(), r)
+			cold.Close()
+			if err != nil || string(a.Text) != string(b.Text) {
+				t.Errorf("decision %d: with kept spans %s, fresh %s (%v)", n, a.Text, b.Text, err)
+			}
+		}
+		if warm.spans.bytes > maxSpanBytes || n > 0 && len(warm.spans.list) == 0 { // the first prompt keeps none
+			t.Errorf("kept spans: %d bytes in %d", warm.spans.bytes, len(warm.spans.list))
+		}
+	}
+	t.Logf("%d positions restored over 12 decisions, %d spans kept (%d bytes)", restored, len(warm.spans.list), warm.spans.bytes)
+}
+
 // Container strings cannot end the user's turn: "</s>" in the prompt is
 // text, not the end-of-sequence token the template uses.
 func TestPromptCannotInjectTurns(t *testing.T) {
@@ -633,7 +681,7 @@ func TestLatencyGuard(t *testing.T) {
 		st := b.Stats()
 		var paused *pausedErr
 		if !errors.As(err, &paused) || st.ContentionPauses != 2 || st.Inferences != 0 {
-			t.Fatalf("cpu guard %v, the sandbox became active mid-inference: %v, stats %+v", cpuGuard, err, st)
+			t.Fatalf("cpu guard %v, the sandbox became active mid-inference: %v, stats %+v (asked %d, active at %d, full %v)", cpuGuard, err, st, asked, activeAt, full)
 		}
 		if st.CPU >= full*9/10 {
 			t.Errorf("cpu guard %v: the stopped inference ran on: %v of CPU, a whole one takes %v", cpuGuard, st.CPU, full)

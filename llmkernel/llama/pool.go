@@ -93,7 +93,7 @@ func (p *Pool) serve(w *worker) {
 				// its part is short and waited for; it goes first.
 				p.do(<-w.wake)
 			}
-			p.do(f)
+			f() // a job from Run counts its own CPU
 		}
 		p.poll(w)
 	}
@@ -143,12 +143,14 @@ func (p *Pool) CPU() time.Duration { return time.Duration(p.cpu.Load()) }
 // Size is the number of workers.
 func (p *Pool) Size() int { return p.n }
 
-// Run runs f on a worker and waits for it.
+// Run runs f on a worker and waits for it. Its CPU time is counted before
+// the caller goes on, so CPU after Run has it (a part of it another worker
+// ran may still be on its way: a share of one matrix product at most).
 func (p *Pool) Run(f func()) {
 	done := make(chan struct{})
 	p.work <- func() {
 		defer close(done)
-		f()
+		p.do(f)
 	}
 	<-done
 }

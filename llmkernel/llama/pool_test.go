@@ -62,3 +62,22 @@ func TestPoolRunWithNestedSplits(t *testing.T) {
 		t.Fatalf("ran %d indices, want %d", got, 4*50*64)
 	}
 }
+
+// A job's CPU time is counted before Run returns: the budget and the
+// stats read it right after, even when reading the clock takes a while
+// (the clock here is fault injection: slow, and it moves only when the job
+// says so).
+func TestPoolRunCountsCPUBeforeReturning(t *testing.T) {
+	var ticks atomic.Int64
+	p := NewPool(2, nil, func() time.Duration {
+		time.Sleep(300 * time.Microsecond)
+		return time.Duration(ticks.Load())
+	})
+	defer p.Close()
+	for i := 1; i <= 50; i++ {
+		p.Run(func() { ticks.Add(1000) })
+		if got := p.CPU(); got != time.Duration(1000*i) {
+			t.Fatalf("after job %d: CPU %v, want %v", i, got, time.Duration(1000*i))
+		}
+	}
+}
