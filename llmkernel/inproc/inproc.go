@@ -85,6 +85,12 @@ type InferenceStats struct {
 	LastPause        string `json:"last_pause,omitempty"`
 	Priority         string `json:"priority"`
 	Threads          int    `json:"threads"`
+	// PromptTokens were evaluated past the cached prefixes; KeptTokens
+	// were taken back from recent decisions' kept data blocks instead,
+	// which hold KeptBytes.
+	PromptTokens uint64 `json:"prompt_tokens"`
+	KeptTokens   uint64 `json:"kept_tokens"`
+	KeptBytes    int    `json:"kept_bytes"`
 }
 
 // Backend implements llmkernel.Backend on a model in this process.
@@ -114,6 +120,10 @@ type Backend struct {
 	gated   uint64
 	crowded uint64
 	why     string
+	// The prompts' tokens evaluated and taken back, and the kept blocks'
+	// size (a copy of spans.bytes, which b.mu guards).
+	evaluated, restored uint64
+	keptBytes           int
 }
 
 // session is a kind's sequence: the tokens its cache holds.
@@ -199,7 +209,7 @@ func (b *Backend) Stats() InferenceStats {
 	b.statsMu.Lock()
 	defer b.statsMu.Unlock()
 	return InferenceStats{Inferences: b.decided, CPU: b.pool.CPU(), BudgetPauses: b.paused, GatePauses: b.gated, ContentionPauses: b.crowded, LastPause: b.why,
-		Priority: b.priority, Threads: b.pool.Size()}
+		Priority: b.priority, Threads: b.pool.Size(), PromptTokens: b.evaluated, KeptTokens: b.restored, KeptBytes: b.keptBytes}
 }
 
 // Priority says how the inference threads run ("SCHED_IDLE", "nice 19").
@@ -374,6 +384,11 @@ func (b *Backend) infer(ctx context.Context, kind llmkernel.Kind, ids []int32, s
 			b.spans.keep(ids, kv)
 		}
 	}
+	b.statsMu.Lock()
+	b.evaluated += uint64(s.fresh)
+	b.restored += uint64(s.restored)
+	b.keptBytes = b.spans.bytes
+	b.statsMu.Unlock()
 	// The answer's tokens are not part of the next prompt's prefix.
 	s.st.Truncate(len(s.toks))
 	return text, err

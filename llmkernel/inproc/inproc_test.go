@@ -179,6 +179,9 @@ func TestDataSpansReuse(t *testing.T) {
 			t.Errorf("kept spans: %d bytes in %d", warm.spans.bytes, len(warm.spans.list))
 		}
 	}
+	if st := warm.Stats(); st.KeptTokens != uint64(restored) || st.KeptBytes != warm.spans.bytes || st.PromptTokens == 0 {
+		t.Errorf("stats %+v, want %d kept tokens in %d bytes", st, restored, warm.spans.bytes)
+	}
 	t.Logf("%d positions restored over 12 decisions, %d spans kept (%d bytes)", restored, len(warm.spans.list), warm.spans.bytes)
 }
 

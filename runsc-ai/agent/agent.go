@@ -337,6 +337,9 @@ func PrintStatus(out io.Writer, sock string, asJSON bool) error {
 		if in.LastPause != "" {
 			fmt.Fprintf(out, "last pause: %s\n", in.LastPause)
 		}
+		if in.PromptTokens+in.KeptTokens > 0 {
+			fmt.Fprintf(out, "prompts: %d tokens evaluated, %d taken back from kept data blocks (%.1f MiB kept)\n", in.PromptTokens, in.KeptTokens, float64(in.KeptBytes)/(1<<20))
+		}
 	}
 	if len(st.CgroupsMissing) > 0 {
 		fmt.Fprintf(out, "cgroups: missing %s: %s\n", strings.Join(st.CgroupsMissing, ", "), st.CgroupsAdvice)

@@ -155,6 +155,9 @@ func writeDecisionMetrics(w io.Writer, st *Status) {
 		fmt.Fprintf(w, "runsc_ai_inference_thermal_pauses_total %d\n", in.GatePauses)
 		counter("runsc_ai_inference_contention_pauses_total", "Inferences not started, or stopped, because the host's other work kept its CPUs busy (deep.max_host_cpu) or a sandbox needed low latency (deep.max_latency_need).")
 		fmt.Fprintf(w, "runsc_ai_inference_contention_pauses_total %d\n", in.ContentionPauses)
+		counter("runsc_ai_inference_prompt_tokens_total", "Prompt tokens past the cached prefixes: evaluated, or taken back from recent decisions' kept data blocks.")
+		fmt.Fprintf(w, "runsc_ai_inference_prompt_tokens_total{source=\"evaluated\"} %d\n", in.PromptTokens)
+		fmt.Fprintf(w, "runsc_ai_inference_prompt_tokens_total{source=\"kept\"} %d\n", in.KeptTokens)
 	}
 	counter("runsc_ai_unrecorded_total", "Changes not made because their write-ahead history record failed.")
 	fmt.Fprintf(w, "runsc_ai_unrecorded_total %d\n", st.Loop.Unrecorded)
