@@ -373,6 +373,7 @@ type inferenceStatus struct {
 		Inferences       uint64 `json:"inferences"`
 		ContentionPauses uint64 `json:"contention_pauses"`
 		LastPause        string `json:"last_pause"`
+		PromptTokens     uint64 `json:"prompt_tokens"`
 	} `json:"inference"`
 	Managed []struct {
 		Sandbox  string             `json:"sandbox"`
@@ -445,7 +446,10 @@ func TestLatencyGuardLive(t *testing.T) {
 	for deadline := time.Now().Add(45 * time.Second); ; time.Sleep(250 * time.Millisecond) {
 		s, err := statusAs[inferenceStatus](a)
 		if err == nil && s.Inference != nil && s.Inference.Inferences > during.Inference.Inferences {
-			t.Logf("inference resumed: %d inferences (were %d), %d pauses", s.Inference.Inferences, during.Inference.Inferences, s.Inference.ContentionPauses)
+			t.Logf("inference resumed: %d inferences (were %d), %d pauses, %d prompt tokens evaluated", s.Inference.Inferences, during.Inference.Inferences, s.Inference.ContentionPauses, s.Inference.PromptTokens)
+			if s.Inference.PromptTokens == 0 {
+				t.Errorf("%d answers but no prompt token counted", s.Inference.Inferences)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
