@@ -66,10 +66,10 @@ func BenchmarkPrompt(b *testing.B) {
 	}
 }
 
-// BenchmarkSmallBatch: batches of 1 to 8 tokens after a 160-token prompt
-// (ns/op is one batch): the forced-text passes of a decision. Padding a
-// small batch into the eight-token kernel pays from the batch size where
-// this stops growing. On a Pool (as inproc runs it: locked threads) and,
+// BenchmarkSmallBatch: batches of 1 to 16 tokens after a 160-token prompt
+// (ns/op is one batch): the forced-text passes and enum trees of a
+// decision. Padding a small batch into the eight-token (or sixteen-token)
+// kernel pays from the batch size where this stops growing. On a Pool (as inproc runs it: locked threads) and,
 // the reference in the same run, on goroutines.
 func BenchmarkSmallBatch(b *testing.B) {
 	m := benchModel(b)
@@ -78,7 +78,7 @@ func BenchmarkSmallBatch(b *testing.B) {
 		prompt[i] = int32(1 + i*31%(m.VocabSize-1))
 	}
 	for _, mode := range []string{"pool", "goroutines"} {
-		s := m.NewState(len(prompt)+8, 2)
+		s := m.NewState(len(prompt)+16, 2)
 		run := func(f func()) { f() }
 		if mode == "pool" {
 			p := NewPool(2, nil, nil)
@@ -89,7 +89,7 @@ func BenchmarkSmallBatch(b *testing.B) {
 		if _, err := s.Eval(context.Background(), prompt); err != nil {
 			b.Fatal(err)
 		}
-		for n := 1; n <= 8; n++ {
+		for n := 1; n <= 16; n++ {
 			b.Run(fmt.Sprintf("%s/%d", mode, n), func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					s.Truncate(len(prompt))

@@ -51,8 +51,9 @@ type batch struct {
 	// Each token's input prepared for a product: Q8_0 activations (for
 	// the model's width and the FFN's) or values rounded to half.
 	actsE, actsF   []*quant.Acts
-	kactsE, kactsF []*quant.KActs // Q8_K, for k-quant weights
-	a8             []*quant.Acts8 // groups of eight tokens' Q8_0 activations, interleaved
+	kactsE, kactsF []*quant.KActs  // Q8_K, for k-quant weights
+	a8             []*quant.Acts8  // groups of eight tokens' Q8_0 activations, interleaved
+	a16            []*quant.Acts16 // groups of sixteen, interleaved four values at a time
 	xh             [][]float32
 	in             []prepared
 }
@@ -695,21 +696,38 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 		}
 		in[j] = s.prepare(ws[0], x, scratch)
 	})
-	// Groups of eight tokens go through the eight-token kernel (each
-	// weight block read once for eight), where the CPU has one; a last
-	// partial group of padEight or more is padded (the padding's products
-	// are dropped): the kernel costs the same for any fill.
+	// Groups of sixteen tokens go through the sixteen-token kernel, where
+	// the CPU has one and the weights are Q4_0, and groups of eight (of
+	// the rest) through the eight-token kernel (each weight block read
+	// once for all of them); a last partial group of padSixteen (or
+	// padEight) or more is padded (the padding's products are dropped):
+	// a kernel costs the same for any fill.
 	n := len(in)
+	g16 := 0
+	if n >= padSixteen && allQ4(ws) && quant.Has16() {
+		g16 = n / 16
+		if n%16 >= padSixteen {
+			g16++
+		}
+		for g := 0; g < g16; g++ {
+			var acts [16]*quant.Acts
+			for t := range acts {
+				acts[t] = in[min(16*g+t, n-1)].acts
+			}
+			b.acts16(g, len(xs[0])).Interleave(acts[:])
+		}
+	}
+	from8 := min(16*g16, n) // the first token the eight-token groups hold
 	groups := 0
-	if form(ws[0].typ) == gguf.Q8_0 && n >= padEight {
-		groups = n / 8
-		if n%8 >= padEight {
+	if rest := n - from8; form(ws[0].typ) == gguf.Q8_0 && rest >= padEight {
+		groups = rest / 8
+		if rest%8 >= padEight {
 			groups++
 		}
 		for g := 0; g < groups; g++ {
 			var acts [8]*quant.Acts
 			for t := range acts {
-				acts[t] = in[min(8*g+t, n-1)].acts
+				acts[t] = in[min(from8+8*g+t, n-1)].acts
 			}
 			b.acts8(g, len(xs[0])).Interleave(acts[:])
 		}
@@ -723,25 +741,58 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	// the eight-row kernel token by token while the tile is in cache.
 	s.parallel(total, s.split(total*ws[0].cols*n), func(r0, r1 int) {
 		var out8 [8]float32
+		var out32 [32]float32
 		for t0 := r0; t0 < r1; t0 += tileRows {
 			t1 := min(t0+tileRows, r1)
 			done := 0
-			for r := t0; r < t1 && groups > 0; r++ {
+			for r := t0; r < t1 && g16+groups > 0; {
 				i, rr := 0, r
 				for rr >= ws[i].rows {
 					rr -= ws[i].rows
 					i++
 				}
 				w, out := ws[i], outs[i]
-				j := 0
-				row := w.data[rr*w.rowBytes : (rr+1)*w.rowBytes]
-				for g := 0; g < groups && quant.Dot8(row, b.a8[g], &out8, w.typ == gguf.Q4_0); g++ {
-					for t := range min(8, n-j) {
-						out[j+t][rr] = out8[t]
-					}
-					j += 8
+				// Two rows at a time through the sixteen-token kernel
+				// (each activation read once for both); a tile's last
+				// odd row paired with the row before it.
+				nr := 1
+				if r+1 < t1 && rr+1 < w.rows {
+					nr = 2
 				}
-				done = min(j, n)
+				// The pair computed: these rows, or for one row the row
+				// before it (or after: a matrix's first) and this one;
+				// lo is where row rr's products start in out32.
+				p0, lo := rr, 0
+				if nr == 1 && rr > 0 {
+					p0, lo = rr-1, 16
+				}
+				j := 0
+				for g := 0; g < g16; g++ {
+					rows := w.data[p0*w.rowBytes : (p0+2)*w.rowBytes]
+					if !quant.Dot16Rows2(rows, w.rowBytes, b.a16[g], &out32) {
+						break
+					}
+					for e := 0; e < nr; e++ {
+						for t := range min(16, n-j) {
+							out[j+t][rr+e] = out32[lo+16*e+t]
+						}
+					}
+					j += 16
+				}
+				for e := 0; e < nr; e++ {
+					je := j
+					if je >= from8 { // the groups of eight follow on
+						row := w.data[(rr+e)*w.rowBytes : (rr+e+1)*w.rowBytes]
+						for g := 0; g < groups && quant.Dot8(row, b.a8[g], &out8, w.typ == gguf.Q4_0); g++ {
+							for t := range min(8, n-je) {
+								out[je+t][rr+e] = out8[t]
+							}
+							je += 8
+						}
+					}
+					done = min(je, n)
+				}
+				r += nr
 			}
 			base := 0
 			for i, w := range ws {
@@ -755,13 +806,26 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	})
 }
 
-// padEight is the fewest tokens worth padding into the eight-token
-// kernel, and tileRows the rows taken at a time (of the widest matrix,
+// allQ4: every matrix is Q4_0 (the sixteen-token kernel's weights) and
+// has a pair of rows.
+func allQ4(ws []*matrix) bool {
+	for _, w := range ws {
+		if w.typ != gguf.Q4_0 || w.rows < 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// padEight and padSixteen are the fewest tokens worth padding into the
+// eight- and sixteen-token kernels (a padded sixteen costs 1.2-1.25
+// eights), and tileRows the rows taken at a time (of the widest matrix,
 // 32 rows of 5,632 Q4_0 values are 99 KiB: in L2 while each token reads
 // them). Measured by BenchmarkSmallBatch.
 const (
-	padEight = 6
-	tileRows = 32
+	padEight   = 6
+	padSixteen = 10
+	tileRows   = 32
 )
 
 // dotRows sets out[r] = w's row r · in for r in [r0, r1): eight rows at a
@@ -792,6 +856,19 @@ func (b *batch) acts8(g, n int) *quant.Acts8 {
 	}
 	a := b.a8[g]
 	a.Q, a.D, a.S = a.Q[:8*n], a.D[:8*n/quant.QK], a.S[:8*n/quant.QK]
+	return a
+}
+
+// acts16 is group g's sixteen-token scratch for inputs of n values.
+func (b *batch) acts16(g, n int) *quant.Acts16 {
+	for len(b.a16) <= g {
+		b.a16 = append(b.a16, nil)
+	}
+	if b.a16[g] == nil || cap(b.a16[g].Q) < 16*n {
+		b.a16[g] = quant.NewActs16(n)
+	}
+	a := b.a16[g]
+	a.Q, a.D, a.S = a.Q[:16*n], a.D[:16*n/quant.QK], a.S[:16*n/quant.QK]
 	return a
 }
 

@@ -184,3 +184,50 @@ func rows8Blocks(rows []byte, stride int, a *Acts, q4 bool) int {
 func DotRows8(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
 	return rows8Arch(rows, stride, a, out, q4)
 }
+
+// Acts16 are sixteen tokens' Q8_0 activations interleaved four values at a
+// time: values 4k..4k+3 of token t's block b at Q[512b+64k+4t:], so one
+// 64-byte read holds a four-value group of all sixteen tokens — what a
+// kernel reads that broadcasts four weights and sums each token's products
+// in a lane of its own (no lanes to add across). Token t's block b scale
+// is D[16b+t], eight times its sum S[16b+t] (as Acts8's).
+type Acts16 struct {
+	Q []int8
+	D []float32
+	S []int32
+}
+
+// NewActs16 allocates interleaved activations for n values per token.
+func NewActs16(n int) *Acts16 {
+	return &Acts16{Q: make([]int8, 16*n), D: make([]float32, 16*n/QK), S: make([]int32, 16*n/QK)}
+}
+
+// Interleave sets a from sixteen tokens' activations of equal length.
+func (a *Acts16) Interleave(acts []*Acts) {
+	nb := len(acts[0].D)
+	for t, x := range acts[:16] {
+		for b := 0; b < nb; b++ {
+			q := x.Q[b*QK : (b+1)*QK]
+			var sum int32
+			for k := 0; k < QK/4; k++ {
+				copy(a.Q[512*b+64*k+4*t:512*b+64*k+4*t+4], q[4*k:4*k+4])
+			}
+			for _, v := range q {
+				sum += int32(v)
+			}
+			a.D[16*b+t] = x.D[b]
+			a.S[16*b+t] = 8 * sum
+		}
+	}
+}
+
+// Dot16Rows2 sets out[16e+t] to row e (Q4_0; rows holds two, stride bytes
+// apart) · token t's activations, bit-identical to DotQ4_0 for each. It
+// reports false, doing nothing, where no sixteen-token kernel runs (the
+// caller then uses Dot8 or the others).
+func Dot16Rows2(rows []byte, stride int, a *Acts16, out *[32]float32) bool {
+	return rows16x2Arch(rows, stride, a, out)
+}
+
+// Has16: Dot16Rows2 runs here.
+func Has16() bool { return has16Arch() }

@@ -51,6 +51,28 @@ func productsQ4x8VNNI(row *byte, q *int8, dy *float32, s *int32, out *float32, n
 //go:noescape
 func productsQ4r8VNNI(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
 
+// productsQ4x16r2VNNI: sixteen tokens' products with two Q4_0 rows stride
+// bytes apart, nb ≥ 1 blocks (blocks_amd64.s); it needs what
+// productsQ4x8VNNI does.
+//
+//go:noescape
+func productsQ4x16r2VNNI(row *byte, stride int, q *int8, dy *float32, s *int32, out *float32, nb int)
+
+func rows16x2Arch(rows []byte, stride int, a *Acts16, out *[32]float32) bool {
+	nb := len(a.D) / 16
+	if kernelID != kernelVNNI || nb == 0 {
+		return false
+	}
+	if stride < nb*Q4_0Size {
+		panic("quant: rows overlap")
+	}
+	_, _, _ = rows[stride+nb*Q4_0Size-1], a.Q[nb*16*QK-1], a.S[nb*16-1]
+	productsQ4x16r2VNNI(&rows[0], stride, &a.Q[0], &a.D[0], &a.S[0], &out[0], nb)
+	return true
+}
+
+func has16Arch() bool { return kernelID == kernelVNNI }
+
 func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
 	if kernelID < kernelProducts || len(a.D) == 0 {
 		return false

@@ -577,7 +577,8 @@ vr4loop:
 // nibbles broadcast to every 128-bit lane, tokens t and t+1's activations
 // (adjacent) read as one operand, each token's eight lanes summed (lanes
 // paired across registers, then within them) into one VPERMD's pick, and
-// s's eight tokens' Σ 8·y (Acts8.S, interleaved as dy) subtracted.
+// s's eight tokens' Σ 8·y (Acts8.S, interleaved as dy) subtracted. The
+// bytes after the row (a matrix's next row) are prefetched.
 TEXT ·productsQ4x8VNNI(SB), NOSPLIT, $0-48
 	MOVQ row+0(FP), SI
 	MOVQ q+8(FP), DI
@@ -593,8 +594,12 @@ TEXT ·productsQ4x8VNNI(SB), NOSPLIT, $0-48
 	MOVQ $0x0001000100010001, AX
 	VPBROADCASTQ AX, Z17
 	VXORPS Y11, Y11, Y11
+	LEAQ (CX)(CX*8), R11
+	LEAQ (SI)(R11*2), R11
 
 v48loop:
+	PREFETCHT0 (R11)
+	ADDQ $18, R11
 	VBROADCASTI32X4 2(SI), Z0
 	VPSRLVW Z13, Z0, Z0
 	VPANDD Z14, Z0, Z0
@@ -622,5 +627,117 @@ v48loop:
 	JNZ  v48loop
 
 	VMOVUPS Y11, (DX)
+	VZEROUPPER
+	RET
+
+// UNPACK16(src, x, t, y): a Q4_0 block's 16 bytes at src as its 32 weights
+// (+ 8) in y's low and high 128 bits (x: y's low half; t scratch).
+#define UNPACK16(src, x, t, y) \
+	VMOVDQU src, x \
+	VPSRLW $4, x, t \
+	VPAND X14, x, x \
+	VPAND X14, t, t \
+	VINSERTI128 $1, t, y, y
+
+// TWOROWS(k, idx, a, b): group k's four weights of both rows (Y0, Y1)
+// broadcast by VPERMD (idx: dword k everywhere) times the sixteen tokens'
+// four values (Z2, read once for both rows), into row 0's sum a and row
+// 1's b.
+#define TWOROWS(k, idx, a, b) \
+	VMOVDQU64 (64*(k))(DI), Z2 \
+	VPERMD Z0, idx, Z7 \
+	VPERMD Z1, idx, Z8 \
+	VPDPBUSD Z2, Z7, a \
+	VPDPBUSD Z2, Z8, b
+
+// func productsQ4x16r2VNNI(row *byte, stride int, q *int8, dy *float32, s *int32, out *float32, nb int)
+// Sixteen tokens' products with two Q4_0 rows (stride bytes apart), one
+// token to each int32 lane: each block's nibbles unpacked to its 32
+// weights (+ 8), each four of them broadcast to every lane (VPERMD) and
+// VPDPBUSD'd with the sixteen tokens' four values (Acts16's 64-byte
+// groups), so a lane's sum is already its token's — nothing to add across
+// lanes, unlike productsQ4x8VNNI. Each activation group is read once for
+// both rows (sixteen tokens' activations outgrow L1). Two sums per row side
+// by side (exact integers), s's Σ 8·y subtracted, the scales applied as in
+// productsQ4x8VNNI. Row 0's products to out[0:16], row 1's to out[16:32].
+// The next two rows' bytes are prefetched, as productsQ4r8VNNI does.
+TEXT ·productsQ4x16r2VNNI(SB), NOSPLIT, $0-56
+	MOVQ row+0(FP), SI
+	MOVQ stride+8(FP), R9
+	MOVQ q+16(FP), DI
+	MOVQ dy+24(FP), BX
+	MOVQ s+32(FP), R8
+	MOVQ out+40(FP), DX
+	MOVQ nb+48(FP), CX
+	MOVQ $0x0F0F0F0F0F0F0F0F, AX
+	MOVQ AX, X14
+	VPBROADCASTQ X14, X14
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	MOVL $0, AX
+	VPBROADCASTD AX, Z16
+	MOVL $1, AX
+	VPBROADCASTD AX, Z17
+	MOVL $2, AX
+	VPBROADCASTD AX, Z18
+	MOVL $3, AX
+	VPBROADCASTD AX, Z19
+	MOVL $4, AX
+	VPBROADCASTD AX, Z20
+	MOVL $5, AX
+	VPBROADCASTD AX, Z21
+	MOVL $6, AX
+	VPBROADCASTD AX, Z22
+	MOVL $7, AX
+	VPBROADCASTD AX, Z23
+	LEAQ (SI)(R9*2), R11
+	LEAQ (R11)(R9*1), R12
+
+v16r2loop:
+	PREFETCHT0 (R11)
+	PREFETCHT0 (R12)
+	ADDQ $18, R11
+	ADDQ $18, R12
+	UNPACK16(2(SI), X0, X1, Y0)
+	UNPACK16(2(SI)(R9*1), X1, X2, Y1)
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	TWOROWS(0, Z16, Z3, Z5)
+	TWOROWS(1, Z17, Z4, Z6)
+	TWOROWS(2, Z18, Z3, Z5)
+	TWOROWS(3, Z19, Z4, Z6)
+	TWOROWS(4, Z20, Z3, Z5)
+	TWOROWS(5, Z21, Z4, Z6)
+	TWOROWS(6, Z22, Z3, Z5)
+	TWOROWS(7, Z23, Z4, Z6)
+	VPADDD Z4, Z3, Z3
+	VPADDD Z6, Z5, Z5
+	VMOVDQU64 (R8), Z2
+	VPSUBD Z2, Z3, Z3
+	VPSUBD Z2, Z5, Z5
+	VCVTDQ2PS Z3, Z3
+	VCVTDQ2PS Z5, Z5
+	VMOVUPS (BX), Z9
+	VPBROADCASTW (SI), Y13
+	VCVTPH2PS Y13, Z13
+	VMULPS Z13, Z3, Z3
+	VMULPS Z9, Z3, Z3
+	VADDPS Z3, Z11, Z11
+	VPBROADCASTW (SI)(R9*1), Y13
+	VCVTPH2PS Y13, Z13
+	VMULPS Z13, Z5, Z5
+	VMULPS Z9, Z5, Z5
+	VADDPS Z5, Z12, Z12
+	ADDQ $18, SI
+	ADDQ $512, DI
+	ADDQ $64, BX
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  v16r2loop
+
+	VMOVUPS Z11, (DX)
+	VMOVUPS Z12, 64(DX)
 	VZEROUPPER
 	RET

@@ -104,3 +104,7 @@ func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool 
 	}
 	return true
 }
+
+func has16Arch() bool { return false }
+
+func rows16x2Arch([]byte, int, *Acts16, *[32]float32) bool { return false }

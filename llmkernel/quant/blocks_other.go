@@ -18,3 +18,7 @@ func kLanesArch([]byte, *KActs, *[8]float32, bool) bool { return false }
 func products8Arch([]byte, *Acts8, *[8]float32, bool) bool { return false }
 
 func rows8Arch([]byte, int, *Acts, *[8]float32, bool) bool { return false }
+
+func has16Arch() bool { return false }
+
+func rows16x2Arch([]byte, int, *Acts16, *[32]float32) bool { return false }

@@ -265,6 +265,85 @@ func TestDot8Agrees(t *testing.T) {
 	}
 }
 
+// The sixteen-token two-row kernel gives each token and row bit for bit
+// its one-token product (pure Go), as the eight-token one does.
+func TestDot16Rows2Agrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 19))
+	defer func(old int) { kernelID = old }(kernelID)
+	for trial := 0; trial < 300; trial++ {
+		nb := 1 + rng.IntN(3*blockBatch)
+		acts := make([]*Acts, 16)
+		for i := range acts {
+			acts[i] = randActs(rng, nb, trial%5 == 0 && i == 3)
+		}
+		a16 := NewActs16(nb * QK)
+		a16.Interleave(acts)
+		stride := nb*Q4_0Size + rng.IntN(3)*Q4_0Size
+		rows := randRows(rng, 2, nb, Q4_0Size, stride, trial%7 != 0)
+		kernelID = kernelGo
+		if Dot16Rows2(rows, stride, a16, new([32]float32)) {
+			t.Fatal("the Go kernel claims a sixteen-token product")
+		}
+		var want [32]float32
+		for e := 0; e < 2; e++ {
+			for tok := range acts {
+				want[16*e+tok] = dotBlocks(rows[e*stride:e*stride+nb*Q4_0Size], acts[tok], true)
+			}
+		}
+		var got [32]float32
+		for _, k := range eightKernels(t, func() bool { return Dot16Rows2(rows, stride, a16, &got) }) {
+			kernelID = k.id
+			if !Dot16Rows2(rows, stride, a16, &got) {
+				t.Fatalf("%s: no sixteen-token product", k.name)
+			}
+			for i := range got {
+				if !sameFloat(got[i], want[i]) {
+					t.Fatalf("%s, %d blocks, row %d, token %d: %v, one token in Go %v", k.name, nb, i/16, i%16, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkDot16Rows2: two 2048-wide Q4_0 rows times sixteen tokens'
+// activations, against four eight-token products (ns/op for all of them).
+func BenchmarkDot16Rows2(b *testing.B) {
+	const n = 2048
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%17) - 8
+	}
+	rows := make([]byte, 2*n/QK*Q4_0Size)
+	QuantizeQ4_0(rows[:n/QK*Q4_0Size], x)
+	QuantizeQ4_0(rows[n/QK*Q4_0Size:], x)
+	acts := make([]*Acts, 16)
+	for i := range acts {
+		acts[i] = NewActs(n)
+		acts[i].Quantize(x)
+	}
+	a16, a8 := NewActs16(n), NewActs8(n)
+	a16.Interleave(acts)
+	a8.Interleave(acts)
+	if !Has16() {
+		b.Skip("no sixteen-token kernel here")
+	}
+	var out [32]float32
+	var out8 [8]float32
+	b.Run("sixteen-two-rows", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			Dot16Rows2(rows, n/QK*Q4_0Size, a16, &out)
+		}
+	})
+	b.Run("four-eights", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for e := 0; e < 2; e++ {
+				Dot8(rows[e*n/QK*Q4_0Size:(e+1)*n/QK*Q4_0Size], a8, &out8, true)
+				Dot8(rows[e*n/QK*Q4_0Size:(e+1)*n/QK*Q4_0Size], a8, &out8, true)
+			}
+		}
+	})
+}
+
 // BenchmarkDot8: one 2048-wide Q4_0 row times eight tokens' activations,
 // against four two-token products (ns/op for all eight).
 func BenchmarkDot8(b *testing.B) {
