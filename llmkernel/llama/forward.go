@@ -54,6 +54,7 @@ type batch struct {
 	kactsE, kactsF []*quant.KActs  // Q8_K, for k-quant weights
 	a8             []*quant.Acts8  // groups of eight tokens' Q8_0 activations, interleaved
 	a16            []*quant.Acts16 // groups of sixteen, interleaved four values at a time
+	a4             []*quant.Acts8  // the tokens left, eight to each (two quads)
 	xh             [][]float32
 	in             []prepared
 }
@@ -704,7 +705,7 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	// a kernel costs the same for any fill.
 	n := len(in)
 	g16 := 0
-	if n >= padSixteen && allQ4(ws) && quant.Has16() {
+	if n >= padSixteen && allQ4(ws) && quant.HasQ4Batch() {
 		g16 = n / 16
 		if n%16 >= padSixteen {
 			g16++
@@ -730,6 +731,27 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 				acts[t] = in[min(from8+8*g+t, n-1)].acts
 			}
 			b.acts8(g, len(xs[0])).Interleave(acts[:])
+		}
+	}
+	// The tokens left (a small batch: forced answer text, or a group's
+	// remainder) go four at a time through the eight-row, four-token
+	// kernel where the CPU has one and the weights are Q4_0 (each weight
+	// block unpacked once for the four), a last three padded to four; one
+	// or two left go token by token.
+	from4 := min(from8+8*groups, n)
+	quads, to4 := 0, from4
+	if rest := n - from4; rest >= padFour && allQ4(ws) && quant.HasQ4Batch() {
+		quads = rest / 4
+		if rest%4 >= padFour {
+			quads++
+		}
+		to4 = min(from4+4*quads, n)
+		for h := 0; 2*h < quads; h++ {
+			var acts [8]*quant.Acts
+			for t := range acts {
+				acts[t] = in[min(from4+8*h+t, n-1)].acts
+			}
+			b.acts4(h, len(xs[0])).Interleave(acts[:])
 		}
 	}
 	total := 0
@@ -797,6 +819,16 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 			base := 0
 			for i, w := range ws {
 				lo, hi := max(t0-base, 0), min(t1-base, w.rows)
+				if quads > 0 && done == from4 {
+					// Four tokens at a time, then what the quads do
+					// not hold token by token; the rows left (fewer
+					// than eight at the end) token by token below.
+					r4 := s.rowsByFour(w, lo, hi, quads, from4, n, outs[i])
+					for j := to4; j < n && lo < r4; j++ {
+						dotRows(w, lo, r4, in[j], outs[i][j])
+					}
+					lo = r4
+				}
 				for j := done; j < n && lo < hi; j++ {
 					dotRows(w, lo, hi, in[j], outs[i][j])
 				}
@@ -806,8 +838,32 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	})
 }
 
-// allQ4: every matrix is Q4_0 (the sixteen-token kernel's weights) and
-// has a pair of rows.
+// rowsByFour sets out[j][r] for the quads' tokens j (from on, four to each,
+// in b.a4; none past n) and the rows r in [lo, hi), eight rows at a time
+// through the eight-row, four-token kernel, and returns
+// the first row it did not do (the last rows when fewer than eight are
+// left, or all of them where the kernel does not run).
+func (s *State) rowsByFour(w *matrix, lo, hi, quads, from, n int, out [][]float32) int {
+	var out32 [32]float32
+	b := s.b
+	r := lo
+	for ; r+8 <= hi; r += 8 {
+		rows := w.data[r*w.rowBytes : (r+8)*w.rowBytes]
+		for q := 0; q < quads; q++ {
+			if !quant.DotRows8x4(rows, w.rowBytes, b.a4[q/2], q%2, &out32) {
+				return r
+			}
+			j0 := from + 4*q
+			for t := range min(4, n-j0) {
+				copy(out[j0+t][r:r+8], out32[8*t:8*t+8])
+			}
+		}
+	}
+	return r
+}
+
+// allQ4: every matrix is Q4_0 (the sixteen- and four-token kernels'
+// weights) and has a pair of rows.
 func allQ4(ws []*matrix) bool {
 	for _, w := range ws {
 		if w.typ != gguf.Q4_0 || w.rows < 2 {
@@ -817,12 +873,13 @@ func allQ4(ws []*matrix) bool {
 	return true
 }
 
-// padEight and padSixteen are the fewest tokens worth padding into the
-// eight- and sixteen-token kernels (a padded sixteen costs 1.2-1.25
-// eights), and tileRows the rows taken at a time (of the widest matrix,
+// padFour, padEight and padSixteen are the fewest tokens worth padding
+// into the four-, eight- and sixteen-token kernels (a padded sixteen costs
+// 1.2-1.25 eights, two tokens one by one less than a four), and tileRows the rows taken at a time (of the widest matrix,
 // 32 rows of 5,632 Q4_0 values are 99 KiB: in L2 while each token reads
 // them). Measured by BenchmarkSmallBatch.
 const (
+	padFour    = 3
 	padEight   = 6
 	padSixteen = 10
 	tileRows   = 32
@@ -855,6 +912,20 @@ func (b *batch) acts8(g, n int) *quant.Acts8 {
 		b.a8[g] = quant.NewActs8(n)
 	}
 	a := b.a8[g]
+	a.Q, a.D, a.S = a.Q[:8*n], a.D[:8*n/quant.QK], a.S[:8*n/quant.QK]
+	return a
+}
+
+// acts4 is the h'th pair of quads' scratch (eight tokens, Acts8's layout)
+// for inputs of n values.
+func (b *batch) acts4(h, n int) *quant.Acts8 {
+	for len(b.a4) <= h {
+		b.a4 = append(b.a4, nil)
+	}
+	if b.a4[h] == nil || cap(b.a4[h].Q) < 8*n {
+		b.a4[h] = quant.NewActs8(n)
+	}
+	a := b.a4[h]
 	a.Q, a.D, a.S = a.Q[:8*n], a.D[:8*n/quant.QK], a.S[:8*n/quant.QK]
 	return a
 }

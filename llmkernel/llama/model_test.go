@@ -155,7 +155,7 @@ func TestBatchingChangesNothing(t *testing.T) {
 				}
 			}
 		}
-		for _, split := range []int{1, 5, 12, maxBatch - 1} {
+		for _, split := range []int{1, 3, 5, 12, maxBatch - 1} {
 			s := m.NewState(128, 2)
 			var got []float32
 			for i := 0; i < len(prompt); i += split {

@@ -185,6 +185,15 @@ func DotRows8(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
 	return rows8Arch(rows, stride, a, out, q4)
 }
 
+// DotRows8x4 sets out[8t+r] to row r · token 4·half+t of a, for eight
+// consecutive rows of a Q4_0 matrix (row r at rows[r·stride:]) and four of
+// a's tokens, each bit-identical to DotQ4_0: each weight block unpacked
+// once for the four (a small batch's tokens). It reports false, doing
+// nothing, where no such kernel runs.
+func DotRows8x4(rows []byte, stride int, a *Acts8, half int, out *[32]float32) bool {
+	return rows8x4Arch(rows, stride, a, half, out)
+}
+
 // Acts16 are sixteen tokens' Q8_0 activations interleaved four values at a
 // time: values 4k..4k+3 of token t's block b at Q[512b+64k+4t:], so one
 // 64-byte read holds a four-value group of all sixteen tokens — what a
@@ -229,5 +238,5 @@ func Dot16Rows2(rows []byte, stride int, a *Acts16, out *[32]float32) bool {
 	return rows16x2Arch(rows, stride, a, out)
 }
 
-// Has16: Dot16Rows2 runs here.
-func Has16() bool { return has16Arch() }
+// HasQ4Batch: Dot16Rows2 and DotRows8x4 (Q4_0 batches) run here.
+func HasQ4Batch() bool { return hasQ4BatchArch() }

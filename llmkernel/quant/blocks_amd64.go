@@ -71,7 +71,27 @@ func rows16x2Arch(rows []byte, stride int, a *Acts16, out *[32]float32) bool {
 	return true
 }
 
-func has16Arch() bool { return kernelID == kernelVNNI }
+func hasQ4BatchArch() bool { return kernelID == kernelVNNI }
+
+// productsQ4r8x4VNNI: productsQ4r8VNNI for the first four tokens of an
+// Acts8's blocks (q, dy, s from there), nb ≥ 1 blocks (blocks_amd64.s).
+//
+//go:noescape
+func productsQ4r8x4VNNI(row *byte, stride int, q *int8, dy *float32, s *int32, out *float32, nb int)
+
+func rows8x4Arch(rows []byte, stride int, a *Acts8, half int, out *[32]float32) bool {
+	nb := len(a.D) / 8
+	if kernelID != kernelVNNI || nb == 0 || half < 0 || half > 1 {
+		return false
+	}
+	if stride < nb*Q4_0Size {
+		panic("quant: rows overlap")
+	}
+	_, _, _ = rows[7*stride+nb*Q4_0Size-1], a.Q[nb*8*QK-1], a.S[nb*8-1]
+	o := 4 * half
+	productsQ4r8x4VNNI(&rows[0], stride, &a.Q[o*QK], &a.D[o], &a.S[o], &out[0], nb)
+	return true
+}
 
 func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool {
 	if kernelID < kernelProducts || len(a.D) == 0 {

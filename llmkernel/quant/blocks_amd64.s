@@ -741,3 +741,94 @@ v16r2loop:
 	VMOVUPS Z12, 64(DX)
 	VZEROUPPER
 	RET
+
+// UNPACKPAIR(a, b, dst): two rows' Q4_0 blocks (their 16 bytes at a and
+// b) as their weights (+ 8) in dst's 256-bit halves, laid out as VROWS
+// lays them (Z13, Z14, K1 as there).
+#define UNPACKPAIR(a, b, dst) \
+	VBROADCASTI32X4 a, dst \
+	VBROADCASTI32X4 b, K1, dst \
+	VPSRLVW Z13, dst, dst \
+	VPANDD Z14, dst, dst
+
+// TOKEN4(t, acc): token t's block (Acts8 layout, from DI) times the eight
+// rows unpacked in Z18-Z21: the rows' exact sums Σ q·y (REDUCEPACK), s's
+// 8·Σy (R13) subtracted, then as productsQ4r8VNNI: float, × the rows'
+// scales (Y12), × the token's (BX), added to acc.
+#define TOKEN4(t, acc) \
+	VBROADCASTI64X4 (32*(t))(DI), Z11 \
+	VPXORD Z3, Z3, Z3 \
+	VPDPBUSD Z11, Z18, Z3 \
+	VPXORD Z4, Z4, Z4 \
+	VPDPBUSD Z11, Z19, Z4 \
+	VPXORD Z5, Z5, Z5 \
+	VPDPBUSD Z11, Z20, Z5 \
+	VPXORD Z6, Z6, Z6 \
+	VPDPBUSD Z11, Z21, Z6 \
+	REDUCEPACK(Z16) \
+	VPBROADCASTD (4*(t))(R13), Y9 \
+	VPSUBD Y9, Y3, Y3 \
+	VCVTDQ2PS Y3, Y3 \
+	VMULPS Y12, Y3, Y3 \
+	VBROADCASTSS (4*(t))(BX), Y9 \
+	VMULPS Y9, Y3, Y3 \
+	VADDPS Y3, acc, acc
+
+// func productsQ4r8x4VNNI(row *byte, stride int, q *int8, dy *float32, s *int32, out *float32, nb int)
+// productsQ4r8VNNI for four tokens (the first four of an Acts8's blocks
+// from q, dy and s): each block of the eight rows unpacked, and its scales
+// read, once for the four (what a small batch — forced answer text —
+// otherwise does four times). Token t's eight rows to out[8t:8t+8].
+TEXT ·productsQ4r8x4VNNI(SB), NOSPLIT, $0-56
+	MOVQ row+0(FP), SI
+	MOVQ stride+8(FP), R8
+	MOVQ q+16(FP), DI
+	MOVQ dy+24(FP), BX
+	MOVQ s+32(FP), R13
+	MOVQ out+40(FP), DX
+	MOVQ nb+48(FP), CX
+	LEAQ (R8)(R8*2), R9
+	LEAQ (SI)(R8*4), R10
+	MOVQ $0x0F0F0F0F0F0F0F0F, AX
+	MOVQ AX, X14
+	VPBROADCASTQ X14, Z14
+	VMOVDQU64 nibbleShifts<>(SB), Z13
+	VMOVDQU64 packIndex<>(SB), Z16
+	MOVQ $0x0001000100010001, AX
+	VPBROADCASTQ AX, Z17
+	MOVW $0xFF00, AX
+	KMOVW AX, K1
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	LEAQ (R10)(R8*4), R11
+
+vr8x4loop:
+	PREFETCHT0 0(R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ $144, R11
+	UNPACKPAIR(2(SI), 2(SI)(R8*1), Z18)
+	UNPACKPAIR(2(SI)(R8*2), 2(SI)(R9*1), Z19)
+	UNPACKPAIR(2(R10), 2(R10)(R8*1), Z20)
+	UNPACKPAIR(2(R10)(R8*2), 2(R10)(R9*1), Z21)
+	ROWSCALES
+	TOKEN4(0, Y22)
+	TOKEN4(1, Y23)
+	TOKEN4(2, Y24)
+	TOKEN4(3, Y25)
+	ADDQ $18, SI
+	ADDQ $18, R10
+	ADDQ $256, DI
+	ADDQ $32, BX
+	ADDQ $32, R13
+	DECQ CX
+	JNZ  vr8x4loop
+
+	VMOVUPS Y22, (DX)
+	VMOVUPS Y23, 32(DX)
+	VMOVUPS Y24, 64(DX)
+	VMOVUPS Y25, 96(DX)
+	VZEROUPPER
+	RET

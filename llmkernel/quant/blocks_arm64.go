@@ -105,6 +105,8 @@ func rows8Arch(rows []byte, stride int, a *Acts, out *[8]float32, q4 bool) bool 
 	return true
 }
 
-func has16Arch() bool { return false }
+func hasQ4BatchArch() bool { return false }
 
 func rows16x2Arch([]byte, int, *Acts16, *[32]float32) bool { return false }
+
+func rows8x4Arch([]byte, int, *Acts8, int, *[32]float32) bool { return false }

@@ -19,6 +19,8 @@ func products8Arch([]byte, *Acts8, *[8]float32, bool) bool { return false }
 
 func rows8Arch([]byte, int, *Acts, *[8]float32, bool) bool { return false }
 
-func has16Arch() bool { return false }
+func hasQ4BatchArch() bool { return false }
 
 func rows16x2Arch([]byte, int, *Acts16, *[32]float32) bool { return false }
+
+func rows8x4Arch([]byte, int, *Acts8, int, *[32]float32) bool { return false }

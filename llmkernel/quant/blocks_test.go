@@ -305,6 +305,87 @@ func TestDot16Rows2Agrees(t *testing.T) {
 	}
 }
 
+// The eight-row, four-token kernel gives each row and token bit for bit
+// its one-token product (pure Go), for both halves of an Acts8.
+func TestDotRows8x4Agrees(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 29))
+	defer func(old int) { kernelID = old }(kernelID)
+	for trial := 0; trial < 300; trial++ {
+		nb := 1 + rng.IntN(3*blockBatch)
+		acts := make([]*Acts, 8)
+		for i := range acts {
+			acts[i] = randActs(rng, nb, trial%5 == 0 && i == 3)
+		}
+		a8 := NewActs8(nb * QK)
+		a8.Interleave(acts)
+		stride := nb*Q4_0Size + rng.IntN(3)*Q4_0Size
+		rows := randRows(rng, 8, nb, Q4_0Size, stride, trial%7 != 0)
+		kernelID = kernelGo
+		if DotRows8x4(rows, stride, a8, 0, new([32]float32)) {
+			t.Fatal("the Go kernel claims an eight-row, four-token product")
+		}
+		for _, half := range []int{0, 1} {
+			var want [32]float32
+			for tok := 0; tok < 4; tok++ {
+				for r := 0; r < 8; r++ {
+					want[8*tok+r] = dotBlocks(rows[r*stride:r*stride+nb*Q4_0Size], acts[4*half+tok], true)
+				}
+			}
+			var got [32]float32
+			for _, k := range eightKernels(t, func() bool { return DotRows8x4(rows, stride, a8, half, &got) }) {
+				kernelID = k.id
+				if !DotRows8x4(rows, stride, a8, half, &got) {
+					t.Fatalf("%s: no eight-row, four-token product", k.name)
+				}
+				for i := range got {
+					if !sameFloat(got[i], want[i]) {
+						t.Fatalf("%s, %d blocks, half %d, token %d, row %d: %v, one token in Go %v", k.name, nb, half, i/8, i%8, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkDotRows8x4: eight 2048-wide Q4_0 rows times four tokens'
+// activations, against four one-token eight-row products.
+func BenchmarkDotRows8x4(b *testing.B) {
+	const n = 2048
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%17) - 8
+	}
+	rb := n / QK * Q4_0Size
+	rows := make([]byte, 8*rb)
+	for r := 0; r < 8; r++ {
+		QuantizeQ4_0(rows[r*rb:(r+1)*rb], x)
+	}
+	acts := make([]*Acts, 8)
+	for i := range acts {
+		acts[i] = NewActs(n)
+		acts[i].Quantize(x)
+	}
+	a8 := NewActs8(n)
+	a8.Interleave(acts)
+	var out [32]float32
+	if !DotRows8x4(rows, rb, a8, 0, &out) {
+		b.Skip("no eight-row, four-token kernel here")
+	}
+	var out8 [8]float32
+	b.Run("four-tokens", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			DotRows8x4(rows, rb, a8, 0, &out)
+		}
+	})
+	b.Run("one-by-one", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for t := 0; t < 4; t++ {
+				DotRows8(rows, rb, acts[t], &out8, true)
+			}
+		}
+	})
+}
+
 // BenchmarkDot16Rows2: two 2048-wide Q4_0 rows times sixteen tokens'
 // activations, against four eight-token products (ns/op for all of them).
 func BenchmarkDot16Rows2(b *testing.B) {
@@ -324,7 +405,7 @@ func BenchmarkDot16Rows2(b *testing.B) {
 	a16, a8 := NewActs16(n), NewActs8(n)
 	a16.Interleave(acts)
 	a8.Interleave(acts)
-	if !Has16() {
+	if !HasQ4Batch() {
 		b.Skip("no sixteen-token kernel here")
 	}
 	var out [32]float32
