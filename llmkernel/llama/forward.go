@@ -758,9 +758,10 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 	for _, w := range ws {
 		total += w.rows
 	}
-	// The rows are taken a tile at a time: the tokens no group holds (one
-	// token in generation and forced text; the rest of a batch) go through
-	// the eight-row kernel token by token while the tile is in cache.
+	// The rows are taken a tile at a time: the groups' products first,
+	// then the quads', then the tokens none holds (one token in
+	// generation; the rest of a batch) through the eight-row kernel token
+	// by token, while the tile is in cache.
 	s.parallel(total, s.split(total*ws[0].cols*n), func(r0, r1 int) {
 		var out8 [8]float32
 		var out32 [32]float32
