@@ -725,13 +725,7 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 		if rest%8 >= padEight {
 			groups++
 		}
-		for g := 0; g < groups; g++ {
-			var acts [8]*quant.Acts
-			for t := range acts {
-				acts[t] = in[min(from8+8*g+t, n-1)].acts
-			}
-			b.acts8(g, len(xs[0])).Interleave(acts[:])
-		}
+		interleave8(&b.a8, in, from8, groups, len(xs[0]))
 	}
 	// The tokens left (a small batch: forced answer text, or a group's
 	// remainder) go four at a time through the eight-row, four-token
@@ -746,13 +740,7 @@ func (s *State) mul(ws []*matrix, xs [][]float32, outs [][][]float32) {
 			quads++
 		}
 		to4 = min(from4+4*quads, n)
-		for h := 0; 2*h < quads; h++ {
-			var acts [8]*quant.Acts
-			for t := range acts {
-				acts[t] = in[min(from4+8*h+t, n-1)].acts
-			}
-			b.acts4(h, len(xs[0])).Interleave(acts[:])
-		}
+		interleave8(&b.a4, in, from4, (quads+1)/2, len(xs[0])) // two quads to each
 	}
 	total := 0
 	for _, w := range ws {
@@ -904,31 +892,26 @@ func dotRows(w *matrix, r0, r1 int, in prepared, out []float32) {
 	}
 }
 
-// acts8 is group g's interleaved scratch for inputs of n values.
-func (b *batch) acts8(g, n int) *quant.Acts8 {
-	for len(b.a8) <= g {
-		b.a8 = append(b.a8, nil)
+// interleave8 fills k groups of eight tokens' interleaved activations
+// (groups[0:k], allocated as needed for width values) from in's tokens
+// from on, the last token repeated past the end (padding).
+func interleave8(groups *[]*quant.Acts8, in []prepared, from, k, width int) {
+	for g := 0; g < k; g++ {
+		if len(*groups) <= g {
+			*groups = append(*groups, nil)
+		}
+		a := (*groups)[g]
+		if a == nil || cap(a.Q) < 8*width {
+			a = quant.NewActs8(width)
+			(*groups)[g] = a
+		}
+		a.Q, a.D, a.S = a.Q[:8*width], a.D[:8*width/quant.QK], a.S[:8*width/quant.QK]
+		var acts [8]*quant.Acts
+		for t := range acts {
+			acts[t] = in[min(from+8*g+t, len(in)-1)].acts
+		}
+		a.Interleave(acts[:])
 	}
-	if b.a8[g] == nil || cap(b.a8[g].Q) < 8*n {
-		b.a8[g] = quant.NewActs8(n)
-	}
-	a := b.a8[g]
-	a.Q, a.D, a.S = a.Q[:8*n], a.D[:8*n/quant.QK], a.S[:8*n/quant.QK]
-	return a
-}
-
-// acts4 is the h'th pair of quads' scratch (eight tokens, Acts8's layout)
-// for inputs of n values.
-func (b *batch) acts4(h, n int) *quant.Acts8 {
-	for len(b.a4) <= h {
-		b.a4 = append(b.a4, nil)
-	}
-	if b.a4[h] == nil || cap(b.a4[h].Q) < 8*n {
-		b.a4[h] = quant.NewActs8(n)
-	}
-	a := b.a4[h]
-	a.Q, a.D, a.S = a.Q[:8*n], a.D[:8*n/quant.QK], a.S[:8*n/quant.QK]
-	return a
 }
 
 // acts16 is group g's sixteen-token scratch for inputs of n values.

@@ -508,17 +508,37 @@ GLOBL packIndex<>(SB), RODATA|NOPTR, $64
 	VPADDD Z4, Z3, Z3 \
 	VPERMD Z3, ZIDX, Z3
 
+// UNPACKPAIR(a, b, dst): two rows' Q4_0 blocks (their 16 bytes at a and
+// b) as their weights (+ 8) in dst's 256-bit halves: row a's in the low
+// half, b's in the high one (K1 masks the high half), by nibbleShifts
+// (Z13) and the nibble mask (Z14).
+#define UNPACKPAIR(a, b, dst) \
+	VBROADCASTI32X4 a, dst \
+	VBROADCASTI32X4 b, K1, dst \
+	VPSRLVW Z13, dst, dst \
+	VPANDD Z14, dst, dst
+
 // VROWS(a, b, dst): two rows' Σ (q − 8)·y in dst's halves: their blocks'
-// nibbles (row a's in the low half, b's in the high one: K1 masks the
-// high half) times the activations in both halves of Z11, from −8·Σy's
-// partial sums (Z2).
+// weights (UNPACKPAIR, in Z0) times the activations in both halves of
+// Z11, from −8·Σy's partial sums (Z2).
 #define VROWS(a, b, dst) \
-	VBROADCASTI32X4 a, Z0 \
-	VBROADCASTI32X4 b, K1, Z0 \
-	VPSRLVW Z13, Z0, Z0 \
-	VPANDD Z14, Z0, Z0 \
+	UNPACKPAIR(a, b, Z0) \
 	VMOVDQA64 Z2, dst \
 	VPDPBUSD Z11, Z0, dst
+
+// VNNIROWCONSTS: what the eight-row VNNI kernels keep in registers: the
+// nibble mask (Z14), nibbleShifts (Z13), packIndex (Z16), 16-bit ones
+// (Z17) and K1 masking a register's high half.
+#define VNNIROWCONSTS \
+	MOVQ $0x0F0F0F0F0F0F0F0F, AX \
+	MOVQ AX, X14 \
+	VPBROADCASTQ X14, Z14 \
+	VMOVDQU64 nibbleShifts<>(SB), Z13 \
+	VMOVDQU64 packIndex<>(SB), Z16 \
+	MOVQ $0x0001000100010001, AX \
+	VPBROADCASTQ AX, Z17 \
+	MOVW $0xFF00, AX \
+	KMOVW AX, K1
 
 // func productsQ4r8VNNI(row *byte, stride int, q *int8, dy *float32, out *float32, nb int)
 // As productsQ4r8AVX2, two rows to a 512-bit register; the next eight
@@ -526,18 +546,10 @@ GLOBL packIndex<>(SB), RODATA|NOPTR, $64
 // the hardware's prefetcher to find in time).
 TEXT ·productsQ4r8VNNI(SB), NOSPLIT, $0-48
 	ARGSR
-	MOVQ $0x0F0F0F0F0F0F0F0F, AX
-	MOVQ AX, X14
-	VPBROADCASTQ X14, Z14
+	VNNIROWCONSTS
 	MOVQ $0x0808080808080808, AX
 	MOVQ AX, X1
 	VPBROADCASTQ X1, Z1
-	VMOVDQU64 nibbleShifts<>(SB), Z13
-	VMOVDQU64 packIndex<>(SB), Z16
-	MOVQ $0x0001000100010001, AX
-	VPBROADCASTQ AX, Z17
-	MOVW $0xFF00, AX
-	KMOVW AX, K1
 	LEAQ (R10)(R8*4), R11
 
 vr4loop:
@@ -742,15 +754,6 @@ v16r2loop:
 	VZEROUPPER
 	RET
 
-// UNPACKPAIR(a, b, dst): two rows' Q4_0 blocks (their 16 bytes at a and
-// b) as their weights (+ 8) in dst's 256-bit halves, laid out as VROWS
-// lays them (Z13, Z14, K1 as there).
-#define UNPACKPAIR(a, b, dst) \
-	VBROADCASTI32X4 a, dst \
-	VBROADCASTI32X4 b, K1, dst \
-	VPSRLVW Z13, dst, dst \
-	VPANDD Z14, dst, dst
-
 // TOKEN4(t, acc): token t's block (Acts8 layout, from DI) times the eight
 // rows unpacked in Z18-Z21: the rows' exact sums Σ q·y (REDUCEPACK), s's
 // 8·Σy (R13) subtracted, then as productsQ4r8VNNI: float, × the rows'
@@ -789,15 +792,7 @@ TEXT ·productsQ4r8x4VNNI(SB), NOSPLIT, $0-56
 	MOVQ nb+48(FP), CX
 	LEAQ (R8)(R8*2), R9
 	LEAQ (SI)(R8*4), R10
-	MOVQ $0x0F0F0F0F0F0F0F0F, AX
-	MOVQ AX, X14
-	VPBROADCASTQ X14, Z14
-	VMOVDQU64 nibbleShifts<>(SB), Z13
-	VMOVDQU64 packIndex<>(SB), Z16
-	MOVQ $0x0001000100010001, AX
-	VPBROADCASTQ AX, Z17
-	MOVW $0xFF00, AX
-	KMOVW AX, K1
+	VNNIROWCONSTS
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
 	VPXORD Z24, Z24, Z24

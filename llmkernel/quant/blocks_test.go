@@ -224,6 +224,16 @@ func sameFloat(a, b float32) bool {
 	return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b
 }
 
+// randTokens is n tokens' random activations of nb blocks; with extreme,
+// the fourth token's are at their extremes.
+func randTokens(rng *rand.Rand, n, nb int, extreme bool) []*Acts {
+	acts := make([]*Acts, n)
+	for i := range acts {
+		acts[i] = randActs(rng, nb, extreme && i == 3)
+	}
+	return acts
+}
+
 // The eight-token kernel gives each token bit for bit its one-token
 // product (pure Go), for any block count, hostile weights and activations
 // at their extremes.
@@ -232,10 +242,7 @@ func TestDot8Agrees(t *testing.T) {
 	defer func(old int) { kernelID = old }(kernelID)
 	for trial := 0; trial < 300; trial++ {
 		nb := 1 + rng.IntN(3*blockBatch)
-		acts := make([]*Acts, 8)
-		for i := range acts {
-			acts[i] = randActs(rng, nb, trial%5 == 0 && i == 3)
-		}
+		acts := randTokens(rng, 8, nb, trial%5 == 0)
 		a8 := NewActs8(nb * QK)
 		a8.Interleave(acts)
 		for _, q4 := range []bool{false, true} {
@@ -272,10 +279,7 @@ func TestDot16Rows2Agrees(t *testing.T) {
 	defer func(old int) { kernelID = old }(kernelID)
 	for trial := 0; trial < 300; trial++ {
 		nb := 1 + rng.IntN(3*blockBatch)
-		acts := make([]*Acts, 16)
-		for i := range acts {
-			acts[i] = randActs(rng, nb, trial%5 == 0 && i == 3)
-		}
+		acts := randTokens(rng, 16, nb, trial%5 == 0)
 		a16 := NewActs16(nb * QK)
 		a16.Interleave(acts)
 		stride := nb*Q4_0Size + rng.IntN(3)*Q4_0Size
@@ -312,10 +316,7 @@ func TestDotRows8x4Agrees(t *testing.T) {
 	defer func(old int) { kernelID = old }(kernelID)
 	for trial := 0; trial < 300; trial++ {
 		nb := 1 + rng.IntN(3*blockBatch)
-		acts := make([]*Acts, 8)
-		for i := range acts {
-			acts[i] = randActs(rng, nb, trial%5 == 0 && i == 3)
-		}
+		acts := randTokens(rng, 8, nb, trial%5 == 0)
 		a8 := NewActs8(nb * QK)
 		a8.Interleave(acts)
 		stride := nb*Q4_0Size + rng.IntN(3)*Q4_0Size
