@@ -26,14 +26,16 @@ func newAgentCmd(o *node.Options) *agentCmd { return &agentCmd{cfg: agent.Config
 func (*agentCmd) Name() string     { return "agent" }
 func (*agentCmd) Synopsis() string { return "run the node agent, or ask it for its status" }
 func (*agentCmd) Usage() string {
-	return `agent [--socket PATH] [--metrics ADDR] [--window D] [--decide=false] [--history PATH] [--backend auto|inproc|embedded|ollama] [--model M]
+	return `agent [--socket PATH] [--metrics ADDR] [--window D] [--recheck D] [--decide=false] [--history PATH] [--backend auto|inproc|embedded|ollama] [--model M]
 agent status [--json] [--socket PATH]
 
 The agent reads the summaries the sandboxes' Sentry taps write to FIFOs in
 <--ai-run>/tap (one per sandbox runsc-ai created) and, every window, each
 sandbox's cgroup usage; it asks the decision engine (--ai-policy) about CPU,
 memory and I/O per sandbox and applies accepted decisions to the sandbox's
-cgroup, never beyond the OCI limits nor below the policy floors. Changes,
+cgroup, never beyond the OCI limits nor below the policy floors; between
+windows (--recheck) it re-reads the CPU time of sandboxes whose CPU weight is
+cut or that wait on requests, so a change of role is met at once. Changes,
 their reasons and measured outcomes go to the decision history
 (<--ai-state>/live.db unless --history; 'runsc-ai explain ID').
 It answers 'agent status' on a unix socket (0600, default
@@ -52,6 +54,7 @@ func (c *agentCmd) SetFlags(f *flag.FlagSet) {
 	f.BoolVar(&c.json, "json", false, "status: print JSON")
 	f.BoolVar(&c.cfg.Decide, "decide", true, "decide and apply; false only observes")
 	f.DurationVar(&c.cfg.Window, "window", time.Second, "decision window: how often each sandbox is measured and decided on")
+	f.DurationVar(&c.cfg.Recheck, "recheck", 100*time.Millisecond, "between windows, how often the CPU of sandboxes whose weight is cut or that wait on requests is re-read and decided on (a change of role is met at once); 0, or not shorter than --window: off")
 	f.StringVar(&c.cfg.History, "history", "", "decision history database (default <--ai-state>/live.db)")
 	c.cfg.Backend.Register(f, "auto")
 }

@@ -109,8 +109,9 @@ func statusAs[T any](a *agentProc) (*T, error) {
 type decidingStatus struct {
 	Deciding bool `json:"deciding"`
 	Loop     struct {
-		Applied  uint64 `json:"applied"`
-		Outcomes uint64 `json:"outcomes"`
+		Applied        uint64 `json:"applied"`
+		Outcomes       uint64 `json:"outcomes"`
+		RecheckApplied uint64 `json:"recheck_applied"`
 	} `json:"loop"`
 	Managed []struct {
 		Sandbox    string `json:"sandbox"`

@@ -195,6 +195,51 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 	}
 }
 
+// A CPU hog's weight, cut, comes back whole as soon as it stops computing —
+// at the next recheck (--recheck, 100 ms by default), not at the next
+// window (5 s here): a batch job that turns into a service must not wait a
+// window for its weight while a neighbour's work is ahead of its requests.
+func TestAgentGivesAWeightBackBetweenWindows(t *testing.T) {
+	env, rt, run := withCgroups(t)
+	parent := cgroupRoot(t, "swap")
+	path := parent + "/swap"
+	// Two spinning loops until /tmp/stop exists; then only a sleep.
+	spin := `while [ ! -e /tmp/stop ]; do :; done`
+	bundle := testenv.NewBundle(t, env, []string{"sh", "-c", spin + " & " + spin + " & sleep 600"}, func(s *specs.Spec) {
+		s.Linux.CgroupsPath = path
+		shares := uint64(1024)
+		s.Linux.Resources = &specs.LinuxResources{CPU: &specs.LinuxCPU{Shares: &shares}}
+	})
+	id := "live-swap"
+	startSandbox(t, rt, bundle, id)
+	k := cgroupKnobs(t, path)
+	const window = 5 * time.Second
+	a := startAgent(t, env.RunscAI, run, rt, "--window="+window.String())
+	// Cut after one window of evidence (two samples: up to three windows).
+	waitFile(t, "cpu weight of a CPU hog", 4*window, k.cpu, func(v uint64) bool { return v < k.weight(1024) })
+	rt.MustRun(t, "exec", id, "touch", "/tmp/stop")
+	stopped := time.Now()
+	waitFile(t, "cpu weight after the hog stopped", window, k.cpu, func(v uint64) bool { return v == k.weight(1024) })
+	took := time.Since(stopped)
+	st, err := a.statusRaw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu := appliedChanges(t, run, id, "cpu shares")
+	t.Logf("weight back %v after the hog stopped; changes %v; %d by rechecks", took, cpu, st.Loop.RecheckApplied)
+	if len(cpu) != 2 || cpu[0] != [2]uint64{1024, 103} || cpu[1] != [2]uint64{103, 1024} {
+		t.Errorf("cpu changes %v: want 1024 -> 103 (the cut) and 103 -> 1024 (the weight back whole)", cpu)
+	}
+	if st.Loop.RecheckApplied == 0 {
+		t.Errorf("the weight came back %v after the hog stopped, but not by a recheck (window %v)", took, window)
+	}
+	// It stays: a window later, the sandbox sleeping, nothing changes.
+	time.Sleep(window + time.Second)
+	if v := k.cpu(); v != k.weight(1024) {
+		t.Errorf("cpu weight %d a window after it came back", v)
+	}
+}
+
 // The agent turns a sandbox's I/O weight on the real cgroup file (v1
 // blkio.weight or blkio.bfq.weight, v2 io.weight), given a policy whose I/O
 // rule a CPU hog triggers (the default's needs I/O pressure, which an

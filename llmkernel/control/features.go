@@ -2,6 +2,7 @@ package control
 
 import (
 	"math"
+	"time"
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 )
@@ -15,14 +16,7 @@ const minActiveRate = 20
 // container-controlled behaviour, so every output is clamped to [0, 1].
 func features(prev, cur *Sample, act Activity) llmkernel.Features {
 	var f llmkernel.Features
-	wall := cur.At.Sub(prev.At).Seconds()
-	cpus := float64(max(cur.CPUs, 1))
-	if q := cur.Current.CPUQuotaPct; q > 0 {
-		cpus = math.Min(cpus, float64(q)/100)
-	}
-	if wall > 0 && cur.CPUUsage >= prev.CPUUsage {
-		f[llmkernel.FeatCPUUtil] = clamp((cur.CPUUsage - prev.CPUUsage).Seconds() / (wall * cpus))
-	}
+	f[llmkernel.FeatCPUUtil] = cpuUtil(prev.At, cur.At, prev.CPUUsage, cur.CPUUsage, cur)
 	if dp := sub(cur.Periods, prev.Periods); dp > 0 {
 		f[llmkernel.FeatCPUThrottle] = clamp(float64(sub(cur.Throttled, prev.Throttled)) / float64(dp))
 	}
@@ -33,11 +27,31 @@ func features(prev, cur *Sample, act Activity) llmkernel.Features {
 	f[llmkernel.FeatIOPressure] = clamp(cur.IOPressure / 100)
 	f[llmkernel.FeatSyscallRate] = clamp(math.Log10(1+math.Max(act.SyscallsPerSec, 0)) / 7)
 	f[llmkernel.FeatBlockingRate] = clamp(act.Blocking)
-	if act.SyscallsPerSec >= minActiveRate {
-		// Waits often and computes little: someone is waiting on it.
-		f[llmkernel.FeatLatencyNeed] = clamp(act.Blocking * (1 - f[llmkernel.FeatCPUUtil]) * 2)
-	}
+	f[llmkernel.FeatLatencyNeed] = latencyNeed(act, f[llmkernel.FeatCPUUtil])
 	return f
+}
+
+// cpuUtil is the CPU time used between two readings over what the sandbox
+// may use in that time (its CPUs, or its quota): 0 when the readings are
+// out of order or the counter was reset.
+func cpuUtil(from, to time.Time, used0, used1 time.Duration, s *Sample) float64 {
+	wall := to.Sub(from).Seconds()
+	cpus := float64(max(s.CPUs, 1))
+	if q := s.Current.CPUQuotaPct; q > 0 {
+		cpus = math.Min(cpus, float64(q)/100)
+	}
+	if wall <= 0 || used1 < used0 {
+		return 0
+	}
+	return clamp((used1 - used0).Seconds() / (wall * cpus))
+}
+
+// latencyNeed: waits often and computes little — someone is waiting on it.
+func latencyNeed(act Activity, cpuUtil float64) float64 {
+	if act.SyscallsPerSec < minActiveRate {
+		return 0
+	}
+	return clamp(act.Blocking * (1 - cpuUtil) * 2)
 }
 
 func clamp(v float64) float64 {

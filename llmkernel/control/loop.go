@@ -24,6 +24,9 @@ type Config struct {
 	Recorder Recorder // nil: nothing persisted
 	Floors   llmkernel.Resources
 	Logger   *zap.Logger
+	// Recheck: the agent calls Recheck between windows, and the CPU of
+	// the sandboxes it rechecks is decided there, not in Step.
+	Recheck bool
 }
 
 // Loop is the decision step; Step is called once per window, from one
@@ -45,6 +48,10 @@ type LoopStats struct {
 	Rejected     uint64 `json:"rejected"`   // by guardrails
 	SampleErrors uint64 `json:"sample_errors"`
 	Outcomes     uint64 `json:"outcomes"`
+	// Rechecks are CPU readings between windows (Recheck), and
+	// RecheckApplied the changes they led to (also in Applied).
+	Rechecks       uint64 `json:"rechecks,omitempty"`
+	RecheckApplied uint64 `json:"recheck_applied,omitempty"`
 	// Coverage: sandbox-windows after a sandbox's first (a window needs
 	// two samples), but for those in which its cgroup, there before, is
 	// gone (the sandbox has ended), and those in which the engine decided
@@ -90,6 +97,37 @@ type tracked struct {
 	err      string
 	seen     bool // stepped in an earlier window
 	sampled  bool // sampled once at least: its cgroup existed
+	// cpu keeps the last CPU readings, a window's samples and rechecks',
+	// oldest first: where a recheck's interval starts (recheckSpan).
+	cpu []Sample
+}
+
+// reading adds a CPU reading, keeping those a recheck may start from.
+func (tr *tracked) reading(s Sample) {
+	keep := tr.cpu[:0]
+	for _, r := range tr.cpu {
+		if s.At.Sub(r.At) <= recheckSpan {
+			keep = append(keep, r)
+		}
+	}
+	tr.cpu = append(keep, Sample{At: s.At, CPUUsage: s.CPUUsage})
+}
+
+// from is where a recheck at time at measures from: the oldest reading at
+// most recheckSpan before it, or the newest (a longer interval: the first
+// recheck after a while); false when that is less than minRecheck ago.
+func (tr *tracked) from(at time.Time) (Sample, bool) {
+	if len(tr.cpu) == 0 {
+		return Sample{}, false
+	}
+	r := tr.cpu[len(tr.cpu)-1]
+	for _, c := range tr.cpu {
+		if at.Sub(c.At) <= recheckSpan {
+			r = c
+			break
+		}
+	}
+	return r, at.Sub(r.At) >= minRecheck
 }
 
 type pending struct {
@@ -100,6 +138,7 @@ type pending struct {
 	resource uint64 // the setting before the change
 	after    uint64
 	ooms     uint64
+	weight   bool // the setting is a weight (CPU shares, I/O weight)
 }
 
 // liveKinds are the kinds decided for running sandboxes.
@@ -190,11 +229,13 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 	}
 	tr.err, tr.sampled = "", true
 	if !tr.have || !s.At.After(tr.prev.At) {
-		tr.prev, tr.have = s, true
+		tr.prev, tr.have, tr.cpu = s, true, tr.cpu[:0]
+		tr.reading(s)
 		return
 	}
 	prev := tr.prev
 	tr.prev = s
+	tr.reading(s)
 	tr.window = max(s.At.Sub(prev.At), 100*time.Millisecond)
 	tr.feat = features(&prev, &s, act)
 	tr.evidence++
@@ -205,6 +246,10 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 			continue // without the tap's view, CPU and I/O needs are unknown
 		}
 		if l.unmanaged(k, &s.Current) {
+			continue
+		}
+		if k == llmkernel.KindCPU && l.cfg.Recheck && l.rechecked(tr) {
+			decided = true // between windows, on the latest interval (Recheck)
 			continue
 		}
 		sit := llmkernel.Situation{
@@ -230,6 +275,90 @@ func (l *Loop) step(ctx context.Context, now time.Time, tr *tracked, act Activit
 		l.apply(ctx, now, tr, &sit, &d, &s)
 	}
 	return decided, false
+}
+
+// A recheck measures CPU use over the last recheckSpan (at the agent's
+// 100 ms rechecks, its last three intervals): over 100 ms a hog's own dips
+// (its runtime's collector, the scheduler's slices) read as a change of
+// role, and a role swap still shows within a few tenths of a second. An
+// interval shorter than minRecheck says more about the scheduler's timing
+// than about the sandbox.
+const (
+	recheckSpan = 300 * time.Millisecond
+	minRecheck  = 50 * time.Millisecond
+)
+
+// Recheck reads the CPU time of the sandboxes whose CPU weight a change of
+// role makes wrong at once, and decides their CPU on the interval since the
+// last reading (with the window's other features): a sandbox whose weight
+// was cut (a hog that stops computing gets it back before its own requests
+// queue behind a neighbour's work) and one with a latency need (one that
+// starts computing yields before its neighbours' requests queue behind it).
+// A window is too long for either: at 1 s, a role swap costs an interactive
+// service a tenth of its requests. Step decides CPU for the others. Called
+// between Steps, from Step's goroutine; it reads one file per sandbox it
+// rechecks and records only the changes it makes (a recheck's keep and its
+// rejections are the window's to report).
+func (l *Loop) Recheck(ctx context.Context, now time.Time, activity func(sandbox string) (Activity, bool)) {
+	l.mu.Lock()
+	var work []*tracked
+	for _, tr := range l.targets {
+		if l.rechecked(tr) {
+			work = append(work, tr)
+		}
+	}
+	l.mu.Unlock()
+	for _, tr := range work {
+		if ctx.Err() != nil {
+			return
+		}
+		if act, ok := activity(tr.t.Sandbox); ok {
+			l.recheck(ctx, now, tr, act)
+		}
+	}
+}
+
+// rechecked: a sandbox measured for a window whose CPU weight is cut or
+// that showed a latency need (Recheck).
+func (l *Loop) rechecked(tr *tracked) bool {
+	if !tr.have || tr.evidence == 0 || tr.err != "" || l.unmanaged(llmkernel.KindCPU, &tr.prev.Current) {
+		return false
+	}
+	return tr.prev.Current.CPUShares < l.ceiling(&tr.t).CPUShares || tr.feat[llmkernel.FeatLatencyNeed] > 0
+}
+
+func (l *Loop) recheck(ctx context.Context, now time.Time, tr *tracked, act Activity) {
+	c, err := l.cfg.Actuator.SampleCPU(ctx, &tr.t)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.stats.SampleErrors++ // the window's sample reports it
+		return
+	}
+	r, ok := tr.from(c.At)
+	if !ok {
+		return
+	}
+	u := cpuUtil(r.At, c.At, r.CPUUsage, c.CPUUsage, &tr.prev)
+	tr.reading(c)
+	l.stats.Rechecks++
+	f := tr.feat
+	f[llmkernel.FeatCPUUtil] = u
+	f[llmkernel.FeatLatencyNeed] = latencyNeed(act, u)
+	sit := llmkernel.Situation{
+		Kind: llmkernel.KindCPU, Sandbox: tr.t.Sandbox, Image: tr.t.Image, Features: f, Evidence: tr.evidence,
+		Ceiling: l.ceiling(&tr.t), Current: tr.prev.Current, PeakMemory: tr.t.PeakMemory,
+	}
+	d := l.cfg.Engine.Decide(ctx, sit)
+	l.stats.DecisionLatency.observe(d.Latency)
+	if d.Action == llmkernel.ActionKeep {
+		return
+	}
+	applied := l.stats.Applied
+	l.apply(ctx, now, tr, &sit, &d, &tr.prev)
+	if l.stats.Applied > applied {
+		l.stats.RecheckApplied++
+	}
 }
 
 // unmanaged: a kind whose setting this host does not report (or that is
@@ -286,6 +415,7 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 		return
 	}
 	l.stats.Applied++
+	setNonZero(&tr.prev.Current, set) // in force now: a recheck before the next sample starts from it
 	l.stats.AppliedByKind[sit.Kind.String()]++
 	l.stats.AppliedByAction[sit.Kind.String()+"/"+d.ActionName()]++
 	tr.last = fmt.Sprintf("%s %s (%s)", now.UTC().Format(time.RFC3339), what, d.Reason)
@@ -293,7 +423,7 @@ func (l *Loop) apply(ctx context.Context, now time.Time, tr *tracked, sit *llmke
 	l.record(sit, d, now, what, "")
 	tr.pending = append(tr.pending, pending{
 		id: d.ID, kind: sit.Kind, due: now.Add(OutcomeWindows * tr.window), before: sit.Features,
-		resource: before, after: after, ooms: s.OOMKills,
+		resource: before, after: after, ooms: s.OOMKills, weight: set.CPUShares != 0 || set.IOWeight != 0,
 	})
 	if len(tr.pending) > 16 {
 		tr.pending = tr.pending[1:] // bounded; the engine counts the lost outcome
@@ -338,7 +468,14 @@ func (l *Loop) outcomes(now time.Time, tr *tracked, s *Sample) {
 func measure(p *pending, now *llmkernel.Features, s *Sample) llmkernel.Outcome {
 	b := &p.before
 	o := llmkernel.Outcome{DecisionID: p.id}
-	if p.kind == llmkernel.KindCPU {
+	// A weight moves CPU between sandboxes: nothing when uncontended,
+	// and under contention what one gives up its neighbours get — a loss
+	// to it, the reason for the cut to them. Counted as this sandbox's
+	// throughput, every cut of a hog beside a service read as harm, and
+	// after three the fast tier overrode cpu_hog_yields (measured: the
+	// phases scenario, docs/benchmarks.md). A quota is a cap: what it
+	// takes is lost.
+	if p.kind == llmkernel.KindCPU && !p.weight {
 		o.Throughput = bound(now[llmkernel.FeatCPUUtil] - b[llmkernel.FeatCPUUtil])
 	}
 	o.Latency = bound((b[llmkernel.FeatCPUThrottle] - now[llmkernel.FeatCPUThrottle]) +
@@ -359,6 +496,21 @@ func measure(p *pending, now *llmkernel.Features, s *Sample) llmkernel.Outcome {
 		o.Stability = -0.5
 	}
 	return o
+}
+
+// setNonZero copies set's non-zero fields to cur (Actuator.Apply's rule).
+func setNonZero(cur *llmkernel.Resources, set llmkernel.Resources) {
+	for _, f := range [...]struct {
+		to *uint64
+		v  uint64
+	}{
+		{&cur.CPUShares, set.CPUShares}, {&cur.CPUQuotaPct, set.CPUQuotaPct},
+		{&cur.MemoryBytes, set.MemoryBytes}, {&cur.IOWeight, set.IOWeight},
+	} {
+		if f.v != 0 {
+			*f.to = f.v
+		}
+	}
 }
 
 func bound(v float64) float64 { return max(-1, min(1, v)) }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-os-agent/runsc-ai/llmkernel"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
+	"github.com/go-os-agent/runsc-ai/policies"
 )
 
 // settingsHost keeps one sandbox's settings in memory and counts changes:
@@ -23,22 +24,54 @@ type settingsHost struct {
 	at      time.Time
 	current llmkernel.Resources
 	applied int
+	// busy is how many CPUs the sandbox keeps busy; its CPU time grows
+	// by that much of each reading's interval (a window 1 s, a recheck
+	// 100 ms).
+	busy  float64
+	cpu   time.Duration
+	reads int // SampleCPU calls
+}
+
+// byTarget is an Actuator over one settingsHost per sandbox.
+type byTarget map[string]*settingsHost
+
+func (b byTarget) Sample(ctx context.Context, t *Target) (Sample, error) {
+	return b[t.Sandbox].Sample(ctx, t)
+}
+
+func (b byTarget) SampleCPU(ctx context.Context, t *Target) (Sample, error) {
+	return b[t.Sandbox].SampleCPU(ctx, t)
+}
+
+func (b byTarget) Apply(ctx context.Context, t *Target, set llmkernel.Resources) error {
+	return b[t.Sandbox].Apply(ctx, t, set)
+}
+
+func (h *settingsHost) advance(d time.Duration) {
+	h.at = h.at.Add(d)
+	h.cpu += time.Duration(h.busy * float64(d))
 }
 
 func (h *settingsHost) Sample(ctx context.Context, t *Target) (Sample, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.at = h.at.Add(time.Second)
-	return Sample{At: h.at, MemWorkingSet: 32 << 20, Current: h.current, CPUs: 2}, nil
+	h.advance(time.Second)
+	return Sample{At: h.at, CPUUsage: h.cpu, MemWorkingSet: 32 << 20, Current: h.current, CPUs: 2}, nil
+}
+
+func (h *settingsHost) SampleCPU(ctx context.Context, t *Target) (Sample, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.reads++
+	h.advance(100 * time.Millisecond)
+	return Sample{At: h.at, CPUUsage: h.cpu}, nil
 }
 
 func (h *settingsHost) Apply(ctx context.Context, t *Target, set llmkernel.Resources) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.applied++
-	if set.MemoryBytes != 0 {
-		h.current.MemoryBytes = set.MemoryBytes
-	}
+	setNonZero(&h.current, set)
 	return nil
 }
 
@@ -162,10 +195,18 @@ func TestCoverage(t *testing.T) {
 }
 
 // Efficiency is memory given back; a CPU weight restored after a cut
-// (or cut) is not counted as efficiency — what it changes shows as
-// throughput.
+// (or cut) is not counted as efficiency, and what a weight moves is not
+// counted as the sandbox's throughput (its neighbours get it); a quota's
+// cut is.
 func TestOutcomeEfficiency(t *testing.T) {
-	var before, now llmkernel.Features
+	before, now := llmkernel.Features{llmkernel.FeatCPUUtil: 0.9}, llmkernel.Features{llmkernel.FeatCPUUtil: 0.8}
+	if o := measure(&pending{kind: llmkernel.KindCPU, before: before, resource: 1024, after: 103, weight: true}, &now, &Sample{}); o.Throughput != 0 {
+		t.Errorf("a weight cut: throughput %v, want 0", o.Throughput)
+	}
+	if o := measure(&pending{kind: llmkernel.KindCPU, before: before, resource: 100, after: 50}, &now, &Sample{}); math.Abs(o.Throughput+0.1) > 1e-9 {
+		t.Errorf("a quota cut: throughput %v, want -0.1", o.Throughput)
+	}
+	before, now = llmkernel.Features{}, llmkernel.Features{}
 	for _, tc := range []struct {
 		kind     llmkernel.Kind
 		from, to uint64
@@ -227,4 +268,88 @@ func TestMostLatencySensitive(t *testing.T) {
 	check("web gone", "batch", 0.2)
 	step(3, "bad", "quiet")
 	check("nobody waits", "", 0)
+}
+
+// Between windows, Recheck decides the CPU of the sandboxes whose weight a
+// change of role makes wrong at once, on the default policy: a hog is cut
+// after one window; when it stops computing, the next recheck (not the next
+// window) gives its weight back whole; an interactive sandbox that starts
+// computing yields at the next recheck. Step leaves their CPU to Recheck
+// (with Recheck off it decides as before), and an idle sandbox with no
+// latency need is not rechecked at all.
+func TestRecheckBetweenWindows(t *testing.T) {
+	e, err := llmkernel.New(llmkernel.Config{Policy: policies.Default(), NoRecords: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	full := llmkernel.Resources{CPUShares: 1024, MemoryBytes: 512 << 20}
+	hog := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 2}
+	web := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.05}
+	idle := &settingsHost{at: time.Unix(1000, 0), current: full}
+	hosts := map[string]*settingsHost{"hog": hog, "web": web, "idle": idle}
+	l := New(Config{Engine: e, Actuator: byTarget(hosts), Floors: policies.Default().Guardrails.Floors, Recheck: true})
+	tg := []Target{{Sandbox: "hog", Ceiling: full}, {Sandbox: "web", Ceiling: full}, {Sandbox: "idle", Ceiling: full}}
+	act := map[string]Activity{
+		"hog":  {SyscallsPerSec: 3},                  // computes, waits on nothing
+		"web":  {SyscallsPerSec: 400, Blocking: 0.5}, // waits on requests
+		"idle": {SyscallsPerSec: 1, Blocking: 1},     // too few calls to say
+	}
+	activity := func(id string) (Activity, bool) { a, ok := act[id]; return a, ok }
+	now := time.Unix(5000, 0)
+	step := func() {
+		now = now.Add(time.Second)
+		l.Step(t.Context(), now, tg, activity)
+	}
+	recheck := func() {
+		now = now.Add(100 * time.Millisecond)
+		l.Recheck(t.Context(), now, activity)
+	}
+	step()
+	step()
+	if hog.current.CPUShares != 103 || web.current.CPUShares != 1024 {
+		t.Fatalf("after one window: hog %d shares (want 103: cut after min_evidence 1), web %d", hog.current.CPUShares, web.current.CPUShares)
+	}
+	recheck()
+	// A dip of a tenth of a second (its collector, a busy host) is not a
+	// change of role: rechecks measure over their last 300 ms.
+	hog.busy = 0.2
+	recheck()
+	hog.busy = 2
+	recheck()
+	if hog.current.CPUShares != 103 {
+		t.Fatalf("rechecks while the hog computes, one dip: %d shares", hog.current.CPUShares)
+	}
+	// The roles swap: the hog waits on requests, the service computes.
+	hog.busy, web.busy = 0.05, 2
+	// (The tap's activity still says what the last window was: the
+	// recheck acts on the CPU time alone.) Within three rechecks:
+	for range 3 {
+		recheck()
+	}
+	if hog.current.CPUShares != 1024 {
+		t.Errorf("three rechecks after the hog stopped: %d shares, want 1024 (its weight back whole)", hog.current.CPUShares)
+	}
+	if web.current.CPUShares != 103 {
+		t.Errorf("three rechecks after the service started computing: %d shares, want 103", web.current.CPUShares)
+	}
+	st, _ := l.Snapshot()
+	if st.RecheckApplied != 2 || st.Rechecks < 6 || idle.applied != 0 {
+		t.Errorf("rechecks %d, applied by them %d (want 2), idle changed %d times", st.Rechecks, st.RecheckApplied, idle.applied)
+	}
+	// The window in which the roles swapped mixes both (the service
+	// busy half of it, the tap still saying it waits on requests: its
+	// latency need 0.5 would give its weight back); it leaves CPU to the
+	// recheck, which keeps the new settings.
+	web.busy = 1
+	step()
+	web.busy = 2
+	act["hog"], act["web"] = act["web"], act["hog"]
+	recheck()
+	if hog.current.CPUShares != 1024 || web.current.CPUShares != 103 {
+		t.Errorf("a window and a recheck later: hog %d, web %d (want 1024, 103)", hog.current.CPUShares, web.current.CPUShares)
+	}
+	if n := idle.reads; n != 0 {
+		t.Errorf("the idle sandbox was rechecked %d times", n)
+	}
 }

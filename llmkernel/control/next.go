@@ -39,6 +39,12 @@ func next(sit *llmkernel.Situation, d *llmkernel.Decision, s *Sample, floors llm
 		return set, 0, 0, "", fmt.Errorf("not applied: a step of %d%%", d.StepPct)
 	}
 	v, _ := llmkernel.Step(*cur, llmkernel.Direction(sit.Kind, d.Action), d.StepPct, *ceil, floor)
+	if v > *cur && name == "cpu shares" && *ceil > *cur {
+		// A weight comes back whole: under contention, a tenth of it
+		// back is still a starved sandbox, and uncontended it costs
+		// nothing. (Cuts still step, and only with evidence.)
+		v = *ceil
+	}
 	if v < *cur && name == "memory limit" {
 		// Whole pages, rounded up: the kernel rounds a limit down, and
 		// a floor must hold after it has.

@@ -53,6 +53,10 @@ type Activity struct {
 // platform/cgroup.
 type Actuator interface {
 	Sample(ctx context.Context, t *Target) (Sample, error)
+	// SampleCPU reads only the sandbox's cumulative CPU time: a Sample
+	// with At and CPUUsage set, for the recheck between windows
+	// (Loop.Recheck).
+	SampleCPU(ctx context.Context, t *Target) (Sample, error)
 	// Apply sets the non-zero fields of set, all or nothing.
 	Apply(ctx context.Context, t *Target, set llmkernel.Resources) error
 }

@@ -40,7 +40,7 @@ func (c *Cgroup) Usage() (Usage, error) {
 	if d := c.V2; d != "" {
 		st, e := readKV(filepath.Join(d, "cpu.stat"))
 		err = e
-		u.CPU = time.Duration(st["usage_usec"]) * time.Microsecond
+		u.CPU = v2CPU(st)
 		u.Periods, u.Throttled = st["nr_periods"], st["nr_throttled"]
 		// Without the memory controller (cgroup_disable=memory) there
 		// is no memory to report: it stays 0, its pressure unknown.
@@ -59,10 +59,8 @@ func (c *Cgroup) Usage() (Usage, error) {
 		u.IOPressure = readPSI(filepath.Join(d, "io.pressure"))
 		return u, err
 	}
-	if d, ok := c.V1["cpuacct"]; ok {
-		var ns uint64
-		ns, err = readU(filepath.Join(d, "cpuacct.usage"))
-		u.CPU = time.Duration(ns)
+	if _, ok := c.V1["cpuacct"]; ok {
+		u.CPU, err = c.CPU()
 	}
 	if d, ok := c.V1["cpu"]; ok && err == nil {
 		st, e := readKV(filepath.Join(d, "cpu.stat"))
@@ -84,6 +82,31 @@ func (c *Cgroup) Usage() (Usage, error) {
 		return u, fmt.Errorf("cgroup usage: %w", err)
 	}
 	return u, nil
+}
+
+// CPU reads only the cgroup's CPU time (one file): what a check between
+// the usage samples needs.
+func (c *Cgroup) CPU() (time.Duration, error) {
+	if d := c.V2; d != "" {
+		st, err := readKV(filepath.Join(d, "cpu.stat"))
+		if err != nil {
+			return 0, fmt.Errorf("cgroup cpu: %w", err)
+		}
+		return v2CPU(st), nil
+	}
+	d, ok := c.V1["cpuacct"]
+	if !ok {
+		return 0, fmt.Errorf("cgroup cpu: no cpuacct hierarchy")
+	}
+	ns, err := readU(filepath.Join(d, "cpuacct.usage"))
+	if err != nil {
+		return 0, fmt.Errorf("cgroup cpu: %w", err)
+	}
+	return time.Duration(ns), nil
+}
+
+func v2CPU(st map[string]uint64) time.Duration {
+	return time.Duration(st["usage_usec"]) * time.Microsecond
 }
 
 func readU(path string) (uint64, error) {

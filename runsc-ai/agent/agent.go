@@ -50,6 +50,11 @@ type Config struct {
 	Forget  time.Duration     // forget a sandbox not heard from for this long
 	Decide  bool              // decide and apply; false only observes
 	Window  time.Duration     // decision window
+	// Recheck is how often, between windows, the CPU time of the sandboxes
+	// whose weight a change of role makes wrong is read and decided on
+	// (control.Loop.Recheck); 0, or not shorter than Window: off, CPU is
+	// decided every window only.
+	Recheck time.Duration
 	History string            // decision history; empty: Node.History()
 	Backend node.BackendFlags // the deep tier
 }
@@ -141,6 +146,12 @@ func Run(ctx context.Context, c *Config) error {
 	if c.Window < 100*time.Millisecond {
 		return fmt.Errorf("--window %v: at least 100ms", c.Window)
 	}
+	if c.Recheck != 0 && c.Recheck < 50*time.Millisecond {
+		return fmt.Errorf("--recheck %v: 0 (off) or at least 50ms", c.Recheck)
+	}
+	if c.Recheck >= c.Window {
+		c.Recheck = 0 // the window itself is as often
+	}
 	tapDir := c.Node.TapDir()
 	a := &agent{state: newSandboxes(), reader: summary.NewReader(tapDir), log: logger, started: time.Now(),
 		tapDir: tapDir, window: c.Window, model: "fast-tier"}
@@ -182,6 +193,12 @@ func Run(ctx context.Context, c *Config) error {
 	defer tick.Stop()
 	win := time.NewTicker(c.Window)
 	defer win.Stop()
+	var recheck <-chan time.Time // nil: never
+	if c.Recheck > 0 && a.loop != nil {
+		t := time.NewTicker(c.Recheck)
+		defer t.Stop()
+		recheck = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -192,6 +209,8 @@ func Run(ctx context.Context, c *Config) error {
 			a.state.Forget(now.Add(-c.Forget))
 		case now := <-win.C:
 			a.decideOnce(ctx, now)
+		case now := <-recheck:
+			a.recheckOnce(ctx, now)
 		}
 	}
 }

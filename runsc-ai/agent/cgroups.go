@@ -113,6 +113,15 @@ func (h *cgroupHost) Sample(_ context.Context, t *control.Target) (control.Sampl
 	}, nil
 }
 
+func (h *cgroupHost) SampleCPU(_ context.Context, t *control.Target) (control.Sample, error) {
+	cg, err := h.cgroup(t.Cgroup)
+	if err != nil {
+		return control.Sample{}, err
+	}
+	u, err := cg.CPU()
+	return control.Sample{At: time.Now(), CPUUsage: u}, err
+}
+
 func (h *cgroupHost) Apply(_ context.Context, t *control.Target, set llmkernel.Resources) error {
 	cg, err := h.cgroup(t.Cgroup)
 	if err != nil {

@@ -70,7 +70,7 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	host := newCgroupHost(pol.Guardrails.Floors)
 	a.targets = newTargets(a.tapDir, host)
 	a.targets.peak = a.imagePeak
-	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop")})
+	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop"), Recheck: c.Recheck > 0})
 	loop.Store(a.loop)
 	a.startWatch()
 	return func() {
@@ -93,11 +93,23 @@ func (a *agent) decideOnce(ctx context.Context, now time.Time) {
 	a.unmanaged = skipped
 	a.mu.Unlock()
 	a.watchTargets(a.targets.images(), now)
+	a.loop.Step(ctx, now, ts, a.activity(now))
+}
+
+// recheckOnce decides, between windows, the CPU of the sandboxes whose
+// weight a change of role makes wrong at once (control.Loop.Recheck).
+func (a *agent) recheckOnce(ctx context.Context, now time.Time) {
+	a.loop.Recheck(ctx, now, a.activity(now))
+}
+
+// activity is the tap's view of a sandbox for the loop: its last summary,
+// if one came within three windows.
+func (a *agent) activity(now time.Time) func(id string) (control.Activity, bool) {
 	since := now.Add(-3 * a.window)
-	a.loop.Step(ctx, now, ts, func(id string) (control.Activity, bool) {
+	return func(id string) (control.Activity, bool) {
 		rate, blocking, ok := a.state.Activity(id, since)
 		return control.Activity{SyscallsPerSec: rate, Blocking: blocking}, ok
-	})
+	}
 }
 
 // imagePeak is the most memory the image's earlier runs used, from the
