@@ -43,13 +43,13 @@ import (
 
 // Config is how the agent runs: the flags of `runsc-ai agent`.
 type Config struct {
-	Node    *node.Options     // paths (--ai-run, --ai-state) and the policy
-	Socket  string            // control socket; empty: Node.AgentSocket()
-	Metrics string            // loopback address for Prometheus metrics; empty: off
-	Poll    time.Duration     // how often the tap FIFOs are read
-	Forget  time.Duration     // forget a sandbox not heard from for this long
-	Decide  bool              // decide and apply; false only observes
-	Window  time.Duration     // decision window
+	Node    *node.Options // paths (--ai-run, --ai-state) and the policy
+	Socket  string        // control socket; empty: Node.AgentSocket()
+	Metrics string        // loopback address for Prometheus metrics; empty: off
+	Poll    time.Duration // how often the tap FIFOs are read
+	Forget  time.Duration // forget a sandbox not heard from for this long
+	Decide  bool          // decide and apply; false only observes
+	Window  time.Duration // decision window
 	// Recheck is how often, between windows, the CPU time of the sandboxes
 	// whose weight a change of role makes wrong is read and decided on
 	// (control.Loop.Recheck); 0, or not shorter than Window: off, CPU is
