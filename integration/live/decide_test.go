@@ -197,7 +197,7 @@ func TestAgentDecidesOnCgroups(t *testing.T) {
 
 // A CPU hog's weight, cut, comes back whole as soon as it stops computing —
 // at the next recheck (--recheck, 100 ms by default), not at the next
-// window (5 s here): a batch job that turns into a service must not wait a
+// window (3 s here): a batch job that turns into a service must not wait a
 // window for its weight while a neighbour's work is ahead of its requests.
 func TestAgentGivesAWeightBackBetweenWindows(t *testing.T) {
 	env, rt, run := withCgroups(t)
@@ -213,10 +213,10 @@ func TestAgentGivesAWeightBackBetweenWindows(t *testing.T) {
 	id := "live-swap"
 	startSandbox(t, rt, bundle, id)
 	k := cgroupKnobs(t, path)
-	const window = 5 * time.Second
+	const window = 3 * time.Second
 	a := startAgent(t, env.RunscAI, run, rt, "--window="+window.String())
-	// Cut after one window of evidence (two samples: up to three windows).
-	waitFile(t, "cpu weight of a CPU hog", 4*window, k.cpu, func(v uint64) bool { return v < k.weight(1024) })
+	// Cut after min_evidence's three windows (four samples: up to five).
+	waitFile(t, "cpu weight of a CPU hog", 6*window, k.cpu, func(v uint64) bool { return v < k.weight(1024) })
 	rt.MustRun(t, "exec", id, "touch", "/tmp/stop")
 	stopped := time.Now()
 	waitFile(t, "cpu weight after the hog stopped", window, k.cpu, func(v uint64) bool { return v == k.weight(1024) })
