@@ -28,6 +28,7 @@ type HardwareContext struct {
 type PerformanceContext struct {
 	CPUUtil     float64 `json:"cpu_util"`
 	CPUThrottle float64 `json:"cpu_throttle"`
+	CPUWait     float64 `json:"cpu_wait"`
 	MemUtil     float64 `json:"mem_util"`
 	MemPressure float64 `json:"mem_pressure"`
 	IOPressure  float64 `json:"io_pressure"`
@@ -76,7 +77,7 @@ func Assemble(s *Situation, r Readers, g Goal) SystemContext {
 	f := &s.Features
 	c := SystemContext{
 		Performance: PerformanceContext{
-			CPUUtil: f[FeatCPUUtil], CPUThrottle: f[FeatCPUThrottle], MemUtil: f[FeatMemUtil],
+			CPUUtil: f[FeatCPUUtil], CPUThrottle: f[FeatCPUThrottle], CPUWait: f[FeatCPUWait], MemUtil: f[FeatMemUtil],
 			MemPressure: f[FeatMemPressure], IOPressure: f[FeatIOPressure],
 		},
 		Workload: WorkloadContext{

@@ -170,13 +170,16 @@ func (f *FastTier) Update(s *Situation, a Action, r, w float64) {
 
 // fastState is the persisted form of the fast tier.
 type fastState struct {
-	Alpha  float64            `json:"alpha"`
+	Alpha float64 `json:"alpha"`
+	// Dim is the learner's input size (features plus the bias): a model
+	// learned on other features is refused, not zero-filled.
+	Dim    int                `json:"dim"`
 	Models map[string]*linUCB `json:"models"`
 }
 
 // MarshalJSON persists the learned parameters.
 func (f *FastTier) MarshalJSON() ([]byte, error) {
-	st := fastState{Alpha: f.alpha, Models: map[string]*linUCB{}}
+	st := fastState{Alpha: f.alpha, Dim: dim, Models: map[string]*linUCB{}}
 	for k := Kind(0); k < numKinds; k++ {
 		st.Models[k.String()] = f.models[k].Load()
 	}
@@ -189,6 +192,9 @@ func (f *FastTier) UnmarshalJSON(b []byte) error {
 	var st fastState
 	if err := json.Unmarshal(b, &st); err != nil {
 		return fmt.Errorf("fast tier state: %w", err)
+	}
+	if st.Dim != dim {
+		return fmt.Errorf("fast tier state: model built for other features (input size %d, want %d)", st.Dim, dim)
 	}
 	for name, m := range st.Models {
 		k, err := ParseKind(name)

@@ -2,7 +2,9 @@ package llmkernel
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +43,10 @@ func TestFastTierPersistedForms(t *testing.T) {
 	for name, b := range map[string][]byte{
 		"truncated": bin[:len(bin)-3], "trailing": append(append([]byte{}, bin...), 0),
 		"magic": append([]byte("XXXX"), bin[4:]...), "empty": nil,
+		// A JSON model of a build with other features (no dim: the
+		// builds before cpu_wait) would zero-fill into this one's arrays.
+		"other features": []byte(strings.Replace(string(js), fmt.Sprintf(`"dim":%d`, dim), `"dim":9`, 1)),
+		"no dim":         []byte(strings.Replace(string(js), fmt.Sprintf(`"dim":%d,`, dim), ``, 1)),
 	} {
 		if err := fresh.Restore(b); err == nil {
 			t.Errorf("%s model accepted", name)

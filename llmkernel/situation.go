@@ -70,12 +70,18 @@ const (
 	FeatSyscallRate                 // log10(syscalls/s) / 7
 	FeatBlockingRate                // share of syscalls that block (futex, poll, sleep)
 	FeatLatencyNeed                 // interactive-ness: 1 = latency-critical
+	// FeatCPUWait is the time the sandbox's threads waited for a CPU over
+	// the CPU time allowed (as FeatCPUUtil's): a sandbox that uses little
+	// because its weight starves it on a busy host waits, one that stopped
+	// computing does not.
+	FeatCPUWait
 	NumFeatures
 )
 
 var featureNames = [NumFeatures]string{
 	"cpu_util", "cpu_throttle", "mem_util", "mem_pressure",
 	"io_pressure", "syscall_rate", "blocking_rate", "latency_need",
+	"cpu_wait",
 }
 
 func (f Feature) String() string {
@@ -233,5 +239,5 @@ func (s *Situation) Key() Key {
 func (k Key) Kind() Kind { return Kind(k >> (2 * NumFeatures)) }
 
 func (k Key) String() string {
-	return fmt.Sprintf("%s/%04x", k.Kind(), uint32(k)&(1<<(2*NumFeatures)-1))
+	return fmt.Sprintf("%s/%0*x", k.Kind(), (2*NumFeatures+3)/4, uint32(k)&(1<<(2*NumFeatures)-1))
 }

@@ -55,16 +55,16 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		{"unknown platform", "arm64: [kvm, systrap]", "arm64: [kvm, gvisor-hw]", []string{"create.platforms.arm64", `"gvisor-hw" is not allowed`}},
 		{"unknown arch", "arm64: [kvm, systrap]", "riscv64: [systrap]", []string{"create.platforms.riscv64", "unknown architecture"}},
 		{"rule feature", "when: {cpu_util: {min: 0.5}, latency_need", "when: {cpu_utl: {min: 0.5}, latency_need", []string{"rules.0.when.cpu_utl", "unknown feature"}},
-		{"rule range", "mem_util: {max: 0.55}", "mem_util: {max: 4}", []string{"rules.4.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
-		{"rule action", "action: lower_weight", "action: lower_shares", []string{"rules.5.action", "not in the io action space"}},
-		{"rule step", "step_pct: 25\n  - name: memory_right_size", "step_pct: 30\n  - name: memory_right_size", []string{"rules.3.step_pct", "outside 0..25"}},
+		{"rule range", "mem_util: {max: 0.55}", "mem_util: {max: 4}", []string{"rules.5.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
+		{"rule action", "action: lower_weight", "action: lower_shares", []string{"rules.6.action", "not in the io action space"}},
+		{"rule step", "step_pct: 25\n  - name: memory_right_size", "step_pct: 30\n  - name: memory_right_size", []string{"rules.4.step_pct", "outside 0..25"}},
 		{"boot timeout", "boot_timeout: 20s", "boot_timeout: 0s", []string{"create.boot_timeout", "(0, 5m]"}},
 		// NaN compares false with every bound: each must still be refused.
 		{"nan weight", "latency: 0.3,", "latency: .nan,", []string{"goals.maximize_throughput.latency", "outside [0, 1]"}},
 		{"nan alpha", "alpha: 0.3", "alpha: .nan", []string{"fast.alpha"}},
 		{"nan distill", "distill_weight: 2", "distill_weight: .NaN", []string{"fast.distill_weight"}},
 		{"nan regress", "regress: 0.2", "regress: .nan", []string{"cache.regress"}},
-		{"nan rule range", "mem_util: {max: 0.55}", "mem_util: {max: .nan}", []string{"rules.4.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
+		{"nan rule range", "mem_util: {max: 0.55}", "mem_util: {max: .nan}", []string{"rules.5.when.mem_util", "0 ≤ min ≤ max ≤ 1"}},
 		{"nan rule min", "when: {cpu_util: {min: 0.5}", "when: {cpu_util: {min: .nan}", []string{"rules.0.when.cpu_util"}},
 		// A rule of a kind the kinds section leaves out: an error, not a
 		// panic (found by FuzzParse).

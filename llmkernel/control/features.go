@@ -17,6 +17,7 @@ const minActiveRate = 20
 func features(prev, cur *Sample, act Activity) llmkernel.Features {
 	var f llmkernel.Features
 	f[llmkernel.FeatCPUUtil] = cpuUtil(prev.At, cur.At, prev.CPUUsage, cur.CPUUsage, cur)
+	f[llmkernel.FeatCPUWait] = cpuWait(prev, cur)
 	if dp := sub(cur.Periods, prev.Periods); dp > 0 {
 		f[llmkernel.FeatCPUThrottle] = clamp(float64(sub(cur.Throttled, prev.Throttled)) / float64(dp))
 	}
@@ -36,14 +37,34 @@ func features(prev, cur *Sample, act Activity) llmkernel.Features {
 // out of order or the counter was reset.
 func cpuUtil(from, to time.Time, used0, used1 time.Duration, s *Sample) float64 {
 	wall := to.Sub(from).Seconds()
+	if wall <= 0 || used1 < used0 {
+		return 0
+	}
+	return clamp((used1 - used0).Seconds() / (wall * allowedCPUs(s)))
+}
+
+// cpuWait is the time the sandbox's threads waited for a CPU between two
+// readings, over the CPU time it may use (cpuUtil's measure). Where it
+// cannot be told — a reading without it (more threads than the host reads),
+// or a counter that went down (the cgroup reopened) — it is 1: a sandbox
+// whose CPU time dropped for a reason the agent cannot see is taken as
+// starved, so a cut weight is not given back on it (the latency need still
+// gives it back).
+func cpuWait(prev, cur *Sample) float64 {
+	wall := cur.At.Sub(prev.At).Seconds()
+	if prev.CPUWait < 0 || cur.CPUWait < prev.CPUWait || wall <= 0 {
+		return 1
+	}
+	return clamp((cur.CPUWait - prev.CPUWait).Seconds() / (wall * allowedCPUs(cur)))
+}
+
+// allowedCPUs: the sandbox's CPUs, or its quota's, whichever is fewer.
+func allowedCPUs(s *Sample) float64 {
 	cpus := float64(max(s.CPUs, 1))
 	if q := s.Current.CPUQuotaPct; q > 0 {
 		cpus = math.Min(cpus, float64(q)/100)
 	}
-	if wall <= 0 || used1 < used0 {
-		return 0
-	}
-	return clamp((used1 - used0).Seconds() / (wall * cpus))
+	return cpus
 }
 
 // latencyNeed: waits often and computes little — someone is waiting on it.

@@ -110,7 +110,7 @@ func (tr *tracked) reading(s Sample) {
 			keep = append(keep, r)
 		}
 	}
-	tr.cpu = append(keep, Sample{At: s.At, CPUUsage: s.CPUUsage})
+	tr.cpu = append(keep, Sample{At: s.At, CPUUsage: s.CPUUsage, CPUWait: s.CPUWait})
 }
 
 // from is where a recheck at time at measures from: the oldest reading at
@@ -328,7 +328,11 @@ func (l *Loop) rechecked(tr *tracked) bool {
 }
 
 func (l *Loop) recheck(ctx context.Context, now time.Time, tr *tracked, act Activity) {
-	c, err := l.cfg.Actuator.SampleCPU(ctx, &tr.t)
+	// The wait tells a cut sandbox that stopped from one its cut starves;
+	// for the others the window's figure stands (each read costs one per
+	// thread, ten times a second).
+	cut := tr.prev.Current.CPUShares < l.ceiling(&tr.t).CPUShares
+	c, err := l.cfg.Actuator.SampleCPU(ctx, &tr.t, cut)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
@@ -340,10 +344,15 @@ func (l *Loop) recheck(ctx context.Context, now time.Time, tr *tracked, act Acti
 		return
 	}
 	u := cpuUtil(r.At, c.At, r.CPUUsage, c.CPUUsage, &tr.prev)
+	cur := tr.prev // its CPUs and settings: what the interval is measured against
+	cur.At, cur.CPUUsage, cur.CPUWait = c.At, c.CPUUsage, c.CPUWait
 	tr.reading(c)
 	l.stats.Rechecks++
 	f := tr.feat
 	f[llmkernel.FeatCPUUtil] = u
+	if cut {
+		f[llmkernel.FeatCPUWait] = cpuWait(&r, &cur)
+	}
 	f[llmkernel.FeatLatencyNeed] = latencyNeed(act, u)
 	sit := llmkernel.Situation{
 		Kind: llmkernel.KindCPU, Sandbox: tr.t.Sandbox, Image: tr.t.Image, Features: f, Evidence: tr.evidence,

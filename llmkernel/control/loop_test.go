@@ -27,9 +27,15 @@ type settingsHost struct {
 	// busy is how many CPUs the sandbox keeps busy; its CPU time grows
 	// by that much of each reading's interval (a window 1 s, a recheck
 	// 100 ms).
-	busy  float64
-	cpu   time.Duration
-	reads int // SampleCPU calls
+	busy float64
+	// waiting is how many of its threads wait for a CPU (a busy host);
+	// its CPU wait grows by that much of each interval. unknownWait: the
+	// host cannot say (more threads than are read).
+	waiting     float64
+	unknownWait bool
+	cpu, wait   time.Duration
+	reads       int // SampleCPU calls
+	noWait      int // of which without the wait
 }
 
 // byTarget is an Actuator over one settingsHost per sandbox.
@@ -39,8 +45,8 @@ func (b byTarget) Sample(ctx context.Context, t *Target) (Sample, error) {
 	return b[t.Sandbox].Sample(ctx, t)
 }
 
-func (b byTarget) SampleCPU(ctx context.Context, t *Target) (Sample, error) {
-	return b[t.Sandbox].SampleCPU(ctx, t)
+func (b byTarget) SampleCPU(ctx context.Context, t *Target, wait bool) (Sample, error) {
+	return b[t.Sandbox].SampleCPU(ctx, t, wait)
 }
 
 func (b byTarget) Apply(ctx context.Context, t *Target, set llmkernel.Resources) error {
@@ -50,21 +56,33 @@ func (b byTarget) Apply(ctx context.Context, t *Target, set llmkernel.Resources)
 func (h *settingsHost) advance(d time.Duration) {
 	h.at = h.at.Add(d)
 	h.cpu += time.Duration(h.busy * float64(d))
+	h.wait += time.Duration(h.waiting * float64(d))
+}
+
+func (h *settingsHost) cpuWait() time.Duration {
+	if h.unknownWait {
+		return -1
+	}
+	return h.wait
 }
 
 func (h *settingsHost) Sample(ctx context.Context, t *Target) (Sample, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.advance(time.Second)
-	return Sample{At: h.at, CPUUsage: h.cpu, MemWorkingSet: 32 << 20, Current: h.current, CPUs: 2}, nil
+	return Sample{At: h.at, CPUUsage: h.cpu, CPUWait: h.cpuWait(), MemWorkingSet: 32 << 20, Current: h.current, CPUs: 2}, nil
 }
 
-func (h *settingsHost) SampleCPU(ctx context.Context, t *Target) (Sample, error) {
+func (h *settingsHost) SampleCPU(ctx context.Context, t *Target, wait bool) (Sample, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.reads++
 	h.advance(100 * time.Millisecond)
-	return Sample{At: h.at, CPUUsage: h.cpu}, nil
+	if !wait {
+		h.noWait++
+		return Sample{At: h.at, CPUUsage: h.cpu, CPUWait: -1}, nil
+	}
+	return Sample{At: h.at, CPUUsage: h.cpu, CPUWait: h.cpuWait()}, nil
 }
 
 func (h *settingsHost) Apply(ctx context.Context, t *Target, set llmkernel.Resources) error {
@@ -321,6 +339,29 @@ func TestRecheckBetweenWindows(t *testing.T) {
 	if hog.current.CPUShares != 103 {
 		t.Fatalf("rechecks while the hog computes, one dip: %d shares", hog.current.CPUShares)
 	}
+	// The host gets busy: the cut hog gets a fifth of a CPU and waits
+	// for the rest. It uses as little as one that stopped, but it did
+	// not stop: its cut stays (the CI run of 2026-12-02 had given it
+	// back, and the hysteresis then held it for 60 s). Nor when the wait
+	// cannot be read.
+	hog.busy, hog.waiting = 0.2, 1.8
+	for range 4 {
+		recheck()
+	}
+	hog.waiting, hog.unknownWait = 0, true
+	for range 4 {
+		recheck()
+	}
+	if hog.current.CPUShares != 103 {
+		t.Fatalf("rechecks while the cut hog is starved, then while its wait is unknown: %d shares, want 103", hog.current.CPUShares)
+	}
+	// The wait costs a read per thread: asked for where it decides (the
+	// cut hog), not for the service at its full weight.
+	if hog.noWait != 0 || web.reads == 0 || web.noWait != web.reads {
+		t.Errorf("rechecks without the wait: cut hog %d of %d, full-weight service %d of %d (want none, all)", hog.noWait, hog.reads, web.noWait, web.reads)
+	}
+	hog.busy, hog.unknownWait = 2, false
+	recheck()
 	// The roles swap: the hog waits on requests, the service computes.
 	hog.busy, web.busy = 0.05, 2
 	// (The tap's activity still says what the last window was: the
@@ -335,7 +376,7 @@ func TestRecheckBetweenWindows(t *testing.T) {
 		t.Errorf("three rechecks after the service started computing: %d shares, want 103", web.current.CPUShares)
 	}
 	st, _ := l.Snapshot()
-	if st.RecheckApplied != 2 || st.Rechecks < 6 || idle.current.CPUShares != 1024 {
+	if st.RecheckApplied != 2 || st.Rechecks < 14 || idle.current.CPUShares != 1024 {
 		t.Errorf("rechecks %d, applied by them %d (want 2), idle's CPU shares %d", st.Rechecks, st.RecheckApplied, idle.current.CPUShares)
 	}
 	// The window in which the roles swapped mixes both (the service
@@ -352,5 +393,32 @@ func TestRecheckBetweenWindows(t *testing.T) {
 	}
 	if n := idle.reads; n != 0 {
 		t.Errorf("the idle sandbox was rechecked %d times", n)
+	}
+}
+
+// A hog on a host busy with other work gets less than half its CPUs, so
+// cpu_util alone (cpu_hog_yields) does not call it a hog; it waits for the
+// rest, and cpu_hog_waits cuts it — when weights matter, under contention.
+// A sandbox that uses as little without waiting is left alone.
+func TestStarvedHogIsCut(t *testing.T) {
+	e, err := llmkernel.New(llmkernel.Config{Policy: policies.Default(), NoRecords: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	full := llmkernel.Resources{CPUShares: 1024, MemoryBytes: 512 << 20}
+	hog := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.66, waiting: 1.34}
+	calm := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.66}
+	l := New(Config{Engine: e, Actuator: byTarget{"hog": hog, "calm": calm}, Floors: policies.Default().Guardrails.Floors})
+	tg := []Target{{Sandbox: "hog", Ceiling: full}, {Sandbox: "calm", Ceiling: full}}
+	activity := func(string) (Activity, bool) { return Activity{SyscallsPerSec: 3}, true }
+	now := time.Unix(5000, 0)
+	for range 4 {
+		now = now.Add(time.Second)
+		l.Step(t.Context(), now, tg, activity)
+	}
+	if hog.current.CPUShares != 103 || calm.current.CPUShares != 1024 {
+		t.Errorf("after three windows: starved hog %d shares (want 103), one using as much without waiting %d (want 1024)",
+			hog.current.CPUShares, calm.current.CPUShares)
 	}
 }

@@ -25,8 +25,11 @@ type Target struct {
 
 // Sample is one reading of a sandbox's host side. Counters are cumulative.
 type Sample struct {
-	At        time.Time
-	CPUUsage  time.Duration
+	At       time.Time
+	CPUUsage time.Duration
+	// CPUWait is how long its threads waited for a CPU (run-queue
+	// delay); negative: not known.
+	CPUWait   time.Duration
 	Periods   uint64 // CFS periods with runnable tasks
 	Throttled uint64 // of which throttled
 	// MemWorkingSet is usage less inactive file pages (as the kubelet
@@ -53,10 +56,12 @@ type Activity struct {
 // platform/cgroup.
 type Actuator interface {
 	Sample(ctx context.Context, t *Target) (Sample, error)
-	// SampleCPU reads only the sandbox's cumulative CPU time: a Sample
-	// with At and CPUUsage set, for the recheck between windows
-	// (Loop.Recheck).
-	SampleCPU(ctx context.Context, t *Target) (Sample, error)
+	// SampleCPU reads only the sandbox's cumulative CPU time, and with
+	// wait its CPU wait (else CPUWait is -1): a Sample with At, CPUUsage
+	// and CPUWait set, for the recheck between windows (Loop.Recheck).
+	// The wait costs a read per thread, so a recheck asks for it only
+	// where it decides something (a cut weight given back or not).
+	SampleCPU(ctx context.Context, t *Target, wait bool) (Sample, error)
 	// Apply sets the non-zero fields of set, all or nothing.
 	Apply(ctx context.Context, t *Target, set llmkernel.Resources) error
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Settings are the knobs the actuators turn. A zero field is left alone.
@@ -45,6 +46,12 @@ type Cgroup struct {
 	// with the same weight (see ReadKnown).
 	mu      sync.Mutex
 	written Settings
+
+	// waits is each thread's wait at the last CPUWait, waited the sum
+	// so far (CPUWait).
+	waitMu sync.Mutex
+	waits  map[uint64]time.Duration
+	waited time.Duration
 }
 
 // ErrUnsupported marks a knob this host's cgroups do not have.

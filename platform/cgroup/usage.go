@@ -13,7 +13,10 @@ import (
 
 // Usage is what a cgroup has used; counters are cumulative.
 type Usage struct {
-	CPU       time.Duration
+	CPU time.Duration
+	// CPUWait is the threads' run-queue delay (CPUWait); -1 where it is
+	// not known.
+	CPUWait   time.Duration
 	Periods   uint64 // CFS periods with runnable tasks
 	Throttled uint64 // periods throttled
 	Memory    uint64 // usage in bytes
@@ -35,7 +38,10 @@ func (u *Usage) WorkingSet() uint64 {
 
 // Usage reads the cgroup's usage counters.
 func (c *Cgroup) Usage() (Usage, error) {
-	u := Usage{MemPressure: -1, IOPressure: -1}
+	u := Usage{MemPressure: -1, IOPressure: -1, CPUWait: -1}
+	if w, err := c.CPUWait(); err == nil {
+		u.CPUWait = w
+	}
 	var err error
 	if d := c.V2; d != "" {
 		st, e := readKV(filepath.Join(d, "cpu.stat"))

@@ -107,19 +107,28 @@ func (h *cgroupHost) Sample(_ context.Context, t *control.Target) (control.Sampl
 		return control.Sample{}, err
 	}
 	return control.Sample{
-		At: time.Now(), CPUUsage: u.CPU, Periods: u.Periods, Throttled: u.Throttled,
+		At: time.Now(), CPUUsage: u.CPU, CPUWait: u.CPUWait, Periods: u.Periods, Throttled: u.Throttled,
 		MemWorkingSet: u.WorkingSet(), OOMKills: u.OOMKills, MemPressure: u.MemPressure, IOPressure: u.IOPressure,
 		Current: cur, CPUs: h.cpus,
 	}, nil
 }
 
-func (h *cgroupHost) SampleCPU(_ context.Context, t *control.Target) (control.Sample, error) {
+func (h *cgroupHost) SampleCPU(_ context.Context, t *control.Target, wait bool) (control.Sample, error) {
 	cg, err := h.cgroup(t.Cgroup)
 	if err != nil {
 		return control.Sample{}, err
 	}
 	u, err := cg.CPU()
-	return control.Sample{At: time.Now(), CPUUsage: u}, err
+	if err != nil {
+		return control.Sample{}, err
+	}
+	w := time.Duration(-1) // not asked for, or not known (more threads than are read)
+	if wait {
+		if v, err := cg.CPUWait(); err == nil {
+			w = v
+		}
+	}
+	return control.Sample{At: time.Now(), CPUUsage: u, CPUWait: w}, nil
 }
 
 func (h *cgroupHost) Apply(_ context.Context, t *control.Target, set llmkernel.Resources) error {
