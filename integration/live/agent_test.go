@@ -293,6 +293,9 @@ func startSandbox(t *testing.T, rt *testenv.Runtime, bundle, id string) {
 	rt.Create(t, bundle, id)
 	rt.MustRun(t, "start", id)
 	t.Cleanup(func() {
+		if rt.Run(t, "state", id).Code != 0 {
+			return // the test deleted it
+		}
 		rt.Run(t, "kill", id, "KILL")
 		waitStopped(t, rt, id)
 		rt.Run(t, "delete", id)

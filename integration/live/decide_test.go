@@ -255,6 +255,39 @@ func TestAgentGivesAWeightBackBetweenWindows(t *testing.T) {
 	if v := k.cpu(); v != k.weight(1024) {
 		t.Errorf("cpu weight %d a window after it came back", v)
 	}
+	// The CPU wait keeps a descriptor per thread of a managed sandbox's
+	// cgroup; the sandbox gone, the agent closes them.
+	if n := schedstatFDs(t, a.cmd.Process.Pid); n == 0 {
+		t.Errorf("the agent holds no schedstat descriptor for a managed sandbox")
+	}
+	rt.MustRun(t, "kill", id, "KILL")
+	waitStopped(t, rt, id)
+	rt.MustRun(t, "delete", id)
+	deadline := time.Now().Add(3 * window)
+	for schedstatFDs(t, a.cmd.Process.Pid) > 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	if n := schedstatFDs(t, a.cmd.Process.Pid); n > 0 {
+		t.Errorf("the agent holds %d schedstat descriptors %v after the sandbox was deleted", n, 3*window)
+	}
+}
+
+// schedstatFDs counts the descriptors process pid holds on threads'
+// schedstat files.
+func schedstatFDs(t *testing.T, pid int) int {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		if l, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil && strings.HasSuffix(l, "/schedstat") {
+			n++
+		}
+	}
+	return n
 }
 
 // loadSibling runs n spinning processes in a new cgroup at path (its

@@ -47,11 +47,11 @@ type Cgroup struct {
 	mu      sync.Mutex
 	written Settings
 
-	// waits is each thread's wait at the last CPUWait, waited the sum
-	// so far (CPUWait).
-	waitMu sync.Mutex
-	waits  map[uint64]time.Duration
-	waited time.Duration
+	// threads is each thread's schedstat, as CPUWait last read it;
+	// waited the sum so far (CPUWait).
+	waitMu  sync.Mutex
+	threads map[uint64]thread
+	waited  time.Duration
 }
 
 // ErrUnsupported marks a knob this host's cgroups do not have.

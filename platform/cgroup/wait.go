@@ -36,9 +36,9 @@ var ErrTooManyThreads = errors.New("more threads than the CPU wait is read for")
 // whose CPU weight starves it on a busy host: both use little. The second
 // waits.
 func (c *Cgroup) CPUWait() (time.Duration, error) {
-	dir, threads := c.V2, "cgroup.threads"
+	dir, list := c.V2, "cgroup.threads"
 	if dir == "" {
-		threads = "tasks"
+		list = "tasks"
 		var ok bool
 		if dir, ok = c.V1["cpu"]; !ok {
 			if dir, ok = c.V1["cpuacct"]; !ok {
@@ -48,7 +48,7 @@ func (c *Cgroup) CPUWait() (time.Duration, error) {
 	}
 	c.waitMu.Lock()
 	defer c.waitMu.Unlock()
-	seen := make(map[uint64]time.Duration, len(c.waits))
+	seen := make(map[uint64]thread, len(c.threads))
 	var (
 		added time.Duration
 		n     int
@@ -63,7 +63,7 @@ func (c *Cgroup) CPUWait() (time.Duration, error) {
 		if !d.IsDir() {
 			return nil
 		}
-		b, err := os.ReadFile(filepath.Join(path, threads))
+		b, err := os.ReadFile(filepath.Join(path, list))
 		if err != nil {
 			if path != dir && errors.Is(err, fs.ErrNotExist) {
 				return nil
@@ -81,51 +81,124 @@ func (c *Cgroup) CPUWait() (time.Duration, error) {
 			}
 			tid, err := strconv.ParseUint(string(line), 10, 32)
 			if err != nil {
-				return fmt.Errorf("%s: thread %q: %w", filepath.Join(path, threads), line, err)
+				return fmt.Errorf("%s: thread %q: %w", filepath.Join(path, list), line, err)
 			}
-			w, ok := threadWait(tid)
-			if !ok {
+			if _, dup := seen[tid]; dup {
+				continue
+			}
+			last, was := c.threads[tid]
+			if !was {
+				last = thread{fd: -1}
+			}
+			th, err := last.read(tid, len(seen) < maxOpenThreads)
+			if err != nil {
+				return err
+			}
+			if th.fd < 0 && th.wait < 0 {
 				continue // exited since the listing
 			}
-			if last, was := c.waits[tid]; was && w >= last {
-				added += w - last
+			if was && th.wait >= last.wait {
+				added += th.wait - last.wait
 			} else {
-				added += w // new (or its ID reused by a new thread)
+				added += th.wait // new (or its ID reused by a new thread)
 			}
-			seen[tid] = w
+			seen[tid] = th
 		}
 		return nil
 	})
+	for tid, th := range c.threads {
+		if now, ok := seen[tid]; !ok || now.fd != th.fd {
+			th.close()
+		}
+	}
 	if err != nil {
+		for _, th := range seen {
+			th.close()
+		}
+		c.threads = nil // the next reading starts over: the interval reads as unknown
 		return 0, fmt.Errorf("cgroup cpu wait of %s: %w", dir, err)
 	}
-	c.waits, c.waited = seen, c.waited+added
+	c.threads, c.waited = seen, c.waited+added
 	return c.waited, nil
 }
 
-// threadWait is a thread's run-queue delay, the second field of its
-// schedstat ("run wait slices", nanoseconds); false for a thread that has
-// exited since the cgroup was listed. Plain system calls: a recheck reads
-// a few dozen of these ten times a second, and os.File's bookkeeping
-// (the poller, the finalizer) would double what they cost.
-func threadWait(tid uint64) (time.Duration, bool) {
+// maxOpenThreads is how many threads of a cgroup CPUWait keeps a
+// descriptor open for: rereading one (pread) costs a third of opening,
+// reading and closing it. A gVisor sandbox has a few dozen threads; more
+// are read the slow way, so a sandbox cannot make the agent hold thousands
+// of descriptors.
+const maxOpenThreads = 64
+
+// thread is one thread's schedstat: its open descriptor (-1: none) and the
+// wait it read (-1: the thread is gone).
+type thread struct {
+	fd   int
+	wait time.Duration
+}
+
+// read rereads the thread's wait through its descriptor (th.fd, -1: none),
+// or opens it (kept open if keep). A thread that has exited (the file gone, or a kept
+// descriptor answering ESRCH: its ID may now be another thread's, which is
+// opened afresh) reads as {-1, -1}; any other failure (out of descriptors)
+// is an error: a wait not read is not a wait of zero.
+func (th thread) read(tid uint64, keep bool) (thread, error) {
+	if th.fd >= 0 {
+		if w, err := schedWait(th.fd); err == nil {
+			return thread{fd: th.fd, wait: w}, nil
+		}
+		th.close()
+	}
 	fd, err := unix.Open("/proc/"+strconv.FormatUint(tid, 10)+"/schedstat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	switch {
+	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH):
+		return thread{fd: -1, wait: -1}, nil
+	case err != nil:
+		return thread{fd: -1, wait: -1}, fmt.Errorf("thread %d's schedstat: %w", tid, err)
+	}
+	w, err := schedWait(fd)
+	if err != nil || !keep {
+		unix.Close(fd)
+		fd = -1
+	}
 	if err != nil {
-		return 0, false
+		return thread{fd: -1, wait: -1}, nil // exited between the open and the read
 	}
+	return thread{fd: fd, wait: w}, nil
+}
+
+func (th thread) close() {
+	if th.fd >= 0 {
+		unix.Close(th.fd)
+	}
+}
+
+// Close releases what CPUWait keeps open. The Cgroup stays usable: a later
+// CPUWait starts its sum over.
+func (c *Cgroup) Close() {
+	c.waitMu.Lock()
+	defer c.waitMu.Unlock()
+	for _, th := range c.threads {
+		th.close()
+	}
+	c.threads = nil
+}
+
+// schedWait reads a schedstat descriptor's run-queue delay, the second
+// field ("run wait slices", nanoseconds), from its start: a kept
+// descriptor rereads the thread's current figures.
+func schedWait(fd int) (time.Duration, error) {
 	var buf [96]byte
-	n, _ := unix.Read(fd, buf[:])
-	unix.Close(fd)
-	if n <= 0 {
-		return 0, false
+	n, err := unix.Pread(fd, buf[:], 0)
+	if err != nil {
+		return 0, err
 	}
-	fields := bytes.Fields(buf[:n])
+	fields := bytes.Fields(buf[:max(n, 0)])
 	if len(fields) < 2 {
-		return 0, false
+		return 0, fmt.Errorf("schedstat %q: want \"run wait slices\"", buf[:max(n, 0)])
 	}
 	ns, err := strconv.ParseUint(string(fields[1]), 10, 63)
 	if err != nil {
-		return 0, false
+		return 0, fmt.Errorf("schedstat wait: %w", err)
 	}
-	return time.Duration(ns), true
+	return time.Duration(ns), nil
 }

@@ -47,6 +47,7 @@ func (h *cgroupHost) cgroup(path string) (*cgroup.Cgroup, error) {
 		if _, err := os.Stat(anyDir(cg)); err == nil {
 			return cg, nil
 		}
+		cg.Close() // the descriptors its CPU wait keeps
 		delete(h.open, path)
 	}
 	cg, err := cgroup.Open(path)
@@ -54,10 +55,24 @@ func (h *cgroupHost) cgroup(path string) (*cgroup.Cgroup, error) {
 		return nil, err
 	}
 	if len(h.open) > 4*maxTargets {
+		for _, old := range h.open {
+			old.Close()
+		}
 		clear(h.open)
 	}
 	h.open[path] = cg
 	return cg, nil
+}
+
+// forget drops a cgroup whose sandbox is gone, with the descriptors its
+// CPU wait keeps.
+func (h *cgroupHost) forget(path string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if cg, ok := h.open[path]; ok {
+		cg.Close()
+		delete(h.open, path)
+	}
 }
 
 func anyDir(cg *cgroup.Cgroup) string {
@@ -236,9 +251,12 @@ func (ts *targets) list(now time.Time) ([]control.Target, map[string]string) {
 		}
 		out = append(out, r.t)
 	}
-	for id := range ts.known {
+	for id, r := range ts.known {
 		if !present[id] {
 			delete(ts.known, id)
+			if r.t.Cgroup != "" {
+				ts.host.forget(r.t.Cgroup)
+			}
 		}
 	}
 	return out, skipped
