@@ -409,16 +409,19 @@ func TestStarvedHogIsCut(t *testing.T) {
 	full := llmkernel.Resources{CPUShares: 1024, MemoryBytes: 512 << 20}
 	hog := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.66, waiting: 1.34}
 	calm := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.66}
-	l := New(Config{Engine: e, Actuator: byTarget{"hog": hog, "calm": calm}, Floors: policies.Default().Guardrails.Floors})
-	tg := []Target{{Sandbox: "hog", Ceiling: full}, {Sandbox: "calm", Ceiling: full}}
+	// An idle gVisor sandbox on a busy host: its runtime's threads wake
+	// now and then and each waits its turn (the crowd scenario, 12-02).
+	idle := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.02, waiting: 1.2}
+	l := New(Config{Engine: e, Actuator: byTarget{"hog": hog, "calm": calm, "idle": idle}, Floors: policies.Default().Guardrails.Floors})
+	tg := []Target{{Sandbox: "hog", Ceiling: full}, {Sandbox: "calm", Ceiling: full}, {Sandbox: "idle", Ceiling: full}}
 	activity := func(string) (Activity, bool) { return Activity{SyscallsPerSec: 3}, true }
 	now := time.Unix(5000, 0)
 	for range 4 {
 		now = now.Add(time.Second)
 		l.Step(t.Context(), now, tg, activity)
 	}
-	if hog.current.CPUShares != 103 || calm.current.CPUShares != 1024 {
-		t.Errorf("after three windows: starved hog %d shares (want 103), one using as much without waiting %d (want 1024)",
-			hog.current.CPUShares, calm.current.CPUShares)
+	if hog.current.CPUShares != 103 || calm.current.CPUShares != 1024 || idle.current.CPUShares != 1024 {
+		t.Errorf("after three windows: starved hog %d shares (want 103), one using as much without waiting %d, an idle one whose threads wait %d (want 1024 both)",
+			hog.current.CPUShares, calm.current.CPUShares, idle.current.CPUShares)
 	}
 }
