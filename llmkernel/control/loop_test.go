@@ -296,11 +296,7 @@ func TestMostLatencySensitive(t *testing.T) {
 // (with Recheck off it decides as before), and an idle sandbox with no
 // latency need is not rechecked at all.
 func TestRecheckBetweenWindows(t *testing.T) {
-	e, err := llmkernel.New(llmkernel.Config{Policy: policies.Default(), NoRecords: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := defaultEngine(t)
 	full := llmkernel.Resources{CPUShares: 1024, MemoryBytes: 512 << 20}
 	hog := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 2}
 	web := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.05}
@@ -401,11 +397,7 @@ func TestRecheckBetweenWindows(t *testing.T) {
 // rest, and cpu_hog_waits cuts it — when weights matter, under contention.
 // A sandbox that uses as little without waiting is left alone.
 func TestStarvedHogIsCut(t *testing.T) {
-	e, err := llmkernel.New(llmkernel.Config{Policy: policies.Default(), NoRecords: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := defaultEngine(t)
 	full := llmkernel.Resources{CPUShares: 1024, MemoryBytes: 512 << 20}
 	hog := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.66, waiting: 1.34}
 	calm := &settingsHost{at: time.Unix(1000, 0), current: full, busy: 0.66}
@@ -424,4 +416,16 @@ func TestStarvedHogIsCut(t *testing.T) {
 		t.Errorf("after three windows: starved hog %d shares (want 103), one using as much without waiting %d, an idle one whose threads wait %d (want 1024 both)",
 			hog.current.CPUShares, calm.current.CPUShares, idle.current.CPUShares)
 	}
+}
+
+// defaultEngine is an engine on the embedded default policy, recording
+// nothing, closed when the test ends.
+func defaultEngine(t *testing.T) *llmkernel.Engine {
+	t.Helper()
+	e, err := llmkernel.New(llmkernel.Config{Policy: policies.Default(), NoRecords: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
 }

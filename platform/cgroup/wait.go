@@ -90,14 +90,16 @@ func (c *Cgroup) CPUWait() (time.Duration, error) {
 			if !was {
 				last = thread{fd: -1}
 			}
-			th, err := last.read(tid, len(seen) < maxOpenThreads)
+			th, reread, err := last.read(tid, len(seen) < maxOpenThreads)
 			if err != nil {
 				return err
 			}
 			if th.fd < 0 && th.wait < 0 {
 				continue // exited since the listing
 			}
-			if was && th.wait >= last.wait {
+			// The same thread: what it waited since. A kept descriptor
+			// that failed means its ID is now another thread's.
+			if was && th.wait >= last.wait && (reread || last.fd < 0) {
 				added += th.wait - last.wait
 			} else {
 				added += th.wait // new (or its ID reused by a new thread)
@@ -136,24 +138,25 @@ type thread struct {
 	wait time.Duration
 }
 
-// read rereads the thread's wait through its descriptor (th.fd, -1: none),
-// or opens it (kept open if keep). A thread that has exited (the file gone, or a kept
-// descriptor answering ESRCH: its ID may now be another thread's, which is
-// opened afresh) reads as {-1, -1}; any other failure (out of descriptors)
-// is an error: a wait not read is not a wait of zero.
-func (th thread) read(tid uint64, keep bool) (thread, error) {
+// read rereads the thread's wait through its descriptor (th.fd, -1: none;
+// reread says it did), or opens it (kept open if keep). A thread that has
+// exited (the file gone, or a kept descriptor answering ESRCH: its ID may
+// now be another thread's, which is opened afresh) reads as {-1, -1}; any
+// other failure (out of descriptors) is an error: a wait not read is not a
+// wait of zero. A failed descriptor is left to the caller to close, once.
+func (th thread) read(tid uint64, keep bool) (_ thread, reread bool, _ error) {
 	if th.fd >= 0 {
 		if w, err := schedWait(th.fd); err == nil {
-			return thread{fd: th.fd, wait: w}, nil
+			return thread{fd: th.fd, wait: w}, true, nil
 		}
-		th.close()
 	}
+	gone := thread{fd: -1, wait: -1}
 	fd, err := unix.Open("/proc/"+strconv.FormatUint(tid, 10)+"/schedstat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	switch {
 	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH):
-		return thread{fd: -1, wait: -1}, nil
+		return gone, false, nil
 	case err != nil:
-		return thread{fd: -1, wait: -1}, fmt.Errorf("thread %d's schedstat: %w", tid, err)
+		return gone, false, fmt.Errorf("thread %d's schedstat: %w", tid, err)
 	}
 	w, err := schedWait(fd)
 	if err != nil || !keep {
@@ -161,9 +164,9 @@ func (th thread) read(tid uint64, keep bool) (thread, error) {
 		fd = -1
 	}
 	if err != nil {
-		return thread{fd: -1, wait: -1}, nil // exited between the open and the read
+		return gone, false, nil // exited between the open and the read
 	}
-	return thread{fd: fd, wait: w}, nil
+	return thread{fd: fd, wait: w}, false, nil
 }
 
 func (th thread) close() {
