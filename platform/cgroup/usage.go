@@ -14,8 +14,9 @@ import (
 // Usage is what a cgroup has used; counters are cumulative.
 type Usage struct {
 	CPU time.Duration
-	// CPUWait is the threads' run-queue delay (CPUWait); -1 where it is
-	// not known.
+	// CPUWait is the threads' run-queue delay (CPUWait) as WaitReading
+	// gives it: -1 where it is not known, 0 all along on a kernel that
+	// keeps none.
 	CPUWait   time.Duration
 	Periods   uint64 // CFS periods with runnable tasks
 	Throttled uint64 // periods throttled
@@ -38,10 +39,7 @@ func (u *Usage) WorkingSet() uint64 {
 
 // Usage reads the cgroup's usage counters.
 func (c *Cgroup) Usage() (Usage, error) {
-	u := Usage{MemPressure: -1, IOPressure: -1, CPUWait: -1}
-	if w, err := c.CPUWait(); err == nil {
-		u.CPUWait = w
-	}
+	u := Usage{MemPressure: -1, IOPressure: -1, CPUWait: c.WaitReading()}
 	var err error
 	if d := c.V2; d != "" {
 		st, e := readKV(filepath.Join(d, "cpu.stat"))

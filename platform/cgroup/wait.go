@@ -22,6 +22,35 @@ const MaxThreads = 4096
 // wait is not known; whoever asked must not read that as "no wait".
 var ErrTooManyThreads = errors.New("more threads than the CPU wait is read for")
 
+// ErrNoSchedstat: this kernel keeps no per-thread run-queue delay (it was
+// built without CONFIG_SCHED_INFO, which CONFIG_SCHEDSTATS or
+// CONFIG_TASK_DELAY_ACCT select; distribution and Raspberry Pi OS kernels
+// have it, minimal embedded ones may not).
+var ErrNoSchedstat = fmt.Errorf("this kernel keeps no per-thread run-queue delay (no /proc/self/schedstat: built without CONFIG_SCHED_INFO): %w", errors.ErrUnsupported)
+
+// HaveSchedstat reports whether this kernel keeps each thread's run-queue
+// delay (/proc/PID/schedstat), which CPUWait reads.
+func HaveSchedstat() bool {
+	return unix.Access("/proc/self/schedstat", unix.R_OK) == nil
+}
+
+// WaitReading is CPUWait as a sample carries it: -1 where it is not known
+// this time (more threads than are read, a read that failed), and 0 all
+// along on a kernel that keeps no run-queue delay (ErrNoSchedstat): there
+// is no evidence of waiting, so decisions rest on CPU time alone, as they
+// would without the reading.
+func (c *Cgroup) WaitReading() time.Duration {
+	w, err := c.CPUWait()
+	switch {
+	case err == nil:
+		return w
+	case errors.Is(err, ErrNoSchedstat):
+		return 0
+	default:
+		return -1
+	}
+}
+
 // CPUWait is how long the cgroup's threads (its descendants' included) have
 // waited for a CPU while runnable, cumulative since this Cgroup was opened:
 // the run-queue delay the scheduler keeps per thread (/proc/TID/schedstat,
@@ -48,6 +77,9 @@ func (c *Cgroup) CPUWait() (time.Duration, error) {
 	}
 	c.waitMu.Lock()
 	defer c.waitMu.Unlock()
+	if c.threads == nil && !HaveSchedstat() {
+		return 0, ErrNoSchedstat // asked once per reading while it is so: one access(2)
+	}
 	seen := make(map[uint64]thread, len(c.threads))
 	var (
 		added time.Duration

@@ -137,11 +137,9 @@ func (h *cgroupHost) SampleCPU(_ context.Context, t *control.Target, wait bool) 
 	if err != nil {
 		return control.Sample{}, err
 	}
-	w := time.Duration(-1) // not asked for, or not known (more threads than are read)
+	w := time.Duration(-1) // not asked for
 	if wait {
-		if v, err := cg.CPUWait(); err == nil {
-			w = v
-		}
+		w = cg.WaitReading()
 	}
 	return control.Sample{At: time.Now(), CPUUsage: u, CPUWait: w}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/go-os-agent/runsc-ai/llmkernel/control"
 	"github.com/go-os-agent/runsc-ai/llmkernel/history"
 	"github.com/go-os-agent/runsc-ai/llmkernel/sandboxconf"
+	"github.com/go-os-agent/runsc-ai/platform/cgroup"
 	"github.com/go-os-agent/runsc-ai/runsc-ai/node"
 )
 
@@ -68,6 +69,10 @@ func (a *agent) startLoop(c *Config) (func(), error) {
 	a.engine, a.store, a.policy = e, st, &pol
 	a.createDir = c.Node.CreateDir()
 	host := newCgroupHost(pol.Guardrails.Floors)
+	if !cgroup.HaveSchedstat() {
+		logger.Warn("cpu wait", zap.Error(cgroup.ErrNoSchedstat),
+			zap.String("effect", "cpu_wait reads 0: a hog whose weight was cut gets it back when its CPU time drops, even where a busy host starves it"))
+	}
 	a.targets = newTargets(a.tapDir, host)
 	a.targets.peak = a.imagePeak
 	a.loop = control.New(control.Config{Engine: e, Actuator: host, Recorder: st, Floors: pol.Guardrails.Floors, Logger: logger.Named("loop"), Recheck: c.Recheck > 0})
