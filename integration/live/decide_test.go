@@ -300,8 +300,8 @@ func schedstatFDs(t *testing.T, pid int) int {
 }
 
 // loadSibling runs n spinning processes in a new cgroup at path (its
-// parent's CPU hierarchy, default weight) until the returned stop is called (or the test
-// ends).
+// parent's CPU hierarchy, default weight) until the returned stop is
+// called (or the test ends), which removes the cgroup.
 func loadSibling(t *testing.T, path string, n int) (stop func()) {
 	t.Helper()
 	all, err := cgroup.Dirs(path)
@@ -323,12 +323,18 @@ func loadSibling(t *testing.T, path string, n int) (stop func()) {
 		t.Fatalf("no cpu hierarchy among %v", all)
 	}
 	var cmds []*exec.Cmd
+	// Stopped, its cgroup goes too: on cgroup v2 gVisor removes the parent
+	// it created for the sandbox's cgroup when the sandbox is deleted,
+	// which a sibling left behind makes fail (EBUSY; the arm64 e2e's).
 	stop = func() {
 		for _, c := range cmds {
 			c.Process.Kill()
 			c.Wait()
 		}
 		cmds = nil
+		for _, d := range dirs {
+			os.Remove(d)
+		}
 	}
 	t.Cleanup(stop)
 	for _, d := range dirs {
