@@ -41,11 +41,11 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 		name, from, to string
 		want           []string
 	}{
-		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":60:", "field qeueu not found"}},
+		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":61:", "field qeueu not found"}},
 		{"unknown goal", "goal: prioritize_interactive", "goal: fastest", []string{":5:", "goal:", `"fastest" is not defined`}},
-		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":29:", "kinds.io.actions", `"nuke"`}},
+		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":30:", "kinds.io.actions", `"nuke"`}},
 		{"weight range", "latency: 0.3,", "latency: 3,", []string{":10:", "goals.maximize_throughput.latency", "outside [0, 1]"}},
-		{"bad duration", "ttl: 5m", "ttl: soon", []string{":47:", "cannot unmarshal"}},
+		{"bad duration", "ttl: 5m", "ttl: soon", []string{":48:", "cannot unmarshal"}},
 		{"bad yaml", "cache:", "cache: [", []string{"did not find expected"}},
 		{"step range", "max_step_pct: 25", "max_step_pct: 250", []string{"kinds.memory.max_step_pct", "outside 0..100"}},
 		{"concurrency", "concurrency: 1", "concurrency: 0", []string{"deep.concurrency", "1..64"}},

@@ -218,7 +218,7 @@ func TestAgentGivesAWeightBackBetweenWindows(t *testing.T) {
 	k := cgroupKnobs(t, path)
 	const window = 3 * time.Second
 	a := startAgent(t, env.RunscAI, run, rt, "--window="+window.String())
-	// Cut after min_evidence's three windows (four samples: up to five).
+	// Cut after min_evidence's two windows for CPU (three samples: up to five).
 	cut := waitFile(t, "cpu weight of a CPU hog", 6*window, k.cpu, func(v uint64) bool { return v < k.weight(1024) })
 	// The host gets busy: more spinning processes than CPUs in a sibling
 	// cgroup at full weight. The cut hog now gets a tenth of the CPUs — as

@@ -290,7 +290,7 @@ func TestMostLatencySensitive(t *testing.T) {
 
 // Between windows, Recheck decides the CPU of the sandboxes whose weight a
 // change of role makes wrong at once, on the default policy: a hog is cut
-// after min_evidence's three windows; when it stops computing, the next recheck (not the next
+// after min_evidence's two windows (for CPU); when it stops computing, the next recheck (not the next
 // window) gives its weight back whole; an interactive sandbox that starts
 // computing yields at the next recheck. Step leaves their CPU to Recheck
 // (with Recheck off it decides as before), and an idle sandbox with no
@@ -319,11 +319,19 @@ func TestRecheckBetweenWindows(t *testing.T) {
 		now = now.Add(100 * time.Millisecond)
 		l.Recheck(t.Context(), now, activity)
 	}
-	for range 4 {
+	// The first Step only reads; a window's evidence comes with each
+	// one after it.
+	for range 2 {
+		step()
+	}
+	if hog.current.CPUShares != 1024 {
+		t.Fatalf("after one window: hog %d shares (want 1024: a CPU cut waits for min_evidence's two windows)", hog.current.CPUShares)
+	}
+	for range 2 {
 		step()
 	}
 	if hog.current.CPUShares != 103 || web.current.CPUShares != 1024 {
-		t.Fatalf("after three windows: hog %d shares (want 103: the rule's 90 %% step), web %d", hog.current.CPUShares, web.current.CPUShares)
+		t.Fatalf("after three windows: hog %d shares (want 103: the rule's 90 %% step, once), web %d", hog.current.CPUShares, web.current.CPUShares)
 	}
 	recheck()
 	// A dip of a tenth of a second (its collector, a busy host) is not a
