@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -39,13 +40,15 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, from, to string
-		want           []string
+		// want: texts the error holds; "@TEXT" stands for ":N:", the
+		// line of the changed file that TEXT is on.
+		want []string
 	}{
-		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{":61:", "field qeueu not found"}},
-		{"unknown goal", "goal: prioritize_interactive", "goal: fastest", []string{":5:", "goal:", `"fastest" is not defined`}},
-		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{":30:", "kinds.io.actions", `"nuke"`}},
-		{"weight range", "latency: 0.3,", "latency: 3,", []string{":10:", "goals.maximize_throughput.latency", "outside [0, 1]"}},
-		{"bad duration", "ttl: 5m", "ttl: soon", []string{":48:", "cannot unmarshal"}},
+		{"unknown field", "  queue: 64", "  queue: 64\n  qeueu: 3", []string{"@qeueu: 3", "field qeueu not found"}},
+		{"unknown goal", "goal: prioritize_interactive", "goal: fastest", []string{"@goal: fastest", "goal:", `"fastest" is not defined`}},
+		{"unknown action", "[keep, raise_weight, lower_weight]", "[keep, raise_weight, nuke]", []string{"@[keep, raise_weight, nuke]", "kinds.io.actions", `"nuke"`}},
+		{"weight range", "latency: 0.3,", "latency: 3,", []string{"@latency: 3,", "goals.maximize_throughput.latency", "outside [0, 1]"}},
+		{"bad duration", "ttl: 5m", "ttl: soon", []string{"@ttl: soon", "cannot unmarshal"}},
 		{"bad yaml", "cache:", "cache: [", []string{"did not find expected"}},
 		{"step range", "max_step_pct: 25", "max_step_pct: 250", []string{"kinds.memory.max_step_pct", "outside 0..100"}},
 		{"concurrency", "concurrency: 1", "concurrency: 0", []string{"deep.concurrency", "1..64"}},
@@ -83,6 +86,10 @@ func TestErrorsNameFileLineAndField(t *testing.T) {
 				t.Fatal("accepted")
 			}
 			for _, w := range append(tc.want, path) {
+				// "@TEXT": the error names the line TEXT is on.
+				if text, ok := strings.CutPrefix(w, "@"); ok {
+					w = fmt.Sprintf(":%d:", strings.Count(src[:strings.Index(src, text)], "\n")+1)
+				}
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
