@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -262,7 +263,7 @@ func (c *benchCmd) run(ctx context.Context) error {
 	// work directory and cgroups are cleaned up.
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	o := bench.Options{Self: self, Runsc: c.runsc, AgentPolicy: c.agentPolicy, AgentModel: c.agentModel, AgentState: c.agentState, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
+	o := bench.Options{Self: self, Runsc: c.runsc, AgentPolicy: c.agentPolicy, AgentModel: c.agentModel, AgentState: c.agentState, LogDir: c.out, Runtimes: split(c.runtimes), Repeat: c.repeat, Warmup: c.warmup,
 		Quick: c.quick, NoOracles: c.noOracles, Progress: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd())), Command: os.Args}
 	switch c.workloads {
 	case "":
@@ -335,6 +336,25 @@ func (c *benchCmd) report(path string) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
+		// The agents' logs go along (those still beside the results).
+		var logs []string
+		for _, l := range res.AgentLogs {
+			if filepath.Base(l) != l || !strings.HasSuffix(l, ".log") {
+				return fmt.Errorf("%s: agent log %q is not a log file's name", path, l)
+			}
+			b, err := os.ReadFile(filepath.Join(filepath.Dir(path), l))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, l), b, 0o644); err != nil {
+				return err
+			}
+			logs = append(logs, l)
+		}
+		res.AgentLogs = logs
 	}
 	return writeResults(dir, res)
 }

@@ -237,6 +237,18 @@ func TestBenchRunQuick(t *testing.T) {
 	if c := res.AgentCost; c == nil || c.CPUSeconds <= 0 || c.PeakRSSBytes == 0 || c.Decisions == 0 {
 		t.Errorf("agent cost: %+v", c)
 	}
+	// The agent's log is kept beside the results, each change it applied
+	// in it, and report.md links it.
+	if len(res.AgentLogs) != 1 || res.AgentLogs[0] != bench.RunscAIAgent+".log" {
+		t.Errorf("agent logs %v, want the runsc-ai+agent runtime's", res.AgentLogs)
+	} else if log, err := os.ReadFile(filepath.Join(out, res.AgentLogs[0])); err != nil {
+		t.Errorf("agent log: %v", err)
+	} else if applied := bytes.Count(log, []byte(`"msg":"applied"`)); res.Agent == nil || uint64(applied) != res.Agent.Applied {
+		t.Errorf("the agent log has %d applied lines; the agent says %+v", applied, res.Agent)
+	}
+	if !bytes.Contains(report, []byte("]("+bench.RunscAIAgent+".log)")) {
+		t.Errorf("report.md does not link the agent's log")
+	}
 	for _, s := range []string{"## Against the oracle", "| noisy-neighbour: latency-prober | runsc-ai+agent | ms p99 | lower |", "What the agent cost"} {
 		if !bytes.Contains(report, []byte(s)) {
 			t.Errorf("report.md lacks %q", s)
@@ -255,6 +267,8 @@ func TestBenchRunQuick(t *testing.T) {
 		t.Errorf("bench report: %v, %d captures, want %d", err, len(res2.Captures), len(res.Captures))
 	} else if rep2, err := os.ReadFile(filepath.Join(again, "report.md")); err != nil || !bytes.Contains(rep2, []byte("## Against the oracle")) {
 		t.Errorf("bench report: report.md %v", err)
+	} else if _, err := os.Stat(filepath.Join(again, bench.RunscAIAgent+".log")); err != nil || len(res2.AgentLogs) != 1 {
+		t.Errorf("bench report did not take the agent's log along: %v, %v", err, res2.AgentLogs)
 	}
 
 	// compare: the results against themselves change nothing; a run whose

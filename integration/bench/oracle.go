@@ -5,10 +5,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 	"gopkg.in/yaml.v3"
 
 	"github.com/go-os-agent/runsc-ai/policies"
@@ -42,6 +45,9 @@ type Limits struct {
 	CPUShares   uint64 `json:"cpu_shares,omitempty"`
 	CPUQuotaPct int    `json:"cpu_quota_pct,omitempty"` // of one core, per 100 ms period
 	MemoryLimit int64  `json:"memory_limit,omitempty"`  // bytes
+	// CPUsLast confines the role to the host's last CPUsLast CPUs (a
+	// cpuset: the others are left to the rest of the node).
+	CPUsLast int `json:"cpus_last,omitempty"`
 }
 
 func (l Limits) String() string {
@@ -55,11 +61,24 @@ func (l Limits) String() string {
 	if l.MemoryLimit > 0 {
 		parts = append(parts, fmt.Sprintf("memory %d MiB", l.MemoryLimit>>20))
 	}
+	if l.CPUsLast > 0 {
+		parts = append(parts, fmt.Sprintf("the last %d CPUs", l.CPUsLast))
+	}
 	return strings.Join(parts, ", ")
 }
 
 // apply sets l in a spec's resources (over what the role already sets).
-func (l Limits) apply(r *specs.LinuxResources) {
+func (l Limits) apply(r *specs.LinuxResources) error {
+	if l.CPUsLast > 0 {
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			return fmt.Errorf("the host's CPUs: %w", err)
+		}
+		if r.CPU == nil {
+			r.CPU = &specs.LinuxCPU{}
+		}
+		r.CPU.Cpus = lastCPUs(&set, l.CPUsLast)
+	}
 	if l.CPUShares > 0 || l.CPUQuotaPct > 0 {
 		if r.CPU == nil {
 			r.CPU = &specs.LinuxCPU{}
@@ -80,6 +99,20 @@ func (l Limits) apply(r *specs.LinuxResources) {
 		}
 		r.Memory.Limit = &m
 	}
+	return nil
+}
+
+// lastCPUs is the cpuset list ("2,3") of the last n CPUs in set, or all of
+// them when it has no more than n.
+func lastCPUs(set *unix.CPUSet, n int) string {
+	var cpus []string
+	for c := len(set)*64 - 1; c >= 0 && len(cpus) < n; c-- {
+		if set.IsSet(c) {
+			cpus = append(cpus, strconv.Itoa(c))
+		}
+	}
+	slices.Reverse(cpus)
+	return strings.Join(cpus, ",")
 }
 
 // Setting is one fixed configuration of a scenario's static grid: limits
@@ -117,6 +150,9 @@ var staticGrid = map[string][]Setting{
 	"burst": {
 		{Name: "cron-shares-2", Limits: map[string]Limits{"cron-burst": {CPUShares: 2}}},
 		{Name: "cron-quota-50", Limits: map[string]Limits{"cron-burst": {CPUQuotaPct: 50}}},
+		// Separation rather than a weight: the jobs' bursts are shorter
+		// than a weight takes to bite on a wake-up.
+		{Name: "cron-cpus-1", Limits: map[string]Limits{"cron-burst": {CPUsLast: 1}}},
 	},
 	// Limits of the I/O weight need a cgroup with io.weight; the CPU ones
 	// work everywhere and slow the writer's I/O as well.
@@ -201,14 +237,18 @@ type Capture struct {
 	Best     float64 `json:"best"`
 	BestName string  `json:"best_name"`
 	// Captured is (runsc − value) / (runsc − best) in the better
-	// direction; absent when runsc is already within noise of the best
-	// (Note says so).
+	// direction; absent when runsc is already within MinGap of the best,
+	// or its gap is within the noise (GapP; Note says which).
 	Captured *float64 `json:"captured,omitempty"`
 	// Regret is how much worse than the best the agent is, relative to the
 	// best: value/best − 1 for lower-is-better, 1 − value/best for higher
 	// (0 or below: at or beyond the oracle).
 	Regret float64 `json:"regret"`
-	Note   string  `json:"note,omitempty"`
+	// GapP is the one-sided Mann–Whitney p-value that the best oracle's
+	// repetitions beat runsc's (absent where runsc is the best): above
+	// MaxGapP the gap is the machine's noise, and no fraction is given.
+	GapP *float64 `json:"gap_p,omitempty"`
+	Note string   `json:"note,omitempty"`
 	// PerRep is the captured fraction of each repetition on its own (runsc,
 	// the agent and the best oracle's values of that repetition; null where
 	// there is nothing to capture): does the agent learn over the run?
@@ -316,12 +356,43 @@ func (r *Results) captures(judged string) []Capture {
 		if c.BestName != "default" {
 			best = r.Find(row.workload, row.scenario, c.BestName)
 		}
+		if c.BestName != "default" {
+			p := mannWhitneyP(row.better, best.Values, base.Values)
+			c.GapP = &p
+			if c.Captured != nil && p > MaxGapP {
+				c.Captured = nil
+				c.Note = fmt.Sprintf("runsc's gap to the oracle is within the noise (p = %.2f > %.2f over %d and %d repetitions): nothing to capture", p, MaxGapP, len(best.Values), len(base.Values))
+			}
+		}
+		// The other way: an agent that lost to runsc beyond the noise is
+		// said so, whatever the oracle.
+		if p := mannWhitneyP(row.better, base.Values, agent.Values); p <= MaxGapP {
+			c.Note = strings.TrimPrefix(c.Note+fmt.Sprintf("; %s is worse than runsc beyond the noise (p = %.3f)", judged, p), "; ")
+		}
 		for i := 0; i < len(base.Values) && i < len(agent.Values) && i < len(best.Values); i++ {
 			c.PerRep = append(c.PerRep, fractionOf(row.better, base.Values[i], agent.Values[i], best.Values[i]))
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// gap is how far runsc is from the best, in the metric's unit and its
+// better direction (what there was to capture; negative: runsc beat it).
+func (c Capture) gap() float64 {
+	if c.Better == "higher" {
+		return c.Best - c.Runsc
+	}
+	return c.Runsc - c.Best
+}
+
+// gapCell formats the gap and its p-value.
+func (c Capture) gapCell() string {
+	s := fmt.Sprintf("%.3g", c.gap())
+	if c.GapP != nil {
+		s += fmt.Sprintf(" (p %.2f)", *c.GapP)
+	}
+	return s
 }
 
 // fraction formats a captured fraction.

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
 	"github.com/go-os-agent/runsc-ai/policies"
 )
 
@@ -53,6 +56,10 @@ func TestCaptureArithmetic(t *testing.T) {
 		}
 		if !strings.Contains(c.Note, tc.note) || tc.note == "" && c.Note != "" {
 			t.Errorf("%s: note %q, want %q", tc.name, c.Note, tc.note)
+		}
+		// What there was to capture, in the metric's unit.
+		if want, ok := map[string]float64{"half way": 6, "static best": 4, "higher is better": 100, "higher, runsc best": 0, "runsc at the oracle": 0.1}[tc.name]; ok && math.Abs(c.gap()-want) > 1e-9 {
+			t.Errorf("%s: gap %v, want %v", tc.name, c.gap(), want)
 		}
 	}
 }
@@ -157,6 +164,9 @@ func TestCapturesPerRepetition(t *testing.T) {
 	if c.BestName != Floor || c.Captured == nil || math.Abs(*c.Captured-3.0/6) > 1e-9 {
 		t.Errorf("capture %+v (a failed static setting is no candidate; the floor's median is 4)", c)
 	}
+	if c.GapP == nil || math.Abs(*c.GapP-1.0/20) > 1e-12 {
+		t.Errorf("the floor's 3 repetitions all beat runsc's: p %v, want 1/20", c.GapP)
+	}
 	want := []float64{1.0 / 6, 3.0 / 5, 5.5 / 6}
 	if len(c.PerRep) != len(want) {
 		t.Fatalf("per repetition %v", c.PerRep)
@@ -201,5 +211,99 @@ func TestRulesOnlyPolicy(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%q: the rules-only policy differs beyond fast.enabled", from)
 		}
+	}
+}
+
+// A cpuset oracle confines a role to the host's last CPUs, in order, and
+// to all of them on a host with no more.
+func TestLastCPUs(t *testing.T) {
+	set := func(cpus ...int) *unix.CPUSet {
+		var s unix.CPUSet
+		for _, c := range cpus {
+			s.Set(c)
+		}
+		return &s
+	}
+	for _, c := range []struct {
+		set  *unix.CPUSet
+		n    int
+		want string
+	}{
+		{set(0, 1), 1, "1"},
+		{set(0, 1, 2, 3), 2, "2,3"},
+		{set(0, 2, 5, 70), 2, "5,70"},
+		{set(3), 1, "3"},
+		{set(0, 1), 4, "0,1"},
+	} {
+		if got := lastCPUs(c.set, c.n); got != c.want {
+			t.Errorf("lastCPUs(%v, %d) = %q, want %q", c.set, c.n, got, c.want)
+		}
+	}
+	var r specs.LinuxResources
+	if err := (Limits{CPUsLast: 1}).apply(&r); err != nil || r.CPU == nil || r.CPU.Cpus == "" || strings.Contains(r.CPU.Cpus, ",") {
+		t.Errorf("apply the last CPU: %v, %+v", err, r.CPU)
+	}
+}
+
+// The noise test's p-values: exact ones from the tables (3 against 3 and 5
+// against 5 fully apart: 1/20 and 1/252), the direction of "better", ties,
+// and a series inside the other's spread.
+func TestMannWhitneyP(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		better string
+		a, b   []float64
+		want   float64
+	}{
+		{"3 v 3 apart", "lower", []float64{1, 2, 3}, []float64{4, 5, 6}, 1.0 / 20},
+		{"3 v 3 apart, wrong way", "lower", []float64{4, 5, 6}, []float64{1, 2, 3}, 1},
+		{"higher is better", "higher", []float64{4, 5, 6}, []float64{1, 2, 3}, 1.0 / 20},
+		{"5 v 5 apart", "lower", []float64{1, 2, 3, 4, 5}, []float64{6, 7, 8, 9, 10}, 1.0 / 252},
+		{"5 v 5, one swap", "lower", []float64{1, 2, 3, 4, 6}, []float64{5, 7, 8, 9, 10}, 2.0 / 252},
+		// U = 15 of 25: P(U ≥ 15) = P(U ≤ 10), 87 of the 252.
+		{"interleaved", "lower", []float64{1, 3, 5, 7, 9}, []float64{2, 4, 6, 8, 10}, 87.0 / 252},
+		{"all tied", "lower", []float64{2, 2, 2}, []float64{2, 2, 2}, 0},
+		{"empty", "lower", nil, []float64{1}, 1},
+	} {
+		got := mannWhitneyP(c.better, c.a, c.b)
+		switch {
+		case c.want == 0 && (got < 0.5 || got > 1):
+			t.Errorf("%s: p = %v, want above 0.5", c.name, got)
+		case c.want != 0 && math.Abs(got-c.want) > 1e-12:
+			t.Errorf("%s: p = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// A gap inside the machine's noise is nothing to capture: the oracle's
+// median is well below runsc's, but its repetitions spread over runsc's.
+func TestCapturesWithinNoise(t *testing.T) {
+	r := &Results{Series: []Series{
+		{Workload: "p", Scenario: "burst", Runtime: Runsc, Better: "lower", Values: []float64{3.5, 4.1, 4.0, 3.7, 4.9}},
+		{Workload: "p", Scenario: "burst", Runtime: RunscAIAgent, Better: "lower", Values: []float64{3.4, 3.6, 3.5, 3.3, 3.9}},
+		{Workload: "p", Scenario: "burst", Runtime: StaticPrefix + "cron-cpus-1", Better: "lower", Values: []float64{3.4, 4.1, 3.3, 3.4, 6.8}},
+	}}
+	for i := range r.Series {
+		r.Series[i].summarize(func([]float64, float64) float64 { return 0 })
+	}
+	cs := r.captures(RunscAIAgent)
+	if len(cs) != 1 {
+		t.Fatalf("%d captures", len(cs))
+	}
+	c := cs[0]
+	if c.BestName != StaticPrefix+"cron-cpus-1" || c.Captured != nil || c.GapP == nil || *c.GapP <= MaxGapP || !strings.Contains(c.Note, "within the noise") {
+		t.Errorf("capture %+v, p %v: want no fraction, the noise said", c, c.GapP)
+	}
+	if c.Regret >= 0.1 || c.PerRep == nil {
+		t.Errorf("regret and the per-repetition fractions are still given: %+v", c)
+	}
+	if strings.Contains(c.Note, "worse than runsc") {
+		t.Errorf("an agent better than runsc is said to be worse: %q", c.Note)
+	}
+	// An agent whose every repetition is worse than runsc's is said so.
+	r.Series[1].Values = []float64{5.0, 5.2, 5.1, 5.3, 5.5}
+	r.Series[1].summarize(func([]float64, float64) float64 { return 0 })
+	if c := r.captures(RunscAIAgent)[0]; !strings.Contains(c.Note, "runsc-ai+agent is worse than runsc beyond the noise (p = 0.004)") {
+		t.Errorf("note %q: want the agent's loss to runsc", c.Note)
 	}
 }

@@ -87,6 +87,13 @@ func WriteReport(w io.Writer, r *Results, plots []string) error {
 		fmt.Fprintf(w, "\nThe runsc-ai+agent runtime's agent applied %d changes (%s), had %d proposals rejected by guardrails (%s), measured %d outcomes, %d apply errors.\n",
 			a.Applied, kv(a.AppliedByAction), a.Rejected, kv(a.RejectedByKind), a.Outcomes, a.ApplyErrors)
 	}
+	if len(r.AgentLogs) > 0 {
+		var links []string
+		for _, l := range r.AgentLogs {
+			links = append(links, fmt.Sprintf("[%s](%s)", l, l))
+		}
+		fmt.Fprintf(w, "\nThe agents' logs: %s (each change is an `applied` line with its rule).\n", strings.Join(links, ", "))
+	}
 	if len(plots) > 0 {
 		fmt.Fprintf(w, "\n## Plots\n\n")
 		for _, p := range plots {
@@ -285,16 +292,17 @@ func writeCaptures(w io.Writer, r *Results) {
 	fmt.Fprintf(w, "\n## Against the oracle\n\n")
 	fmt.Fprintf(w, "The oracles ran on plain runsc in the same invocation, interleaved: the *floor* (a scenario's sensitive roles alone) and each *static* setting of the scenario's grid, runsc's default included. "+
 		"Best: the better of the floor and the best static setting, per measure. Captured: (runsc − agent) / (runsc − best) in the measure's better direction (1: the agent reaches the oracle; 0: no better than runsc; none where runsc is within %.0f%% of the best). "+
-		"Regret: how much worse than the best the agent is, relative to the best. Medians over the repetitions.\n\n", MinGap*100)
-	fmt.Fprintf(w, "| scenario: measure | runtime | metric | better | runsc | runtime's | floor | best static | best | captured | regret | note |\n")
-	fmt.Fprintf(w, "|%s\n", strings.Repeat(" --- |", 12))
+		"To capture: how far runsc is from the best, in the metric's unit, and p: the one-sided Mann–Whitney p-value that the best's repetitions beat runsc's (above %.2f the gap is the machine's noise and no fraction is given). "+
+		"Regret: how much worse than the best the agent is, relative to the best. Medians over the repetitions.\n\n", MinGap*100, MaxGapP)
+	fmt.Fprintf(w, "| scenario: measure | runtime | metric | better | runsc | runtime's | floor | best static | best | to capture | captured | regret | note |\n")
+	fmt.Fprintf(w, "|%s\n", strings.Repeat(" --- |", 13))
 	for _, c := range r.Captures {
 		floor := "–"
 		if c.Floor != nil {
 			floor = fmt.Sprintf("%.4g", *c.Floor)
 		}
-		fmt.Fprintf(w, "| %s: %s | %s | %s | %s | %.4g | %.4g | %s | %.4g (%s) | %s | %s | %+.1f%% | %s |\n", c.Scenario, c.Workload, c.Agent, c.Metric, c.Better,
-			c.Runsc, c.Value, floor, c.Static, c.StaticName, c.BestName, c.fraction(), 100*c.Regret, c.Note)
+		fmt.Fprintf(w, "| %s: %s | %s | %s | %s | %.4g | %.4g | %s | %.4g (%s) | %s | %s | %s | %+.1f%% | %s |\n", c.Scenario, c.Workload, c.Agent, c.Metric, c.Better,
+			c.Runsc, c.Value, floor, c.Static, c.StaticName, c.BestName, c.gapCell(), c.fraction(), 100*c.Regret, c.Note)
 	}
 	if len(r.Static) > 0 {
 		var sets []string

@@ -36,6 +36,10 @@ type Results struct {
 	// Anomalies are the agent's security findings on the benchmark's own
 	// workloads (false positives, once each image's profile is learned).
 	Anomalies *Anomalies `json:"anomalies,omitempty"`
+	// AgentLogs are the agent runtimes' logs beside results.json (file
+	// names; each change applied is an "applied" line with its rule and
+	// the situation it saw).
+	AgentLogs []string `json:"agent_logs,omitempty"`
 	// Static is each scenario's grid of static settings (oracle.go); their
 	// series carry the runtime "static:<name>", the floor's "floor".
 	Static map[string][]Setting `json:"static,omitempty"`

@@ -49,11 +49,15 @@ type Options struct {
 	// runs keeps what the agent learned (its history) between them.
 	AgentState string
 	Runtimes   []string
-	Workloads  []string
-	Scenarios  []string
-	Repeat     int
-	Warmup     int
-	Quick      bool
+	// LogDir keeps each agent runtime's agent log as <runtime>.log (the
+	// results' directory: what the agent decided, and why, beside what it
+	// gained); "": the work directory, removed with it.
+	LogDir    string
+	Workloads []string
+	Scenarios []string
+	Repeat    int
+	Warmup    int
+	Quick     bool
 	// NoOracles skips the scenarios' oracle baselines (floor and static
 	// grid, oracle.go).
 	NoOracles bool
@@ -185,9 +189,16 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		if !slices.Contains(agentRuntimes, rt.Name) {
 			continue
 		}
-		a, err := startAgent(o.Self, rt, work)
+		logDir := o.LogDir
+		if logDir == "" {
+			logDir = work
+		}
+		a, err := startAgent(o.Self, rt, logDir)
 		if err != nil {
 			return nil, err
+		}
+		if o.LogDir != "" {
+			res.AgentLogs = append(res.AgentLogs, rt.Name+".log")
 		}
 		name := rt.Name
 		defer func() {
@@ -419,7 +430,9 @@ func (r *runner) runOne(ctx context.Context, rt Runtime, w string, ro *Role) ([]
 			l := ro.MemoryLimit
 			res.Memory = &specs.LinuxMemory{Limit: &l}
 		}
-		ro.Limits.apply(res)
+		if err := ro.Limits.apply(res); err != nil {
+			return nil, fmt.Errorf("%s: %w", ro.Workload, err)
+		}
 		if res.Memory != nil || res.CPU != nil {
 			spec.Linux.Resources = res
 		}

@@ -225,15 +225,16 @@ func (a *agentProc) cost(rep *AgentReport) *AgentCost {
 }
 
 // startAgent starts `runsc-ai agent` on rt's --ai-run and --ai-state (the
-// embedded backend, the default policy), logging to work/agent.log.
-func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
+// embedded backend, the default policy), logging to logDir/<runtime>.log.
+func startAgent(self string, rt Runtime, logDir string) (*agentProc, error) {
 	var global []string
 	for _, f := range rt.Flags {
 		if strings.HasPrefix(f, "--ai-run=") || strings.HasPrefix(f, "--ai-state=") || strings.HasPrefix(f, "--ai-policy=") {
 			global = append(global, f)
 		}
 	}
-	log, err := os.Create(filepath.Join(work, rt.Name+".log"))
+	logPath := filepath.Join(logDir, rt.Name+".log")
+	log, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +259,7 @@ func startAgent(self string, rt Runtime, work string) (*agentProc, error) {
 		}
 		if time.Now().After(deadline) {
 			a.stop()
-			b, _ := os.ReadFile(filepath.Join(work, rt.Name+".log"))
+			b, _ := os.ReadFile(logPath)
 			return nil, fmt.Errorf("the agent did not answer: %s", b)
 		}
 	}
