@@ -55,11 +55,12 @@ bench merge --jobs DIR/jobs.yaml --logs DIR/logs [--out DIR]
 
 run: runs each workload in a fresh container on each runtime (runc, runsc,
 runsc-ai, runsc-ai+agent; unavailable ones are reported and skipped),
-interleaved, after a warm-up, and writes results.json, report.md and PNG plots
-to --out. The workloads are carried by this binary, copied into a generated
+interleaved, after a warm-up, and writes results.json, report.md, PNG plots
+and each agent's log to --out. The workloads are carried by this binary, copied into a generated
 rootfs: nothing is downloaded. A scenario also runs its oracles on plain
 runsc (the sensitive roles alone, and a grid of static settings) and reports
-the fraction of the achievable gain runsc-ai+agent captures. compare: what changed between two results,
+the fraction of the achievable gain runsc-ai+agent captures (where the gap
+is beyond the noise). compare: what changed between two results,
 regressions flagged (exit 1 if any). report: recomputes a results.json's
 ratios and captures with this binary and writes it, report.md and the plots
 again (to --out, default beside it).
