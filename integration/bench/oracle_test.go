@@ -153,14 +153,7 @@ func TestCapturesPerRepetition(t *testing.T) {
 		{Workload: "p", Scenario: "noisy-neighbour", Runtime: StaticPrefix + "hog-shares-2", Better: "lower", Values: []float64{6, 6, 6}},
 		{Workload: "p", Scenario: "noisy-neighbour", Runtime: StaticPrefix + "hog-quota-50", Better: "lower", Values: []float64{3, 3}, Errors: []string{"killed"}},
 	}}
-	for i := range r.Series {
-		r.Series[i].summarize(func([]float64, float64) float64 { return 0 })
-	}
-	cs := r.captures(RunscAIAgent)
-	if len(cs) != 1 {
-		t.Fatalf("%d captures", len(cs))
-	}
-	c := cs[0]
+	c := onlyCapture(t, r)
 	if c.BestName != Floor || c.Captured == nil || math.Abs(*c.Captured-3.0/6) > 1e-9 {
 		t.Errorf("capture %+v (a failed static setting is no candidate; the floor's median is 4)", c)
 	}
@@ -283,14 +276,7 @@ func TestCapturesWithinNoise(t *testing.T) {
 		{Workload: "p", Scenario: "burst", Runtime: RunscAIAgent, Better: "lower", Values: []float64{3.4, 3.6, 3.5, 3.3, 3.9}},
 		{Workload: "p", Scenario: "burst", Runtime: StaticPrefix + "cron-cpus-1", Better: "lower", Values: []float64{3.4, 4.1, 3.3, 3.4, 6.8}},
 	}}
-	for i := range r.Series {
-		r.Series[i].summarize(func([]float64, float64) float64 { return 0 })
-	}
-	cs := r.captures(RunscAIAgent)
-	if len(cs) != 1 {
-		t.Fatalf("%d captures", len(cs))
-	}
-	c := cs[0]
+	c := onlyCapture(t, r)
 	if c.BestName != StaticPrefix+"cron-cpus-1" || c.Captured != nil || c.GapP == nil || *c.GapP <= MaxGapP || !strings.Contains(c.Note, "within the noise") {
 		t.Errorf("capture %+v, p %v: want no fraction, the noise said", c, c.GapP)
 	}
@@ -302,8 +288,21 @@ func TestCapturesWithinNoise(t *testing.T) {
 	}
 	// An agent whose every repetition is worse than runsc's is said so.
 	r.Series[1].Values = []float64{5.0, 5.2, 5.1, 5.3, 5.5}
-	r.Series[1].summarize(func([]float64, float64) float64 { return 0 })
-	if c := r.captures(RunscAIAgent)[0]; !strings.Contains(c.Note, "runsc-ai+agent is worse than runsc beyond the noise (p = 0.004)") {
+	if c := onlyCapture(t, r); !strings.Contains(c.Note, "runsc-ai+agent is worse than runsc beyond the noise (p = 0.004)") {
 		t.Errorf("note %q: want the agent's loss to runsc", c.Note)
 	}
+}
+
+// onlyCapture summarizes r's series and returns its one capture of
+// runsc-ai+agent.
+func onlyCapture(t *testing.T, r *Results) Capture {
+	t.Helper()
+	for i := range r.Series {
+		r.Series[i].summarize(func([]float64, float64) float64 { return 0 })
+	}
+	cs := r.captures(RunscAIAgent)
+	if len(cs) != 1 {
+		t.Fatalf("%d captures", len(cs))
+	}
+	return cs[0]
 }
