@@ -32,7 +32,9 @@ import (
 //
 // The captured fraction of a measure is then (runsc − agent) / (runsc −
 // best), in the measure's better direction: 1 when the agent reaches the
-// oracle, 0 when it does no better than runsc, above 1 when it beats it.
+// oracle, 0 when it does no better than runsc, above 1 when it beats it;
+// given only where the oracle beats runsc beyond the machine's noise
+// (noise.go).
 
 // Oracle runtime names (series of the oracles carry them as their runtime).
 const (
